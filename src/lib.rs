@@ -1,0 +1,9 @@
+//! perfreport: read Locust's CSV output, summarise runs, compare a run against a baseline with
+//! verdicts a CI job can gate on, and render the results.
+//!
+//! The library is split by stage: [`locust`] reads (and the driver writes) Locust's files,
+//! [`model`] holds what a run measured, [`stats`] is pure statistics, [`compare`] turns two
+//! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
+//! calls into here and maps errors to exit codes.
+
+pub mod model;

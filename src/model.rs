@@ -1,0 +1,241 @@
+//! The run model: what one Locust run (or one run of the embedded driver) measured.
+//!
+//! Everything downstream — statistics, comparison, reports — works on these plain structs,
+//! never on CSV records, so that the readers in [`crate::locust`] are the only place that knows
+//! Locust's file formats.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// The name Locust gives its total row in every CSV file.
+pub const AGGREGATED_NAME: &str = "Aggregated";
+
+/// Identifies an endpoint the way Locust groups requests: by request type (HTTP method) and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct EndpointKey {
+    /// The request type Locust records (`GET`, `POST`, …); empty on the Aggregated row.
+    pub method: String,
+    /// The request name: the path, or the `name=` the locustfile gave.
+    pub name: String,
+}
+
+impl EndpointKey {
+    /// Builds a key from its two parts.
+    pub fn new(method: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The key of Locust's total row.
+    pub fn aggregated() -> Self {
+        Self::new("", AGGREGATED_NAME)
+    }
+
+    /// Whether this is Locust's total row (empty type, name `Aggregated`).
+    pub fn is_aggregated(&self) -> bool {
+        self.method.is_empty() && self.name == AGGREGATED_NAME
+    }
+}
+
+impl fmt::Display for EndpointKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.method.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{} {}", self.method, self.name)
+        }
+    }
+}
+
+/// One percentile column: the level (0.95 for the `95%` column) and its value in milliseconds.
+///
+/// `value_ms` is `None` where Locust wrote `N/A` (a row with no requests).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Percentile {
+    /// The level as a fraction in (0, 1]: `0.999` for the `99.9%` column.
+    pub level: f64,
+    /// The response time at that level, in milliseconds, as Locust rounded it.
+    pub value_ms: Option<f64>,
+}
+
+/// One row of `_stats.csv`: the whole-run totals of one endpoint (or of all, for Aggregated).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndpointStats {
+    /// Method and name.
+    pub key: EndpointKey,
+    /// Requests completed, successful or not (`Request Count`).
+    pub requests: u64,
+    /// Requests that failed (`Failure Count`).
+    pub failures: u64,
+    /// `Median Response Time` in ms; `None` when the row has no requests.
+    pub median_ms: Option<f64>,
+    /// `Average Response Time` in ms (exact, not rounded); 0 when the row has no requests.
+    pub avg_ms: f64,
+    /// `Min Response Time` in ms (exact); `None` when the row has no requests.
+    pub min_ms: Option<f64>,
+    /// `Max Response Time` in ms (exact); `None` when the row has no requests.
+    pub max_ms: Option<f64>,
+    /// `Average Content Size` in bytes.
+    pub avg_content_size: f64,
+    /// `Requests/s` over the whole run.
+    pub rps: f64,
+    /// `Failures/s` over the whole run.
+    pub failures_per_s: f64,
+    /// The percentile columns in file order (Locust writes 50 % … 100 %).
+    pub percentiles: Vec<Percentile>,
+}
+
+impl EndpointStats {
+    /// Failed requests as a fraction of all requests (0 when there were none).
+    pub fn failure_ratio(&self) -> f64 {
+        if self.requests == 0 {
+            0.0
+        } else {
+            self.failures as f64 / self.requests as f64
+        }
+    }
+
+    /// The value of the percentile column at `level` (e.g. 0.95), if the file has that column
+    /// and it is not `N/A`.
+    pub fn percentile(&self, level: f64) -> Option<f64> {
+        self.percentiles
+            .iter()
+            .find(|p| (p.level - level).abs() < 1e-9)
+            .and_then(|p| p.value_ms)
+    }
+}
+
+/// One row of `_stats_history.csv`: a snapshot Locust writes about once a second.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    /// Unix time in seconds.
+    pub timestamp: i64,
+    /// Users running at that moment.
+    pub user_count: u64,
+    /// Method and name (Aggregated for the total row).
+    pub key: EndpointKey,
+    /// Current requests per second (Locust's recent window).
+    pub rps: f64,
+    /// Current failures per second.
+    pub failures_per_s: f64,
+    /// Percentiles of the recent window (Locust 2.x: about the last 10 s; 1.x: the whole run
+    /// so far). `None` where Locust wrote `N/A`.
+    pub percentiles: Vec<Percentile>,
+    /// Cumulative requests so far.
+    pub total_requests: u64,
+    /// Cumulative failures so far.
+    pub total_failures: u64,
+    /// Cumulative median so far, ms.
+    pub total_median_ms: Option<f64>,
+    /// Cumulative average so far, ms.
+    pub total_avg_ms: f64,
+    /// Cumulative minimum so far, ms.
+    pub total_min_ms: Option<f64>,
+    /// Cumulative maximum so far, ms.
+    pub total_max_ms: Option<f64>,
+    /// Cumulative average content size, bytes.
+    pub total_avg_content_size: f64,
+}
+
+/// One row of `_failures.csv`: an error and how often it happened on one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureRow {
+    /// Method and name of the endpoint that failed.
+    pub key: EndpointKey,
+    /// The error as Locust printed it (untrusted text).
+    pub error: String,
+    /// How many times it happened.
+    pub occurrences: u64,
+    /// First time seen (ISO 8601 as written), when the file has the column.
+    pub first_seen: Option<String>,
+    /// Last time seen, when the file has the column.
+    pub last_seen: Option<String>,
+}
+
+/// One row of `_exceptions.csv`: an exception raised in user code, with its traceback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExceptionRow {
+    /// How many times it was raised.
+    pub count: u64,
+    /// The exception message (untrusted text).
+    pub message: String,
+    /// The traceback, possibly several lines (untrusted text).
+    pub traceback: String,
+    /// The nodes (workers) that raised it.
+    pub nodes: String,
+}
+
+/// Where a run's files were found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunFiles {
+    /// A short name for the run: the prefix's file name (`perf` for `results/perf_stats.csv`).
+    pub name: String,
+    /// `PREFIX_stats.csv`, the only required file.
+    pub stats: PathBuf,
+    /// `PREFIX_stats_history.csv`, when present.
+    pub history: Option<PathBuf>,
+    /// `PREFIX_failures.csv`, when present.
+    pub failures: Option<PathBuf>,
+    /// `PREFIX_exceptions.csv`, when present.
+    pub exceptions: Option<PathBuf>,
+}
+
+/// Everything one run recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// The files it was read from.
+    pub files: RunFiles,
+    /// One entry per endpoint, in file order, without the Aggregated row.
+    pub endpoints: Vec<EndpointStats>,
+    /// The Aggregated row.
+    pub aggregated: EndpointStats,
+    /// The history rows in file order (empty when there is no history file).
+    pub history: Vec<HistoryRow>,
+    /// The failures (empty when there is no failures file or nothing failed).
+    pub failures: Vec<FailureRow>,
+    /// The exceptions (empty when there is no exceptions file or none was raised).
+    pub exceptions: Vec<ExceptionRow>,
+}
+
+impl Run {
+    /// The endpoint with this key, if the run has it.
+    pub fn endpoint(&self, key: &EndpointKey) -> Option<&EndpointStats> {
+        if key.is_aggregated() {
+            return Some(&self.aggregated);
+        }
+        self.endpoints.iter().find(|e| &e.key == key)
+    }
+
+    /// The run's length in seconds.
+    ///
+    /// From the history when there is one (last timestamp − first + 1, as Locust writes a row
+    /// per second), otherwise from the Aggregated row (requests ÷ requests per second).
+    pub fn duration_s(&self) -> Option<f64> {
+        let first = self.history.first().map(|r| r.timestamp);
+        let last = self.history.last().map(|r| r.timestamp);
+        if let (Some(first), Some(last)) = (first, last) {
+            if last > first {
+                return Some((last - first + 1) as f64);
+            }
+        }
+        if self.aggregated.rps > 0.0 && self.aggregated.requests > 0 {
+            Some(self.aggregated.requests as f64 / self.aggregated.rps)
+        } else {
+            None
+        }
+    }
+
+    /// The highest user count the history shows, if there is a history.
+    pub fn peak_users(&self) -> Option<u64> {
+        self.history.iter().map(|r| r.user_count).max()
+    }
+
+    /// Whether the history has rows for individual endpoints (`--csv-full-history`).
+    pub fn has_full_history(&self) -> bool {
+        self.history.iter().any(|r| !r.key.is_aggregated())
+    }
+}

@@ -4,6 +4,15 @@
 //! The library is split by stage: [`locust`] reads (and the driver writes) Locust's files,
 //! [`model`] holds what a run measured, [`stats`] is pure statistics, [`compare`] turns two
 //! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
-//! calls into here and maps errors to exit codes.
+//! calls [`commands`] and maps errors to exit codes.
 
+pub mod cli;
+pub mod commands;
+pub mod compare;
+pub mod error;
+pub mod locust;
 pub mod model;
+pub mod output;
+pub mod report;
+pub mod stats;
+pub mod summary;

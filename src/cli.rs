@@ -1,0 +1,203 @@
+//! The command line (clap derive) and the parsers for its value syntaxes (`10%`, `5ms`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::compare::{CompareOptions, Metric};
+use crate::report::Format;
+
+/// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
+#[derive(Debug, Parser)]
+#[command(name = "perfreport", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per-endpoint requests, failures, throughput and percentiles of one or more runs.
+    Summary(SummaryArgs),
+    /// Compare a latest run against a baseline; exit 1 when something regressed.
+    Compare(CompareArgs),
+}
+
+/// Where output goes and how it looks.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour in table output: auto uses it on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to colour table output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (still never with NO_COLOR).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `perfreport summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Runs: a `_stats.csv` file, a `--csv` prefix, or a directory of runs.
+    #[arg(required = true, value_name = "RUN")]
+    pub runs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `perfreport compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    #[arg(value_name = "BASELINE")]
+    pub baseline: PathBuf,
+    /// The run to judge, named the same ways.
+    #[arg(value_name = "LATEST")]
+    pub latest: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// A latency regresses only when worse by more than this (`10%` or `0.1`).
+    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
+    pub threshold: f64,
+    /// …and by more than this (`5ms`, `0.5s`; a bare number is ms).
+    #[arg(long, value_name = "TIME", default_value = "5ms", value_parser = parse_ms)]
+    pub min_delta: f64,
+    /// Failure rate regresses on a rise of more than this many percentage points (`1%`).
+    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_fraction)]
+    pub failure_rate_rise: f64,
+    /// Throughput regresses on a drop of more than this (`10%`).
+    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
+    pub rps_drop: f64,
+    /// Significance level for the whole family of tests.
+    #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+    pub alpha: f64,
+    /// Turn off the Holm–Bonferroni correction across endpoints × metrics.
+    #[arg(long)]
+    pub no_correction: bool,
+    /// Metrics that can regress: avg,p50,p95,p99,max,rps,failure_rate (others are shown only).
+    #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
+    pub metrics: Option<Vec<Metric>>,
+    /// When to exit with code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Regression)]
+    pub fail_on: FailOn,
+}
+
+/// When `compare` exits non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// When any endpoint (or Aggregated) regressed.
+    Regression,
+    /// Never: report only.
+    Never,
+}
+
+impl CompareArgs {
+    /// The comparison settings these arguments ask for.
+    pub fn options(&self) -> CompareOptions {
+        CompareOptions {
+            threshold: self.threshold,
+            min_delta_ms: self.min_delta,
+            failure_rate_rise: self.failure_rate_rise,
+            rps_drop: self.rps_drop,
+            alpha: self.alpha,
+            holm: !self.no_correction,
+            metrics: self
+                .metrics
+                .clone()
+                .unwrap_or_else(|| Metric::ALL.to_vec()),
+            ..CompareOptions::default()
+        }
+    }
+}
+
+/// Parses `10%`, `10 %` or `0.1` into a fraction.
+pub fn parse_fraction(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 0.01),
+        None => (t, 1.0),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a percentage like `10%` or a fraction like `0.1`, found `{text}`"))?;
+    let value = value * scale;
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("expected a non-negative percentage, found `{text}`"));
+    }
+    Ok(value)
+}
+
+/// Parses `5ms`, `0.5s`, `1m` or a bare number of milliseconds.
+pub fn parse_ms(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1000.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60_000.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a time like `5ms` or `0.5s`, found `{text}`"))?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("expected a non-negative time, found `{text}`"));
+    }
+    Ok(value * scale)
+}
+
+fn parse_alpha(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
+        _ => Err(format!("expected a level between 0 and 1 like `0.05`, found `{text}`")),
+    }
+}
+
+fn parse_metric(text: &str) -> Result<Metric, String> {
+    Metric::parse(text).ok_or_else(|| {
+        format!("unknown metric `{text}`; expected one of avg, p50, p95, p99, max, rps, failure_rate")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_and_times_parse() {
+        assert_eq!(parse_fraction("10%"), Ok(0.1));
+        assert_eq!(parse_fraction("0.25"), Ok(0.25));
+        assert!(parse_fraction("ten").is_err());
+        assert!(parse_fraction("-5%").is_err());
+        assert_eq!(parse_ms("5ms"), Ok(5.0));
+        assert_eq!(parse_ms("0.5s"), Ok(500.0));
+        assert_eq!(parse_ms("7"), Ok(7.0));
+        assert!(parse_ms("fast").is_err());
+        assert!(parse_alpha("1.5").is_err());
+        assert_eq!(parse_metric("median"), Ok(Metric::P50));
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

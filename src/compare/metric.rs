@@ -1,0 +1,294 @@
+//! One metric of one endpoint: values, change, uncertainty, p-value and verdict.
+
+use serde::Serialize;
+
+use super::options::{CompareOptions, Metric};
+use crate::model::EndpointStats;
+use crate::stats::{
+    locust_rounding_step, mean_test, proportion_test, quantile_ci, quantile_judgeable,
+    quantile_test, rate_test, RebuiltDistribution,
+};
+
+/// z for a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// What a metric's change amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricVerdict {
+    /// Worse, materially and significantly.
+    Regressed,
+    /// Better, materially and significantly.
+    Improved,
+    /// Anything else: no material change, not significant, or not judged.
+    Unchanged,
+}
+
+/// Why a metric got the verdict it has — what tables show beside the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// Material and significant: the verdict is regressed or improved.
+    Significant,
+    /// Material, but within the runs' sampling noise.
+    NotSignificant,
+    /// Within the threshold, the minimum delta or one rounding step.
+    BelowThreshold,
+    /// Too few requests beyond this percentile in at least one run to judge it.
+    TooFewRequests,
+    /// A value is missing on one side (new or removed endpoint, no requests, no duration).
+    NotAvailable,
+    /// Not among the metrics selected with `--metrics`.
+    NotSelected,
+}
+
+/// One metric's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricComparison {
+    /// Which metric.
+    #[serde(skip)]
+    pub metric: Metric,
+    /// Baseline value (ms for latencies, requests/s, or a fraction for failure rate).
+    pub baseline: Option<f64>,
+    /// Latest value, same unit.
+    pub latest: Option<f64>,
+    /// latest − baseline.
+    pub delta: Option<f64>,
+    /// Change relative to the baseline, in percent.
+    pub delta_pct: Option<f64>,
+    /// Approximate 95 % interval for `delta`, from each side's own standard error.
+    pub ci_low: Option<f64>,
+    /// Upper end of that interval.
+    pub ci_high: Option<f64>,
+    /// The test's p-value before the multiple-testing correction.
+    pub p_raw: Option<f64>,
+    /// The p-value after Holm–Bonferroni (equal to `p_raw` with the correction off); null where
+    /// the metric was not judged.
+    pub p_value: Option<f64>,
+    /// The test used, when one was.
+    pub test: Option<&'static str>,
+    /// Whether the change is beyond the threshold, the minimum and the noise floor.
+    pub material: bool,
+    /// Why the verdict is what it is.
+    pub judgement: Judgement,
+    /// The metric's verdict.
+    pub verdict: MetricVerdict,
+    /// Direction of a material change: true when it is for the worse.
+    #[serde(skip)]
+    pub worse: bool,
+}
+
+impl MetricComparison {
+    fn empty(metric: Metric, judgement: Judgement) -> Self {
+        Self {
+            metric,
+            baseline: None,
+            latest: None,
+            delta: None,
+            delta_pct: None,
+            ci_low: None,
+            ci_high: None,
+            p_raw: None,
+            p_value: None,
+            test: None,
+            material: false,
+            judgement,
+            verdict: MetricVerdict::Unchanged,
+            worse: false,
+        }
+    }
+
+    /// Settles the verdict once `p_value` holds the corrected p-value.
+    pub(super) fn decide(&mut self, alpha: f64) {
+        if self.judgement != Judgement::BelowThreshold && self.material {
+            match self.p_value {
+                Some(p) if p < alpha => {
+                    self.judgement = Judgement::Significant;
+                    self.verdict = if self.worse {
+                        MetricVerdict::Regressed
+                    } else {
+                        MetricVerdict::Improved
+                    };
+                }
+                Some(_) => self.judgement = Judgement::NotSignificant,
+                None => {}
+            }
+        }
+    }
+}
+
+/// One side's data for an endpoint.
+pub(super) struct Side<'a> {
+    stats: &'a EndpointStats,
+    dist: Option<RebuiltDistribution>,
+    duration_s: Option<f64>,
+}
+
+impl<'a> Side<'a> {
+    pub(super) fn new(stats: &'a EndpointStats, duration_s: Option<f64>) -> Self {
+        let points: Vec<(f64, f64)> = stats
+            .percentiles
+            .iter()
+            .filter_map(|p| p.value_ms.map(|v| (p.level, v)))
+            .collect();
+        let dist = if stats.requests > 0 {
+            RebuiltDistribution::from_summary(stats.min_ms, &points, stats.max_ms)
+        } else {
+            None
+        };
+        Self {
+            stats,
+            dist,
+            duration_s,
+        }
+    }
+
+    fn n(&self) -> u64 {
+        self.stats.requests
+    }
+
+    /// The metric's value on this side.
+    fn value(&self, metric: Metric) -> Option<f64> {
+        let s = self.stats;
+        match metric {
+            Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
+            Metric::P50 => s.percentile(0.5).or(s.median_ms),
+            Metric::P95 => s.percentile(0.95),
+            Metric::P99 => s.percentile(0.99),
+            Metric::Max => s.max_ms.or_else(|| s.percentile(1.0)),
+            Metric::Rps => match self.duration_s {
+                Some(d) if d > 0.0 => Some(s.requests as f64 / d),
+                _ => Some(s.rps),
+            },
+            Metric::FailureRate => (s.requests > 0).then(|| s.failure_ratio()),
+        }
+    }
+
+    /// The standard error of the metric's value on this side, when it can be estimated.
+    fn std_error(&self, metric: Metric) -> Option<f64> {
+        let n = self.n();
+        match metric {
+            Metric::Avg => {
+                let d = self.dist.as_ref()?;
+                (n > 1).then(|| d.std_dev() / (n as f64).sqrt())
+            }
+            Metric::P50 | Metric::P95 | Metric::P99 => {
+                let (lo, hi) = quantile_ci(self.dist.as_ref()?, n, metric.level()?, 0.95)?;
+                Some((hi - lo) / (2.0 * Z95))
+            }
+            Metric::Max => None,
+            Metric::Rps => {
+                let d = self.duration_s.filter(|d| *d > 0.0)?;
+                Some((n as f64).sqrt() / d)
+            }
+            Metric::FailureRate => {
+                let p = self.stats.failure_ratio();
+                (n > 0).then(|| (p * (1.0 - p) / n as f64).sqrt())
+            }
+        }
+    }
+}
+
+/// Measures one metric across both sides: values, change, interval, raw p-value, materiality.
+pub(super) fn measure(
+    metric: Metric,
+    baseline: Option<&Side>,
+    latest: Option<&Side>,
+    options: &CompareOptions,
+) -> MetricComparison {
+    let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
+    m.baseline = baseline.and_then(|s| s.value(metric));
+    m.latest = latest.and_then(|s| s.value(metric));
+    let (Some(b_side), Some(l_side), Some(b), Some(l)) = (baseline, latest, m.baseline, m.latest)
+    else {
+        return m;
+    };
+    let delta = l - b;
+    m.delta = Some(delta);
+    m.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
+    if let (Some(se_b), Some(se_l)) = (b_side.std_error(metric), l_side.std_error(metric)) {
+        let half = Z95 * (se_b * se_b + se_l * se_l).sqrt();
+        m.ci_low = Some(delta - half);
+        m.ci_high = Some(delta + half);
+    }
+    m.worse = match metric {
+        Metric::Rps => delta < 0.0,
+        _ => delta > 0.0,
+    };
+    m.material = is_material(metric, b, l, options);
+
+    if !options.metrics.contains(&metric) {
+        m.judgement = Judgement::NotSelected;
+        return m;
+    }
+    if let Some(level) = metric.level() {
+        let supported = quantile_judgeable(b_side.n(), level, options.min_tail)
+            && quantile_judgeable(l_side.n(), level, options.min_tail);
+        if !supported {
+            m.judgement = Judgement::TooFewRequests;
+            return m;
+        }
+    }
+    let (test, p) = match test_change(metric, b_side, l_side) {
+        Some(found) => found,
+        None => return m,
+    };
+    m.test = Some(test);
+    m.p_raw = Some(p);
+    m.judgement = if m.material {
+        Judgement::NotSignificant
+    } else {
+        Judgement::BelowThreshold
+    };
+    m
+}
+
+/// Whether a change from `b` to `l` is beyond the threshold, the minimum and the noise floor.
+fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool {
+    let delta = l - b;
+    match metric {
+        Metric::Rps => b > 0.0 && (delta / b).abs() > options.rps_drop,
+        Metric::FailureRate => delta.abs() > options.failure_rate_rise,
+        _ => {
+            let relative = b > 0.0 && (delta / b).abs() > options.threshold;
+            let absolute = delta.abs() > options.min_delta_ms;
+            let rounding = metric.level().is_none() || delta.abs() > locust_rounding_step(b.max(l));
+            relative && absolute && rounding
+        }
+    }
+}
+
+/// Runs the significance test that fits the metric; returns its name and raw p-value.
+fn test_change(metric: Metric, b: &Side, l: &Side) -> Option<(&'static str, f64)> {
+    match metric {
+        Metric::Avg => {
+            let (db, dl) = (b.dist.as_ref()?, l.dist.as_ref()?);
+            let p = mean_test(
+                b.stats.avg_ms,
+                db.std_dev(),
+                b.n(),
+                l.stats.avg_ms,
+                dl.std_dev(),
+                l.n(),
+            )?;
+            Some(("welch", p))
+        }
+        Metric::P50 | Metric::P95 | Metric::P99 | Metric::Max => {
+            let level = metric.level()?;
+            let p = quantile_test(
+                (b.dist.as_ref()?, b.n()),
+                (l.dist.as_ref()?, l.n()),
+                level,
+            )?;
+            Some(("quantile", p))
+        }
+        Metric::Rps => {
+            let p = rate_test(b.n(), b.duration_s?, l.n(), l.duration_s?)?;
+            Some(("poisson_rate", p))
+        }
+        Metric::FailureRate => {
+            let p = proportion_test(b.stats.failures, b.n(), l.stats.failures, l.n())?;
+            Some(("two_proportion", p))
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Baseline vs latest: per-endpoint, per-metric changes with verdicts a CI job can gate on.
+//!
+//! A metric regresses only when three things hold at once:
+//! 1. the change is *material*: beyond the relative threshold, the absolute minimum and, for
+//!    percentiles, one Locust rounding step (a one-step change is rounding, not evidence);
+//! 2. the run can *support* the metric: enough requests beyond a percentile on both sides
+//!    ([`crate::stats::quantile_judgeable`]);
+//! 3. the change is *significant* against the run's own sampling noise, after Holm–Bonferroni
+//!    correction across every endpoint × metric tested.
+//!
+//! Pure computation: takes two [`Run`]s, returns a [`Comparison`]; rendering lives in
+//! [`crate::report`].
+
+mod failures;
+mod metric;
+mod options;
+mod warnings;
+
+#[cfg(test)]
+mod tests;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::model::{EndpointKey, EndpointStats, Run};
+use crate::stats::holm_adjust;
+
+pub use failures::{normalise_error, FailureChange, FailureStatus};
+pub use metric::{Judgement, MetricComparison, MetricVerdict};
+pub use options::{CompareOptions, Metric};
+
+/// What happened to one endpoint between the two runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// At least one judged metric got significantly and materially worse.
+    Regressed,
+    /// Nothing regressed and at least one judged metric got better.
+    Improved,
+    /// No material, significant change.
+    Unchanged,
+    /// Only in the latest run.
+    New,
+    /// Only in the baseline run.
+    Removed,
+}
+
+impl Verdict {
+    /// The word used in every output format.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Regressed => "regressed",
+            Verdict::Improved => "improved",
+            Verdict::Unchanged => "unchanged",
+            Verdict::New => "new",
+            Verdict::Removed => "removed",
+        }
+    }
+}
+
+/// The facts of one side of the comparison, for headers and comparability checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// The run's short name (its prefix).
+    pub name: String,
+    /// The `_stats.csv` it was read from.
+    pub stats_path: String,
+    /// All requests (Aggregated row).
+    pub requests: u64,
+    /// All failures (Aggregated row).
+    pub failures: u64,
+    /// Length in seconds, when known.
+    pub duration_s: Option<f64>,
+    /// Peak user count, when the history shows it.
+    pub users: Option<u64>,
+}
+
+impl RunInfo {
+    /// Collects the facts of a run.
+    pub fn of(run: &Run) -> Self {
+        Self {
+            name: run.files.name.clone(),
+            stats_path: run.files.stats.display().to_string(),
+            requests: run.aggregated.requests,
+            failures: run.aggregated.failures,
+            duration_s: run.duration_s(),
+            users: run.peak_users(),
+        }
+    }
+}
+
+/// One endpoint's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndpointComparison {
+    /// Request type (empty for Aggregated).
+    pub method: String,
+    /// Request name.
+    pub name: String,
+    /// The endpoint's overall verdict.
+    pub verdict: Verdict,
+    /// Requests in the baseline (absent when the endpoint is new).
+    pub requests_baseline: Option<u64>,
+    /// Requests in the latest run (absent when the endpoint was removed).
+    pub requests_latest: Option<u64>,
+    /// Every metric, keyed by name in JSON, in [`Metric::ALL`] order.
+    #[serde(serialize_with = "metrics_as_map")]
+    pub metrics: Vec<MetricComparison>,
+}
+
+impl EndpointComparison {
+    /// The endpoint's key.
+    pub fn key(&self) -> EndpointKey {
+        EndpointKey::new(self.method.clone(), self.name.clone())
+    }
+
+    /// The comparison of one metric, if the endpoint has it.
+    pub fn metric(&self, metric: Metric) -> Option<&MetricComparison> {
+        self.metrics.iter().find(|m| m.metric == metric)
+    }
+}
+
+fn metrics_as_map<S: Serializer>(metrics: &[MetricComparison], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(metrics.len()))?;
+    for m in metrics {
+        map.serialize_entry(m.metric.name(), m)?;
+    }
+    map.end()
+}
+
+/// The whole comparison: what `compare` prints in every format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// perfreport's version, so a stored JSON says what produced it.
+    pub perfreport_version: &'static str,
+    /// True when any endpoint (or Aggregated) regressed: the CI gate.
+    pub regressed: bool,
+    /// The baseline run.
+    pub baseline: RunInfo,
+    /// The latest run.
+    pub latest: RunInfo,
+    /// The settings the verdicts were reached with.
+    pub options: CompareOptions,
+    /// How many hypothesis tests the Holm correction covered.
+    pub tests_performed: usize,
+    /// The Aggregated row's comparison.
+    pub aggregated: EndpointComparison,
+    /// Every endpoint in either run: baseline order, then endpoints new in latest.
+    pub endpoints: Vec<EndpointComparison>,
+    /// Error signatures that are new, gone or more frequent.
+    pub failures: Vec<FailureChange>,
+    /// Reasons the runs may not be comparable (the comparison is still made).
+    pub warnings: Vec<String>,
+}
+
+impl Comparison {
+    /// Endpoints with a given verdict, for summaries.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.endpoints.iter().filter(|e| e.verdict == verdict).count()
+    }
+}
+
+/// Compares `latest` against `baseline`.
+pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Comparison {
+    let durations = (baseline.duration_s(), latest.duration_s());
+    let mut endpoints: Vec<EndpointComparison> = Vec::new();
+    for b in &baseline.endpoints {
+        let l = latest.endpoint(&b.key);
+        endpoints.push(compare_endpoint(Some(b), l, durations, options));
+    }
+    for l in &latest.endpoints {
+        if baseline.endpoint(&l.key).is_none() {
+            endpoints.push(compare_endpoint(None, Some(l), durations, options));
+        }
+    }
+    let mut aggregated = compare_endpoint(
+        Some(&baseline.aggregated),
+        Some(&latest.aggregated),
+        durations,
+        options,
+    );
+
+    let tests_performed = apply_correction(&mut endpoints, &mut aggregated, options);
+    for e in endpoints.iter_mut().chain(std::iter::once(&mut aggregated)) {
+        decide(e, options);
+    }
+    let regressed = aggregated.verdict == Verdict::Regressed
+        || endpoints.iter().any(|e| e.verdict == Verdict::Regressed);
+
+    Comparison {
+        perfreport_version: env!("CARGO_PKG_VERSION"),
+        regressed,
+        baseline: RunInfo::of(baseline),
+        latest: RunInfo::of(latest),
+        options: options.clone(),
+        tests_performed,
+        aggregated,
+        endpoints,
+        failures: failures::compare_failures(baseline, latest, options.alpha),
+        warnings: warnings::comparability(baseline, latest),
+    }
+}
+
+fn compare_endpoint(
+    baseline: Option<&EndpointStats>,
+    latest: Option<&EndpointStats>,
+    durations: (Option<f64>, Option<f64>),
+    options: &CompareOptions,
+) -> EndpointComparison {
+    let key = baseline.or(latest).map(|s| s.key.clone()).unwrap_or_else(EndpointKey::aggregated);
+    let verdict = match (baseline, latest) {
+        (Some(_), None) => Verdict::Removed,
+        (None, Some(_)) => Verdict::New,
+        _ => Verdict::Unchanged,
+    };
+    let sides = (
+        baseline.map(|s| metric::Side::new(s, durations.0)),
+        latest.map(|s| metric::Side::new(s, durations.1)),
+    );
+    let metrics = Metric::ALL
+        .iter()
+        .map(|&m| metric::measure(m, sides.0.as_ref(), sides.1.as_ref(), options))
+        .collect();
+    EndpointComparison {
+        method: key.method,
+        name: key.name,
+        verdict,
+        requests_baseline: baseline.map(|s| s.requests),
+        requests_latest: latest.map(|s| s.requests),
+        metrics,
+    }
+}
+
+/// Fills every judged metric's `p_value` with its family-wise adjusted value; returns the
+/// family size.
+fn apply_correction(
+    endpoints: &mut [EndpointComparison],
+    aggregated: &mut EndpointComparison,
+    options: &CompareOptions,
+) -> usize {
+    let mut tested: Vec<&mut MetricComparison> = endpoints
+        .iter_mut()
+        .chain(std::iter::once(aggregated))
+        .flat_map(|e| e.metrics.iter_mut())
+        .filter(|m| m.p_raw.is_some())
+        .collect();
+    let raw: Vec<f64> = tested.iter().filter_map(|m| m.p_raw).collect();
+    let adjusted = if options.holm {
+        holm_adjust(&raw)
+    } else {
+        raw.clone()
+    };
+    for (m, p) in tested.iter_mut().zip(adjusted) {
+        m.p_value = Some(p);
+    }
+    raw.len()
+}
+
+/// Sets each metric's verdict from its (adjusted) p-value, then the endpoint's from its metrics.
+fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions) {
+    for m in &mut endpoint.metrics {
+        m.decide(options.alpha);
+    }
+    if matches!(endpoint.verdict, Verdict::New | Verdict::Removed) {
+        return;
+    }
+    let any = |v: MetricVerdict| endpoint.metrics.iter().any(|m| m.verdict == v);
+    endpoint.verdict = if any(MetricVerdict::Regressed) {
+        Verdict::Regressed
+    } else if any(MetricVerdict::Improved) {
+        Verdict::Improved
+    } else {
+        Verdict::Unchanged
+    };
+}

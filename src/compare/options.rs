@@ -1,0 +1,116 @@
+//! What `compare` judges and how strict it is: thresholds, noise floors and the significance level.
+
+use serde::Serialize;
+
+/// A metric `compare` reports for every endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Mean response time.
+    Avg,
+    /// Median response time (Locust's 50 % column).
+    P50,
+    /// 95th percentile response time.
+    P95,
+    /// 99th percentile response time.
+    P99,
+    /// Slowest request (the 100 % column); shown, never judgeable from one run.
+    Max,
+    /// Requests per second over the whole run.
+    Rps,
+    /// Failed requests as a fraction of all requests.
+    FailureRate,
+}
+
+impl Metric {
+    /// Every metric, in the order tables show them.
+    pub const ALL: [Metric; 7] = [
+        Metric::Avg,
+        Metric::P50,
+        Metric::P95,
+        Metric::P99,
+        Metric::Max,
+        Metric::Rps,
+        Metric::FailureRate,
+    ];
+
+    /// The name used on the command line, in JSON and in table headers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Avg => "avg",
+            Metric::P50 => "p50",
+            Metric::P95 => "p95",
+            Metric::P99 => "p99",
+            Metric::Max => "max",
+            Metric::Rps => "rps",
+            Metric::FailureRate => "failure_rate",
+        }
+    }
+
+    /// Parses a name as written by [`Metric::name`] (also accepts `median`, `mean`, `errors`).
+    pub fn parse(text: &str) -> Option<Metric> {
+        let found = match text.trim().to_ascii_lowercase().as_str() {
+            "avg" | "mean" | "average" => Metric::Avg,
+            "p50" | "median" => Metric::P50,
+            "p95" => Metric::P95,
+            "p99" => Metric::P99,
+            "max" | "p100" => Metric::Max,
+            "rps" | "throughput" => Metric::Rps,
+            "failure_rate" | "failures" | "errors" | "error_rate" => Metric::FailureRate,
+            _ => return None,
+        };
+        Some(found)
+    }
+
+    /// The percentile level of a percentile metric (0.95 for p95), `None` for the others.
+    pub fn level(self) -> Option<f64> {
+        match self {
+            Metric::P50 => Some(0.50),
+            Metric::P95 => Some(0.95),
+            Metric::P99 => Some(0.99),
+            Metric::Max => Some(1.0),
+            _ => None,
+        }
+    }
+
+    /// Whether the metric is a response time in milliseconds (higher is worse).
+    pub fn is_latency(self) -> bool {
+        !matches!(self, Metric::Rps | Metric::FailureRate)
+    }
+}
+
+/// How strict `compare` is. The defaults are the documented ones (README, `--help`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareOptions {
+    /// A latency must worsen by more than this fraction (0.10 = 10 %) to regress.
+    pub threshold: f64,
+    /// …and by more than this many milliseconds.
+    pub min_delta_ms: f64,
+    /// Failure rate regresses on a rise of more than this fraction (0.01 = 1 percentage point).
+    pub failure_rate_rise: f64,
+    /// Throughput regresses on a drop of more than this fraction (0.10 = 10 %).
+    pub rps_drop: f64,
+    /// Family-wise significance level.
+    pub alpha: f64,
+    /// Apply Holm–Bonferroni across endpoints × metrics.
+    pub holm: bool,
+    /// A percentile is judged only when each run has at least this many requests beyond it.
+    pub min_tail: f64,
+    /// The metrics judged (the others are still shown).
+    pub metrics: Vec<Metric>,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        Self {
+            threshold: 0.10,
+            min_delta_ms: 5.0,
+            failure_rate_rise: 0.01,
+            rps_drop: 0.10,
+            alpha: 0.05,
+            holm: true,
+            min_tail: 10.0,
+            metrics: Metric::ALL.to_vec(),
+        }
+    }
+}

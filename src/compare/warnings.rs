@@ -1,0 +1,60 @@
+//! Reasons two runs may not be comparable. They are reported, never a reason to refuse.
+
+use crate::model::Run;
+
+/// Durations further apart than this ratio are "very different".
+const DURATION_RATIO: f64 = 1.5;
+/// Request mixes whose total-variation distance exceeds this are "very different".
+const MIX_DISTANCE: f64 = 0.2;
+
+/// Lists what differs between the runs' set-ups: user counts, durations, request mixes.
+pub(super) fn comparability(baseline: &Run, latest: &Run) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let (Some(b), Some(l)) = (baseline.peak_users(), latest.peak_users()) {
+        if b != l {
+            warnings.push(format!(
+                "different user counts: baseline peaked at {b} users, latest at {l}"
+            ));
+        }
+    }
+    if let (Some(b), Some(l)) = (baseline.duration_s(), latest.duration_s()) {
+        if b > 0.0 && l > 0.0 && (b / l).max(l / b) > DURATION_RATIO {
+            warnings.push(format!(
+                "very different durations: baseline {b:.0} s, latest {l:.0} s"
+            ));
+        }
+    }
+    let distance = mix_distance(baseline, latest);
+    if distance > MIX_DISTANCE {
+        warnings.push(format!(
+            "very different request mixes: {:.0} % of requests would have to move between \
+             endpoints to make them match",
+            distance * 100.0
+        ));
+    }
+    warnings
+}
+
+/// Total-variation distance between the two runs' shares of requests per endpoint (0 = same
+/// mix, 1 = disjoint).
+pub(super) fn mix_distance(baseline: &Run, latest: &Run) -> f64 {
+    let share = |run: &Run, requests: u64| {
+        let total: u64 = run.endpoints.iter().map(|e| e.requests).sum();
+        if total == 0 {
+            0.0
+        } else {
+            requests as f64 / total as f64
+        }
+    };
+    let mut sum = 0.0;
+    for b in &baseline.endpoints {
+        let l = latest.endpoint(&b.key).map_or(0, |e| e.requests);
+        sum += (share(baseline, b.requests) - share(latest, l)).abs();
+    }
+    for l in &latest.endpoints {
+        if baseline.endpoint(&l.key).is_none() {
+            sum += share(latest, l.requests);
+        }
+    }
+    sum / 2.0
+}

@@ -1,0 +1,95 @@
+//! GitHub-flavoured Markdown, fit for a pull-request comment.
+
+use super::table::markdown_escape;
+use super::{format, tables};
+use crate::compare::Comparison;
+use crate::summary::RunSummary;
+
+/// The summary of one run.
+pub fn summary(s: &RunSummary) -> String {
+    let mut out = format!("## Run `{}`\n\n", code_safe(&s.name));
+    let mut facts = vec![format!("{} requests", s.aggregated.requests)];
+    facts.push(format!(
+        "{} failed ({})",
+        s.aggregated.failures,
+        format::percent(s.aggregated.failure_rate)
+    ));
+    if let Some(d) = s.duration_s {
+        facts.push(format!("duration {}", format::duration(d)));
+    }
+    if let Some(u) = s.users {
+        facts.push(format!("{u} users at peak"));
+    }
+    out.push_str(&facts.join(" · "));
+    out.push_str("\n\n### Requests\n\n");
+    out.push_str(&tables::requests(s).to_markdown());
+    out.push_str("\n### Response time percentiles (ms)\n\n");
+    out.push_str(&tables::percentiles(s).to_markdown());
+    if !s.top_failures.is_empty() {
+        out.push_str(&format!(
+            "\n### Failures (top {} of {} kinds)\n\n",
+            s.top_failures.len(),
+            s.failure_kinds
+        ));
+        out.push_str(&tables::failures(s).to_markdown());
+    }
+    if !s.exceptions.is_empty() {
+        out.push_str("\n### Exceptions\n\n");
+        out.push_str(&tables::exceptions(s).to_markdown());
+        for e in &s.exceptions {
+            out.push_str(&format!(
+                "\n<details><summary>{} × {}</summary>\n\n<pre>{}</pre>\n</details>\n",
+                e.count,
+                markdown_escape(&e.message),
+                html_escape(&e.traceback)
+            ));
+        }
+    }
+    out
+}
+
+/// The comparison, verdict first.
+pub fn comparison(c: &Comparison) -> String {
+    let mut out = String::new();
+    let head = if c.regressed {
+        "Performance regression"
+    } else {
+        "No performance regression"
+    };
+    out.push_str(&format!("## perfreport: {head}\n\n"));
+    out.push_str(&format!("**{}**\n\n", markdown_escape(&tables::verdict_line(c))));
+    out.push_str(&format!(
+        "- {}\n- {}\n\n",
+        markdown_escape(&tables::run_line("Baseline", &c.baseline)),
+        markdown_escape(&tables::run_line("Latest", &c.latest))
+    ));
+    for w in &c.warnings {
+        out.push_str(&format!("> **Warning:** {}\n\n", markdown_escape(w)));
+    }
+    out.push_str(&tables::overview(c).to_markdown());
+    out.push_str(&format!("\n{}\n", markdown_escape(&tables::legend(c))));
+    let details = tables::details(c, false);
+    if !details.is_empty() {
+        out.push_str("\n### Material changes\n\n");
+        out.push_str(&details.to_markdown());
+    }
+    let failures = tables::failure_changes(c);
+    if !failures.is_empty() {
+        out.push_str("\n### Failures that changed\n\n");
+        out.push_str(&failures.to_markdown());
+    }
+    out.push_str("\n<details><summary>All metrics</summary>\n\n");
+    out.push_str(&tables::details(c, true).to_markdown());
+    out.push_str("\n</details>\n");
+    out
+}
+
+fn code_safe(text: &str) -> String {
+    text.replace('`', "'")
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

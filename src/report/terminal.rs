@@ -1,0 +1,81 @@
+//! Plain-text output for a terminal or a log: aligned tables, colour only when asked for.
+
+use super::table::terminal_safe;
+use super::{format, tables};
+use crate::compare::Comparison;
+use crate::summary::RunSummary;
+
+/// The summary of one run, laid out like Locust's own console tables.
+pub fn summary(s: &RunSummary, color: bool) -> String {
+    let mut out = format!("Run {} — {}\n", terminal_safe(&s.name), terminal_safe(&s.stats_path));
+    let mut facts = Vec::new();
+    if let Some(d) = s.duration_s {
+        facts.push(format!("duration {}", format::duration(d)));
+    }
+    if let Some(u) = s.users {
+        facts.push(format!("{u} users at peak"));
+    }
+    if !facts.is_empty() {
+        out.push_str(&facts.join(", "));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&tables::requests(s).to_text(color));
+    out.push_str("\nResponse time percentiles (ms)\n");
+    out.push_str(&tables::percentiles(s).to_text(color));
+    if !s.top_failures.is_empty() {
+        out.push_str(&format!(
+            "\nFailures (top {} of {} kinds)\n",
+            s.top_failures.len(),
+            s.failure_kinds
+        ));
+        out.push_str(&tables::failures(s).to_text(color));
+    }
+    if !s.exceptions.is_empty() {
+        out.push_str("\nExceptions\n");
+        out.push_str(&tables::exceptions(s).to_text(color));
+        for e in &s.exceptions {
+            out.push_str(&format!("\n{} × {}\n", e.count, terminal_safe(&e.message)));
+            for line in e.traceback.lines() {
+                out.push_str(&format!("    {}\n", terminal_safe(line)));
+            }
+        }
+    }
+    out
+}
+
+/// The comparison: run facts, the overview, material changes, failures, warnings, verdict.
+pub fn comparison(c: &Comparison, color: bool) -> String {
+    let mut out = String::new();
+    out.push_str(&terminal_safe(&tables::run_line("baseline", &c.baseline)));
+    out.push('\n');
+    out.push_str(&terminal_safe(&tables::run_line("latest  ", &c.latest)));
+    out.push_str("\n\n");
+    out.push_str(&tables::overview(c).to_text(color));
+    out.push_str(&tables::legend(c));
+    out.push('\n');
+    let details = tables::details(c, false);
+    if !details.is_empty() {
+        out.push_str("\nMaterial changes\n");
+        out.push_str(&details.to_text(color));
+    }
+    let failures = tables::failure_changes(c);
+    if !failures.is_empty() {
+        out.push_str("\nFailures that changed\n");
+        out.push_str(&failures.to_text(color));
+    }
+    for w in &c.warnings {
+        out.push_str(&format!("\nwarning: {}", terminal_safe(w)));
+    }
+    if !c.warnings.is_empty() {
+        out.push('\n');
+    }
+    let verdict = tables::verdict_line(c);
+    let verdict = if color && c.regressed {
+        format!("\x1b[1;31m{}\x1b[0m", terminal_safe(&verdict))
+    } else {
+        terminal_safe(&verdict)
+    };
+    out.push_str(&format!("\n{verdict}\n"));
+    out
+}

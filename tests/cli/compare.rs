@@ -1,0 +1,142 @@
+//! `perfreport compare`.
+
+use super::{fixture, perfreport, portable};
+
+fn shared(side: &str) -> std::path::PathBuf {
+    fixture(&format!("shared-2.47/{side}/{side}"))
+}
+
+fn verdicts(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                format!("{} {}", e["method"].as_str().unwrap(), e["name"].as_str().unwrap()),
+                e["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn flagged(json: &serde_json::Value, verdict: &str) -> Vec<String> {
+    verdicts(json)
+        .into_iter()
+        .filter(|(_, v)| v == verdict)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+fn compare_json(baseline: &std::path::Path, latest: &std::path::Path, code: i32) -> serde_json::Value {
+    let out = perfreport()
+        .args(["compare", "--format", "json"])
+        .arg(baseline)
+        .arg(latest)
+        .assert()
+        .code(code);
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+#[test]
+fn shared_pair_flags_the_slowed_endpoint_only() {
+    let v = compare_json(&shared("baseline-1"), &shared("latest-1"), 1);
+    assert_eq!(v["regressed"], true);
+    assert_eq!(flagged(&v, "regressed"), vec!["GET /system/metrics"]);
+    assert!(flagged(&v, "improved").is_empty());
+    let metrics = &v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .unwrap()["metrics"];
+    assert_eq!(metrics["p50"]["baseline"], 140.0);
+    assert_eq!(metrics["p50"]["latest"], 180.0);
+    assert_eq!(metrics["p50"]["verdict"], "regressed");
+    assert!(metrics["p50"]["p_value"].as_f64().unwrap() < 0.05);
+}
+
+#[test]
+fn reversed_pair_is_an_improvement_and_exits_zero() {
+    let v = compare_json(&shared("latest-1"), &shared("baseline-1"), 0);
+    assert_eq!(v["regressed"], false);
+    assert_eq!(flagged(&v, "improved"), vec!["GET /system/metrics"]);
+    assert!(flagged(&v, "regressed").is_empty());
+}
+
+#[test]
+fn a_run_against_itself_is_unchanged() {
+    let v = compare_json(&shared("baseline-1"), &shared("baseline-1"), 0);
+    assert!(verdicts(&v).iter().all(|(_, verdict)| verdict == "unchanged"));
+}
+
+#[test]
+fn table_output() {
+    let out = perfreport()
+        .arg("compare")
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .assert()
+        .code(1);
+    insta::assert_snapshot!("compare_table", portable(&out.get_output().stdout));
+}
+
+#[test]
+fn markdown_output_for_a_pr_comment() {
+    let out = perfreport()
+        .args(["compare", "--format", "markdown"])
+        .arg(fixture("shared-2.47/baseline-1/baseline-1_stats.csv"))
+        .arg(fixture("shared-2.47/latest-1/latest-1_stats.csv"))
+        .assert()
+        .code(1);
+    insta::assert_snapshot!("compare_markdown", portable(&out.get_output().stdout));
+}
+
+#[test]
+fn fail_on_never_reports_but_exits_zero() {
+    perfreport()
+        .args(["compare", "--fail-on", "never"])
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pr-comment.md");
+    perfreport()
+        .args(["compare", "--format", "markdown", "-o"])
+        .arg(&path)
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .assert()
+        .code(1)
+        .stdout("");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("## perfreport: Performance regression"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    perfreport()
+        .args(["compare", "--threshold", "lots"])
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("expected a percentage"));
+    perfreport().args(["compare"]).assert().code(2);
+}
+
+#[test]
+fn selecting_metrics_limits_what_can_regress() {
+    perfreport()
+        .args(["compare", "--metrics", "p95,p99"])
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .assert()
+        .code(0);
+}

@@ -6,4 +6,5 @@
 //! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
 //! calls into here and maps errors to exit codes.
 
+pub mod locust;
 pub mod model;

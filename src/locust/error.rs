@@ -4,7 +4,6 @@
 //! what was found (column name)` — followed, where it helps, by what to do about it. Line and
 //! column numbers are 1-based; the column is the CSV field number, not a character offset.
 
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +66,7 @@ pub enum LocustError {
 
     /// The file is not UTF-8 text (binary garbage, another encoding, a NUL byte).
     #[error(
-        "{}:{line}:{column}: expected UTF-8 text, found {found}; is this a binary file?",
+        "{}:{line}:{column}: expected UTF-8 text, found {found}; {hint}",
         .path.display()
     )]
     NotText {
@@ -79,6 +78,8 @@ pub enum LocustError {
         column: u64,
         /// What was found, e.g. `byte 0xFF` or `a NUL byte`.
         found: String,
+        /// What to check or do, e.g. `is this a binary file?`.
+        hint: &'static str,
     },
 
     /// The header is a single field that contains another separator: not comma-separated.
@@ -277,12 +278,6 @@ pub(crate) fn describe_delimiter(c: char) -> &'static str {
         '\t' => "tabs",
         '|' => "'|'",
         _ => "another separator",
-    }
-}
-
-impl fmt::Display for FileKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.suffix())
     }
 }
 

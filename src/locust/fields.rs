@@ -172,6 +172,16 @@ pub(crate) fn parse_table(bytes: &[u8], path: &Path, kind: FileKind) -> Result<T
 
 /// Refuses bytes that are not UTF-8 text or that hold a NUL byte (binary data).
 fn check_text(bytes: &[u8], path: &Path) -> Result<(), LocustError> {
+    const BINARY: &str = "is this a binary file?";
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(LocustError::NotText {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            found: "a UTF-16 byte-order mark".to_owned(),
+            hint: "save the file as UTF-8 (Locust writes UTF-8)",
+        });
+    }
     let (offset, found) = match std::str::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
             Some(offset) => (offset, "a NUL byte".to_owned()),
@@ -192,8 +202,9 @@ fn check_text(bytes: &[u8], path: &Path) -> Result<(), LocustError> {
     Err(LocustError::NotText {
         path: path.to_owned(),
         line,
-        column: (offset - line_start) as u64 + 1,
+        column: offset.saturating_sub(line_start) as u64 + 1,
         found,
+        hint: BINARY,
     })
 }
 

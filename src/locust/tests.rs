@@ -375,6 +375,11 @@ fn nul_byte_in_utf8_text() {
         e.to_string(),
         "nul.csv:2:7: expected UTF-8 text, found a NUL byte; is this a binary file?"
     );
+    let utf16 = read_failures_from_bytes(b"\xFF\xFEM\0e\0", Path::new("u.csv")).unwrap_err();
+    assert_eq!(
+        utf16.to_string(),
+        "u.csv:1:1: expected UTF-8 text, found a UTF-16 byte-order mark; save the file as UTF-8 (Locust writes UTF-8)"
+    );
 }
 
 #[test]

@@ -159,8 +159,8 @@ fn read_run_and_load_runs_on_the_samples() {
 
 #[test]
 fn bom_and_lf_endings_read_like_the_original() {
-    let (bom, bom_total) = read_stats(&fixture("malformed/bom.csv")).unwrap();
-    let (lf, lf_total) = read_stats(&fixture("malformed/lf-endings.csv")).unwrap();
+    let (bom, bom_total) = read_stats(&fixture("malformed/bom_stats.csv")).unwrap();
+    let (lf, lf_total) = read_stats(&fixture("malformed/lf-endings_stats.csv")).unwrap();
     assert_eq!(bom, lf);
     assert_eq!(bom_total, lf_total);
     assert_eq!(bom[0].key, EndpointKey::new("GET", "/health/"));
@@ -169,14 +169,14 @@ fn bom_and_lf_endings_read_like_the_original() {
 
 #[test]
 fn extra_unknown_column_is_ignored() {
-    let (endpoints, aggregated) = read_stats(&fixture("malformed/extra-column.csv")).unwrap();
+    let (endpoints, aggregated) = read_stats(&fixture("malformed/extra-column_stats.csv")).unwrap();
     assert_eq!(endpoints.len(), 1);
     assert_eq!(aggregated.requests, 183);
 }
 
 #[test]
 fn v1_float_median_and_rows_without_requests() {
-    let (endpoints, _) = read_stats(&fixture("malformed/v1-median-float.csv")).unwrap();
+    let (endpoints, _) = read_stats(&fixture("malformed/v1-median-float_stats.csv")).unwrap();
     assert_eq!(endpoints[0].median_ms, Some(150.0));
     assert_eq!(endpoints[0].avg_content_size, 512.0);
     let never = &endpoints[1];
@@ -190,7 +190,7 @@ fn v1_float_median_and_rows_without_requests() {
 
 #[test]
 fn v1_0_history_with_quoted_numbers_and_99_999_column() {
-    let history = read_history(&fixture("malformed/history-v1-0.csv")).unwrap();
+    let history = read_history(&fixture("malformed/v1-0-quoted_stats_history.csv")).unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].timestamp, 1590000001);
     assert_eq!(history[1].percentiles.len(), 12);
@@ -201,7 +201,7 @@ fn v1_0_history_with_quoted_numbers_and_99_999_column() {
 
 #[test]
 fn v1_failures_without_first_and_last_seen() {
-    let failures = read_failures(&fixture("malformed/failures-v1.csv")).unwrap();
+    let failures = read_failures(&fixture("malformed/v1-no-seen_failures.csv")).unwrap();
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].occurrences, 7);
     assert_eq!(failures[0].first_seen, None);
@@ -210,20 +210,20 @@ fn v1_failures_without_first_and_last_seen() {
 
 #[test]
 fn semicolon_delimiter() {
-    let (e, message) = stats_error("semicolon.csv");
+    let (e, message) = stats_error("semicolon_stats.csv");
     assert!(matches!(e, LocustError::WrongDelimiter { line: 1, .. }));
     assert_eq!(
         message,
         format!(
             "{}:1: expected comma-separated values, found a header that is one field containing ';'; save the file with commas as Locust writes it",
-            shown("semicolon.csv")
+            shown("semicolon_stats.csv")
         )
     );
 }
 
 #[test]
 fn tab_delimiter() {
-    let (_, message) = stats_error("tab-delimited.csv");
+    let (_, message) = stats_error("tab-delimited_stats.csv");
     assert!(
         message.contains(":1: expected comma-separated values"),
         "{message}"
@@ -233,20 +233,20 @@ fn tab_delimiter() {
 
 #[test]
 fn missing_column_is_named() {
-    let (e, message) = stats_error("missing-column.csv");
+    let (e, message) = stats_error("missing-column_stats.csv");
     assert!(matches!(e, LocustError::MissingColumn { .. }));
     assert_eq!(
         message,
         format!(
             "{}:1: expected a column named \"Request Count\" in the _stats.csv header, found none; is this a Locust _stats.csv file?",
-            shown("missing-column.csv")
+            shown("missing-column_stats.csv")
         )
     );
 }
 
 #[test]
 fn duplicate_column_is_named_with_both_positions() {
-    let (e, message) = stats_error("duplicate-column.csv");
+    let (e, message) = stats_error("duplicate-column_stats.csv");
     assert!(matches!(
         e,
         LocustError::DuplicateColumn {
@@ -259,14 +259,14 @@ fn duplicate_column_is_named_with_both_positions() {
         message,
         format!(
             "{}:1:23: expected each column once, found \"Request Count\" again (first at column 3)",
-            shown("duplicate-column.csv")
+            shown("duplicate-column_stats.csv")
         )
     );
 }
 
 #[test]
 fn truncated_row_gives_its_line() {
-    let (e, message) = stats_error("truncated-row.csv");
+    let (e, message) = stats_error("truncated-row_stats.csv");
     assert!(matches!(
         e,
         LocustError::TruncatedRow {
@@ -278,14 +278,14 @@ fn truncated_row_gives_its_line() {
     ));
     assert!(message.starts_with(&format!(
         "{}:3: expected 22 fields",
-        shown("truncated-row.csv")
+        shown("truncated-row_stats.csv")
     )));
     assert!(message.contains("truncated"), "{message}");
 }
 
 #[test]
 fn unquoted_comma_gives_extra_fields() {
-    let (e, message) = stats_error("extra-fields.csv");
+    let (e, message) = stats_error("extra-fields_stats.csv");
     assert!(matches!(e, LocustError::ExtraFields { line: 2, .. }));
     assert!(
         message.contains(":2: expected 22 fields as in the header, found 23"),
@@ -295,26 +295,26 @@ fn unquoted_comma_gives_extra_fields() {
 
 #[test]
 fn negative_count() {
-    let (e, message) = stats_error("negative-count.csv");
+    let (e, message) = stats_error("negative-count_stats.csv");
     assert_eq!(e.line(), Some(2));
     assert_eq!(
         message,
         format!(
             "{}:2:3: expected a count (a whole number ≥ 0), found \"-3\" (column \"Request Count\")",
-            shown("negative-count.csv")
+            shown("negative-count_stats.csv")
         )
     );
 }
 
 #[test]
 fn overflowing_count() {
-    let (_, message) = stats_error("overflow-count.csv");
+    let (_, message) = stats_error("overflow-count_stats.csv");
     assert!(message.contains(":2:3: expected a count no larger than 18446744073709551615, found \"18446744073709551616\" (column \"Request Count\")"), "{message}");
 }
 
 #[test]
 fn fractional_count() {
-    let (_, message) = stats_error("fractional-count.csv");
+    let (_, message) = stats_error("fractional-count_stats.csv");
     assert!(
         message.contains(":2:3: expected a count (a whole number ≥ 0), found \"18.5\""),
         "{message}"
@@ -323,19 +323,19 @@ fn fractional_count() {
 
 #[test]
 fn text_in_a_number_column() {
-    let (_, message) = stats_error("text-in-number.csv");
+    let (_, message) = stats_error("text-in-number_stats.csv");
     assert_eq!(
         message,
         format!(
             "{}:2:6: expected a number ≥ 0, found \"fast\" (column \"Average Response Time\")",
-            shown("text-in-number.csv")
+            shown("text-in-number_stats.csv")
         )
     );
 }
 
 #[test]
 fn non_finite_number() {
-    let (_, message) = stats_error("nan-value.csv");
+    let (_, message) = stats_error("nan-value_stats.csv");
     assert!(
         message
             .contains(":2:10: expected a finite number ≥ 0, found \"NaN\" (column \"Requests/s\")"),
@@ -345,22 +345,22 @@ fn non_finite_number() {
 
 #[test]
 fn empty_file() {
-    let (e, message) = stats_error("empty.csv");
+    let (e, message) = stats_error("empty_stats.csv");
     assert!(matches!(e, LocustError::Empty { .. }));
     assert_eq!(
         message,
         format!(
             "{}: empty file; expected a Locust _stats.csv header line (did the run stop before Locust wrote it?)",
-            shown("empty.csv")
+            shown("empty_stats.csv")
         )
     );
-    let history = read_history(&fixture("malformed/empty.csv")).unwrap_err();
+    let history = read_history(&fixture("malformed/empty_stats.csv")).unwrap_err();
     assert!(history.to_string().contains("_stats_history.csv header"));
 }
 
 #[test]
 fn binary_garbage() {
-    let (e, message) = stats_error("binary.csv");
+    let (e, message) = stats_error("binary_stats.csv");
     assert!(matches!(e, LocustError::NotText { .. }));
     assert!(
         message.contains(":1:1: expected UTF-8 text, found byte 0x89"),
@@ -384,7 +384,7 @@ fn nul_byte_in_utf8_text() {
 
 #[test]
 fn no_aggregated_row() {
-    let (e, message) = stats_error("no-aggregated.csv");
+    let (e, message) = stats_error("no-aggregated_stats.csv");
     assert!(matches!(e, LocustError::NoAggregated { .. }));
     assert!(message.contains("expected an Aggregated row"), "{message}");
 }
@@ -446,7 +446,7 @@ fn line_numbers_count_multi_line_fields_and_blank_lines() {
 
 #[test]
 fn history_bad_timestamp_names_its_column() {
-    let path = fixture("malformed/history-v1-0.csv");
+    let path = fixture("malformed/v1-0-quoted_stats_history.csv");
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("\"1590000001\"", "\"yesterday\"");
@@ -463,7 +463,7 @@ fn history_bad_timestamp_names_its_column() {
 fn read_run_reports_the_failing_sibling() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        fixture("malformed/lf-endings.csv"),
+        fixture("malformed/lf-endings_stats.csv"),
         dir.path().join("r_stats.csv"),
     )
     .unwrap();
@@ -471,4 +471,19 @@ fn read_run_reports_the_failing_sibling() {
     let e = load_runs(dir.path()).unwrap_err();
     assert!(matches!(e, LocustError::MissingColumn { .. }));
     assert_eq!(e.path(), dir.path().join("r_failures.csv"));
+}
+
+#[test]
+fn malformed_fixtures_are_runs_the_cli_can_name() {
+    let e = load_runs(&fixture("malformed/negative-count")).unwrap_err();
+    assert!(matches!(
+        e,
+        LocustError::BadValue {
+            line: 2,
+            column: 3,
+            ..
+        }
+    ));
+    let runs = load_runs(&fixture("malformed/bom")).unwrap();
+    assert_eq!(runs[0].files.name, "bom");
 }

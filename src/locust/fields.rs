@@ -229,7 +229,6 @@ fn parse_header(
     let names: Vec<String> = record.iter().map(|n| n.trim().to_owned()).collect();
     let mut index = HashMap::new();
     let mut levels: Vec<(usize, f64)> = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {
             continue;
@@ -248,9 +247,8 @@ fn parse_header(
                 first
             }
             None => {
-                let first = seen.get(canonical).copied();
+                let first = index.get(canonical).copied();
                 if first.is_none() {
-                    seen.insert(canonical, i);
                     index.insert(canonical.to_owned(), i);
                 }
                 first

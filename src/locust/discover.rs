@@ -1,0 +1,116 @@
+//! Turns a command-line argument into the runs it names.
+//!
+//! Locust's `--csv PREFIX` writes `PREFIX_stats.csv` plus optional siblings
+//! (`_stats_history.csv`, `_failures.csv`, `_exceptions.csv`). A user may point at the stats
+//! file, at any sibling, at the prefix itself, or at a directory holding one or more runs.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::error::{FileKind, LocustError};
+use crate::model::RunFiles;
+
+/// The suffix of the one file every run must have.
+const STATS_SUFFIX: &str = "_stats.csv";
+
+/// Finds the runs an argument names: a `_stats.csv` path, a prefix (`results/perf` →
+/// `results/perf_stats.csv`), or a directory (every `*_stats.csv` in it, not recursive,
+/// sorted by name: one or several runs).
+///
+/// Sibling files (`_stats_history.csv`, `_failures.csv`, `_exceptions.csv`) are attached when
+/// present. A sibling's path (e.g. `perf_failures.csv`) names its run too.
+pub fn discover_runs(arg: &Path) -> Result<Vec<RunFiles>, LocustError> {
+    if arg.is_dir() {
+        return runs_in_dir(arg);
+    }
+    if arg.is_file() {
+        let prefix = prefix_of_file(arg).ok_or_else(|| LocustError::NotStatsFile {
+            path: arg.to_owned(),
+        })?;
+        let stats = with_suffix(&prefix, STATS_SUFFIX);
+        if !stats.is_file() {
+            return Err(LocustError::NotFound { looked_for: stats });
+        }
+        return Ok(vec![run_files(&prefix)]);
+    }
+    let looks_like_csv = arg
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".csv"));
+    if looks_like_csv {
+        return Err(LocustError::NotFound {
+            looked_for: arg.to_owned(),
+        });
+    }
+    let stats = with_suffix(arg, STATS_SUFFIX);
+    if stats.is_file() {
+        Ok(vec![run_files(arg)])
+    } else {
+        Err(LocustError::NotFound { looked_for: stats })
+    }
+}
+
+/// Every run in a directory, sorted by file name.
+fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
+    let io_error = |source| LocustError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut stats_files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_error)? {
+        let path = entry.map_err(io_error)?.path();
+        let is_stats = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(STATS_SUFFIX));
+        if is_stats && path.is_file() {
+            stats_files.push(path);
+        }
+    }
+    if stats_files.is_empty() {
+        return Err(LocustError::NoRunsInDir {
+            dir: dir.to_owned(),
+        });
+    }
+    stats_files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(stats_files
+        .iter()
+        .filter_map(|stats| prefix_of_file(stats))
+        .map(|prefix| run_files(&prefix))
+        .collect())
+}
+
+/// The run prefix of a Locust output file (`dir/perf_failures.csv` → `dir/perf`).
+fn prefix_of_file(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let kinds = [
+        FileKind::Stats,
+        FileKind::History,
+        FileKind::Failures,
+        FileKind::Exceptions,
+    ];
+    let prefix = kinds
+        .iter()
+        .find_map(|kind| name.strip_suffix(kind.suffix()))?;
+    Some(path.with_file_name(prefix))
+}
+
+/// `prefix` with a suffix appended to its last component (`results/perf` + `_stats.csv`).
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(prefix.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The files of the run with this prefix; the stats file is known to exist.
+fn run_files(prefix: &Path) -> RunFiles {
+    let sibling = |kind: FileKind| Some(with_suffix(prefix, kind.suffix())).filter(|p| p.is_file());
+    RunFiles {
+        name: prefix
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        stats: with_suffix(prefix, STATS_SUFFIX),
+        history: sibling(FileKind::History),
+        failures: sibling(FileKind::Failures),
+        exceptions: sibling(FileKind::Exceptions),
+    }
+}

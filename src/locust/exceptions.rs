@@ -1,0 +1,57 @@
+//! Reads `PREFIX_exceptions.csv`: exceptions raised in locustfile code, with tracebacks.
+//!
+//! Header: `Count, Message, Traceback, Nodes` (the file exists since Locust 1.x's `StatsCSV`
+//! gained it; older runs simply have none). Tracebacks are quoted fields spanning several lines.
+//! When no exception was raised the file is the header alone, which reads as an empty list.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::error::{FileKind, LocustError};
+use super::fields::{parse_table, read_all, read_file, Table};
+use crate::model::ExceptionRow;
+
+/// Reads an `_exceptions.csv` file: every row in file order.
+pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, LocustError> {
+    exceptions_from_table(&read_file(path, FileKind::Exceptions)?)
+}
+
+/// Like [`read_exceptions`], from any reader; `path_for_messages` names it in errors.
+pub fn read_exceptions_from_reader(
+    reader: impl Read,
+    path_for_messages: &Path,
+) -> Result<Vec<ExceptionRow>, LocustError> {
+    read_exceptions_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
+}
+
+/// Like [`read_exceptions`], from bytes already in memory; `path_for_messages` names them in
+/// errors.
+pub fn read_exceptions_from_bytes(
+    bytes: &[u8],
+    path_for_messages: &Path,
+) -> Result<Vec<ExceptionRow>, LocustError> {
+    exceptions_from_table(&parse_table(
+        bytes,
+        path_for_messages,
+        FileKind::Exceptions,
+    )?)
+}
+
+/// Converts every record.
+fn exceptions_from_table(table: &Table) -> Result<Vec<ExceptionRow>, LocustError> {
+    let count = table.require("Count")?;
+    let message = table.require("Message")?;
+    let traceback = table.require("Traceback")?;
+    let nodes = table.require("Nodes")?;
+    table
+        .rows()
+        .map(|row| {
+            Ok(ExceptionRow {
+                count: row.count(count)?,
+                message: row.text(message).to_owned(),
+                traceback: row.text(traceback).to_owned(),
+                nodes: row.text(nodes).to_owned(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,65 @@
+//! Reads Locust's CSV output (Locust 1.x and 2.x) into the run model.
+//!
+//! This module is the only place that knows Locust's file formats. Columns are found by
+//! header name, never by position; unknown columns are ignored; every problem with the input is
+//! a [`LocustError`] whose message points at the file, line, column and column name.
+//!
+//! * [`discover_runs`] turns an argument (file, prefix, directory) into [`RunFiles`];
+//! * [`read_run`] reads one run's files into a [`Run`]; [`load_runs`] does both;
+//! * [`read_stats`], [`read_history`], [`read_failures`] and [`read_exceptions`] read one file
+//!   each, with `_from_reader` and `_from_bytes` variants for data not on disk.
+
+mod discover;
+mod error;
+mod exceptions;
+mod failures;
+mod fields;
+mod history;
+mod stats;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+
+use crate::model::{Run, RunFiles};
+
+pub use discover::discover_runs;
+pub use error::LocustError;
+pub use exceptions::{read_exceptions, read_exceptions_from_bytes, read_exceptions_from_reader};
+pub use failures::{read_failures, read_failures_from_bytes, read_failures_from_reader};
+pub use history::{read_history, read_history_from_bytes, read_history_from_reader};
+pub use stats::{read_stats, read_stats_from_bytes, read_stats_from_reader};
+
+/// Reads every file of one run into the model.
+///
+/// The stats file is required; the history, failures and exceptions files are read when
+/// `files` names them and are otherwise empty.
+pub fn read_run(files: &RunFiles) -> Result<Run, LocustError> {
+    let (endpoints, aggregated) = read_stats(&files.stats)?;
+    let history = match &files.history {
+        Some(path) => read_history(path)?,
+        None => Vec::new(),
+    };
+    let failures = match &files.failures {
+        Some(path) => read_failures(path)?,
+        None => Vec::new(),
+    };
+    let exceptions = match &files.exceptions {
+        Some(path) => read_exceptions(path)?,
+        None => Vec::new(),
+    };
+    Ok(Run {
+        files: files.clone(),
+        endpoints,
+        aggregated,
+        history,
+        failures,
+        exceptions,
+    })
+}
+
+/// Finds the runs an argument names ([`discover_runs`]) and reads each ([`read_run`]).
+pub fn load_runs(arg: &Path) -> Result<Vec<Run>, LocustError> {
+    discover_runs(arg)?.iter().map(read_run).collect()
+}

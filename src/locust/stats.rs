@@ -1,0 +1,123 @@
+//! Reads `PREFIX_stats.csv`: the whole-run totals per endpoint and the Aggregated row.
+//!
+//! Header (Locust 1.1 and later, 2.x unchanged): `Type, Name, Request Count, Failure Count,
+//! Median Response Time, Average Response Time, Min Response Time, Max Response Time,
+//! Average Content Size, Requests/s, Failures/s`, then one `NN%` column per configured
+//! percentile. Locust 0.x/1.0 spelt some of these differently (`# requests`, …); those
+//! spellings are accepted too. Rows without requests have `N/A` percentiles and `0` for median,
+//! min and max; the model stores `None` for all of those.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use super::error::{FileKind, LocustError};
+use super::fields::{parse_table, read_all, read_file, Row, Table};
+use crate::model::EndpointStats;
+
+/// Reads a `_stats.csv` file into (endpoints in file order, the Aggregated row).
+pub fn read_stats(path: &Path) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
+    stats_from_table(&read_file(path, FileKind::Stats)?)
+}
+
+/// Like [`read_stats`], from any reader; `path_for_messages` names it in errors.
+pub fn read_stats_from_reader(
+    reader: impl Read,
+    path_for_messages: &Path,
+) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
+    read_stats_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
+}
+
+/// Like [`read_stats`], from bytes already in memory; `path_for_messages` names them in errors.
+pub fn read_stats_from_bytes(
+    bytes: &[u8],
+    path_for_messages: &Path,
+) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
+    stats_from_table(&parse_table(bytes, path_for_messages, FileKind::Stats)?)
+}
+
+/// Column positions of a `_stats.csv` header.
+struct Columns {
+    method: usize,
+    name: usize,
+    requests: usize,
+    failures: usize,
+    median: usize,
+    avg: usize,
+    min: usize,
+    max: usize,
+    content: usize,
+    rps: usize,
+    failures_per_s: usize,
+}
+
+impl Columns {
+    /// Finds every required column, or names the first missing one.
+    fn find(table: &Table) -> Result<Self, LocustError> {
+        Ok(Self {
+            method: table.require("Type")?,
+            name: table.require("Name")?,
+            requests: table.require("Request Count")?,
+            failures: table.require("Failure Count")?,
+            median: table.require("Median Response Time")?,
+            avg: table.require("Average Response Time")?,
+            min: table.require("Min Response Time")?,
+            max: table.require("Max Response Time")?,
+            content: table.require("Average Content Size")?,
+            rps: table.require("Requests/s")?,
+            failures_per_s: table.require("Failures/s")?,
+        })
+    }
+
+    /// Converts one record.
+    fn endpoint(&self, row: &Row<'_>) -> Result<EndpointStats, LocustError> {
+        let requests = row.count(self.requests)?;
+        let failures = row.count(self.failures)?;
+        let median = row.number_or_na(self.median)?;
+        let min = row.number_or_na(self.min)?;
+        let max = row.number_or_na(self.max)?;
+        let has_requests = requests > 0;
+        Ok(EndpointStats {
+            key: row.key(self.method, self.name),
+            requests,
+            failures,
+            median_ms: median.filter(|_| has_requests),
+            avg_ms: row.number(self.avg)?,
+            min_ms: min.filter(|_| has_requests),
+            max_ms: max.filter(|_| has_requests),
+            avg_content_size: row.number(self.content)?,
+            rps: row.number(self.rps)?,
+            failures_per_s: row.number(self.failures_per_s)?,
+            percentiles: row.percentiles()?,
+        })
+    }
+}
+
+/// Converts every record, splitting off the Aggregated row.
+fn stats_from_table(table: &Table) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
+    let columns = Columns::find(table)?;
+    let mut endpoints = Vec::new();
+    let mut aggregated = None;
+    let mut first_line = HashMap::new();
+    for row in table.rows() {
+        let stats = columns.endpoint(&row)?;
+        if let Some(&first) = first_line.get(&stats.key) {
+            return Err(LocustError::DuplicateRow {
+                path: table.path.clone(),
+                line: row.line(),
+                first,
+                key: stats.key.to_string(),
+            });
+        }
+        first_line.insert(stats.key.clone(), row.line());
+        if stats.key.is_aggregated() {
+            aggregated = Some(stats);
+        } else {
+            endpoints.push(stats);
+        }
+    }
+    let aggregated = aggregated.ok_or_else(|| LocustError::NoAggregated {
+        path: table.path.clone(),
+    })?;
+    Ok((endpoints, aggregated))
+}

@@ -7,3 +7,4 @@
 //! calls into here and maps errors to exit codes.
 
 pub mod model;
+pub mod stats;

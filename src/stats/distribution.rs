@@ -37,8 +37,8 @@ impl RebuiltDistribution {
     /// `0..=1`, value in ms) and `Max Response Time`.
     ///
     /// When `min_ms` / `max_ms` are `None` (or not finite) the smallest / largest usable
-    /// percentile value stands in. Returns `None` when nothing usable is left, or when the minimum exceeds
-    /// the maximum (inconsistent input).
+    /// percentile value stands in. Returns `None` when nothing usable is left, or when the
+    /// minimum exceeds the maximum (inconsistent input).
     pub fn from_summary(
         min_ms: Option<f64>,
         percentiles: &[(f64, f64)],
@@ -392,7 +392,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn cdf_and_quantile_are_monotone_and_consistent(d in summary(), a in 0.0f64..1.0, b in 0.0f64..1.0) {
+        fn cdf_and_quantile_are_monotone_and_consistent(
+            d in summary(),
+            a in 0.0f64..1.0,
+            b in 0.0f64..1.0,
+        ) {
             let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
             prop_assert!(d.quantile(lo) <= d.quantile(hi));
             let (xa, xb) = (d.quantile(lo), d.quantile(hi));
@@ -411,7 +415,8 @@ mod tests {
             parts in proptest::collection::vec((summary(), 1u64..500), 1..5),
             p in 0.0f64..=1.0,
         ) {
-            let refs: Vec<(&RebuiltDistribution, u64)> = parts.iter().map(|(d, w)| (d, *w)).collect();
+            let refs: Vec<(&RebuiltDistribution, u64)> =
+                parts.iter().map(|(d, w)| (d, *w)).collect();
             let q = pooled_quantile(&refs, p).unwrap();
             let qs: Vec<f64> = parts.iter().map(|(d, _)| d.quantile(p)).collect();
             let lo = qs.iter().copied().fold(f64::INFINITY, f64::min);

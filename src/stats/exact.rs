@@ -37,14 +37,14 @@ pub fn binom_test_two_sided(k: u64, n: u64, p: f64) -> Option<f64> {
     let pval = if kf == mean {
         1.0
     } else if kf < mean {
-        // Upper side: the pmf falls from ceil(mean) to n; find the first j with pmf(j) <= threshold.
+        // Upper side: the pmf falls from ceil(mean) to n; first j with pmf(j) <= threshold.
         let lo = mean.ceil() as u64;
         match first_true(lo, n, |j| b.pmf(j) <= threshold) {
             Some(j) => b.cdf(k) + tail_from(&b, j),
             None => b.cdf(k),
         }
     } else {
-        // Lower side: the pmf rises from 0 to floor(mean); find the last j with pmf(j) <= threshold.
+        // Lower side: the pmf rises from 0 to floor(mean); last j with pmf(j) <= threshold.
         let hi = mean.floor() as u64;
         let upper = tail_from(&b, k);
         match first_true(0, hi, |j| b.pmf(j) > threshold) {

@@ -1,0 +1,31 @@
+//! Pure statistics for comparing Locust runs: plain numbers and slices in, numbers out — no I/O,
+//! no CSV, no dependence on the run model.
+//!
+//! - [`distribution`] rebuilds a response-time distribution from Locust's summary columns and
+//!   pools several of them;
+//! - [`rounding`] reproduces Locust's bucketing of response times, so a one-bucket move is not
+//!   read as a change;
+//! - [`inference`] gives per-run uncertainty: percentile confidence intervals and two-sample
+//!   tests for percentiles, means, failure proportions and rates;
+//! - [`exact`] holds the exact binomial and Fisher tests those fall back on for small counts;
+//! - [`multiple`] adjusts a report's many p-values (Holm 1979).
+//!
+//! Nothing here panics on odd input (empty slices, zero counts, `NaN`): functions return `None`
+//! or a documented value instead.
+
+pub mod distribution;
+pub mod exact;
+pub mod inference;
+pub mod multiple;
+pub mod rounding;
+#[cfg(test)]
+mod testing;
+
+pub use distribution::{pooled_quantile, RebuiltDistribution};
+pub use exact::{binom_test_two_sided, fisher_exact_two_sided};
+pub use inference::{
+    mean_test, proportion_test, quantile_ci, quantile_ci_ranks, quantile_judgeable, quantile_test,
+    rate_test, MIN_EXPECTED_CELL,
+};
+pub use multiple::holm_adjust;
+pub use rounding::{locust_round, locust_rounding_step};

@@ -66,8 +66,8 @@ pub fn spread(values: &[f64]) -> Option<Spread> {
     })
 }
 
-/// Modified z-scores (Iglewicz & Hoaglin, *How to Detect and Handle Outliers*, ASQC 1993,
-/// §3.3): `0.6745 (x - median) / MAD`, with MAD the median absolute deviation from the median.
+/// Modified z-scores (Iglewicz & Hoaglin, *How to Detect and Handle Outliers*, ASQC Basic
+/// References in Quality Control 16, 1993): `0.6745 (x - median) / MAD`, with MAD the median absolute deviation from the median.
 /// A run whose score exceeds 3.5 in absolute value is an outlier worth a warning: unlike the
 /// plain z-score, one wild run cannot mask itself by inflating the standard deviation.
 ///
@@ -146,7 +146,7 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchResult> {
 /// equals the ratio of means when per-run values are log-normal with equal log-variance (Zhou,
 /// Gao & Hui, *Biometrics* 53, 1997). Deterministic; no bootstrap, because with 3–5 runs a
 /// percentile bootstrap has only a handful of distinct resamples and covers too little (Efron &
-/// Tibshirani, *An Introduction to the Bootstrap*, 1993, §13.3).
+/// Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 13).
 ///
 /// `None` when a value is not positive, a side has fewer than 2 finite values, both sides have
 /// zero variance, or `confidence` is not strictly between 0 and 1.

@@ -4,9 +4,10 @@
 //! Mann & Whitney, "On a test of whether one of two random variables is stochastically larger
 //! than the other", *Annals of Mathematical Statistics* 18, 1947. Exact null distribution by the
 //! recursion of that paper for small samples without ties; otherwise the normal approximation
-//! with tie-corrected variance and continuity correction (Lehmann, *Nonparametrics*, 1975,
-//! §1.4), as `scipy.stats.mannwhitneyu`. With 3 runs a side the smallest two-sided p is 0.1, so
-//! the caller must check [`mann_whitney_min_p`] before reading "not significant" as "no change".
+//! with tie-corrected variance and continuity correction (Lehmann, *Nonparametrics: Statistical
+//! Methods Based on Ranks*, 1975, ch. 1), as `scipy.stats.mannwhitneyu`. With 3 runs a side
+//! the smallest two-sided p is 0.1, so the caller must check [`mann_whitney_min_p`] before
+//! reading "not significant" as "no change".
 
 use statrs::function::erf::erfc;
 

@@ -3,9 +3,10 @@
 //!
 //! Both use the "minimum likelihood" two-sided p-value: the total probability, under the null
 //! hypothesis, of every outcome no more likely than the one observed (Agresti, *Categorical Data
-//! Analysis*, 3rd ed., 2013, on exact binomial and Fisher tests). Outcomes whose probability equals the observed one up
-//! to a relative 1e-7 count as equally likely, as R's `binom.test` / `fisher.test` and SciPy's
-//! `binomtest` do, so floating-point noise cannot drop a mirror-image outcome.
+//! Analysis*, 3rd ed., 2013, on exact binomial and Fisher tests). Outcomes whose probability
+//! equals the observed one up to a relative 1e-7 count as equally likely, as R's `binom.test` /
+//! `fisher.test` and SciPy's `binomtest` do, so floating-point noise cannot drop a mirror-image
+//! outcome.
 
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF};
 use statrs::function::factorial::ln_binomial;

@@ -67,9 +67,10 @@ pub fn spread(values: &[f64]) -> Option<Spread> {
 }
 
 /// Modified z-scores (Iglewicz & Hoaglin, *How to Detect and Handle Outliers*, ASQC Basic
-/// References in Quality Control 16, 1993): `0.6745 (x - median) / MAD`, with MAD the median absolute deviation from the median.
-/// A run whose score exceeds 3.5 in absolute value is an outlier worth a warning: unlike the
-/// plain z-score, one wild run cannot mask itself by inflating the standard deviation.
+/// References in Quality Control 16, 1993): `0.6745 (x - median) / MAD`, with MAD the median
+/// absolute deviation from the median. A run whose score exceeds 3.5 in absolute value is an
+/// outlier worth a warning: unlike the plain z-score, one wild run cannot mask itself by
+/// inflating the standard deviation.
 ///
 /// Same length and order as the input; a non-finite input gets `NaN` and is left out of the
 /// median and MAD. When more than half the values are equal the MAD is 0; then the mean absolute

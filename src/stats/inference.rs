@@ -21,8 +21,8 @@ pub const MIN_EXPECTED_CELL: f64 = 5.0;
 
 /// Distribution-free confidence interval for the p-quantile of the response-time distribution
 /// (Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, ch. 3, the quantile test;
-/// Hahn & Meeker, *Statistical Intervals*, 1991, ch. 5), so a percentile's change can be judged against its
-/// sampling uncertainty.
+/// Hahn & Meeker, *Statistical Intervals*, 1991, ch. 5), so a percentile's change can be
+/// judged against its sampling uncertainty.
 ///
 /// With `B ~ Binomial(n, p)` the number of requests at or below the true quantile, the ranks are
 /// `l = min{k : P(B <= k) >= α/2}` and `u = min{k : P(B <= k) >= 1 - α/2} + 1`

@@ -4,9 +4,9 @@
 //! maximum and mean, and the values at a fixed set of percentile levels (rounded, see
 //! [`super::rounding`]). To test percentiles and means we need a whole distribution, so we
 //! rebuild one: the piecewise-linear interpolation of the empirical CDF through the known
-//! (value, level) points, i.e. the "ogive" of grouped data (Kendall & Stuart, *The Advanced
-//! Theory of Statistics*, vol. 1, §2.18 on interpolating the cumulative frequency polygon; the
-//! same linear rule as Hyndman & Fan 1996, "Sample quantiles in statistical packages", type 4).
+//! (value, level) points, i.e. the "ogive" (cumulative frequency polygon) of grouped data, the
+//! linear rule of Hyndman & Fan, "Sample quantiles in statistical packages", *The American
+//! Statistician* 50, 1996, type 4.
 //! Inside each segment the rebuilt distribution is uniform, so its mean and variance follow in
 //! closed form. Equal values at several levels form a jump (an atom), which is what Locust's
 //! rounding produces when many requests share one bucket.
@@ -18,10 +18,10 @@
 /// and mean tests can work from a run's CSV alone.
 ///
 /// The CDF is piecewise linear through `(min, 0)`, `(v_p, p)` for each percentile column and
-/// `(max, 1)` (Kendall & Stuart's ogive; Hyndman & Fan 1996 type 4 interpolation). Construction
-/// rules, all deliberate:
-/// - missing or non-finite values and levels outside `(0, 1)` are skipped (a level-0 value stands
-///   in for an absent minimum, a level-1 value for an absent maximum);
+/// `(max, 1)` (the ogive; Hyndman & Fan 1996 type 4 interpolation). Construction rules, all
+/// deliberate:
+/// - missing or non-finite values and levels outside `[0, 1]` are skipped; levels 0 and 1 only
+///   matter when the minimum / maximum is absent (the smallest / largest value given stands in);
 /// - percentile values are clamped into `[min, max]` — Locust rounds percentiles but not the
 ///   extremes, so a rounded p100 of 320 next to an exact max of 318.25 is the max;
 /// - non-monotone values are clamped to the running maximum;

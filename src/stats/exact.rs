@@ -3,9 +3,10 @@
 //!
 //! Both use the "minimum likelihood" two-sided p-value: the total probability, under the null
 //! hypothesis, of every outcome no more likely than the one observed (Agresti, *Categorical Data
-//! Analysis*, 3rd ed., §1.4.5 and §3.5.1). Outcomes whose probability equals the observed one up
-//! to a relative 1e-7 count as equally likely, as R's `binom.test` / `fisher.test` and SciPy's
-//! `binomtest` do, so floating-point noise cannot drop a mirror-image outcome.
+//! Analysis*, 3rd ed., 2013, on exact binomial and Fisher tests). Outcomes whose probability
+//! equals the observed one up to a relative 1e-7 count as equally likely, as R's `binom.test` /
+//! `fisher.test` and SciPy's `binomtest` do, so floating-point noise cannot drop a mirror-image
+//! outcome.
 
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF};
 use statrs::function::factorial::ln_binomial;
@@ -57,7 +58,7 @@ pub fn binom_test_two_sided(k: u64, n: u64, p: f64) -> Option<f64> {
 }
 
 /// Exact two-sided Fisher test on the 2x2 table `[[a, b], [c, d]]` (Fisher, *Statistical Methods
-/// for Research Workers*, 1934, §21.02; minimum-likelihood two-sided p-value as R's
+/// for Research Workers*, 5th ed., 1934; minimum-likelihood two-sided p-value as R's
 /// `fisher.test` and `scipy.stats.fisher_exact`). Conditions on both margins; the cell `a`
 /// follows a hypergeometric distribution. Cost is linear in the range of `a`, which is small
 /// whenever the test is needed (a cell with few expected counts).

@@ -20,9 +20,9 @@ use super::rounding::locust_rounding_step;
 pub const MIN_EXPECTED_CELL: f64 = 5.0;
 
 /// Distribution-free confidence interval for the p-quantile of the response-time distribution
-/// (Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, §3.2; Hahn & Meeker,
-/// *Statistical Intervals*, 1991, §5.2), so a percentile's change can be judged against its
-/// sampling uncertainty.
+/// (Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, ch. 3, the quantile test;
+/// Hahn & Meeker, *Statistical Intervals*, 1991, ch. 5), so a percentile's change can be
+/// judged against its sampling uncertainty.
 ///
 /// With `B ~ Binomial(n, p)` the number of requests at or below the true quantile, the ranks are
 /// `l = min{k : P(B <= k) >= α/2}` and `u = min{k : P(B <= k) >= 1 - α/2} + 1`
@@ -51,7 +51,7 @@ pub fn quantile_ci(
 
 /// The 1-based order-statistic ranks `(l, u)` behind [`quantile_ci`], for callers holding raw
 /// samples or wanting to show them: `l = binom.ppf(α/2, n, p)`, `u = binom.ppf(1 - α/2, n, p) + 1`
-/// (Conover 1999, §3.2). `None` in the same cases as [`quantile_ci`].
+/// (Conover 1999, ch. 3). `None` in the same cases as [`quantile_ci`].
 pub fn quantile_ci_ranks(n: u64, p: f64, confidence: f64) -> Option<(u64, u64)> {
     if n == 0 || !(p > 0.0 && p < 1.0) || !(confidence > 0.0 && confidence < 1.0) {
         return None;
@@ -72,7 +72,7 @@ pub fn quantile_judgeable(n: u64, p: f64, min_tail: f64) -> bool {
 
 /// Two-sided p-value that the p-quantile differs between a baseline and a latest run: Mood's
 /// median test generalised to any quantile (Mood, *Introduction to the Theory of Statistics*,
-/// 1950, §16.7; Conover 1999, §4.3 "the median test", which allows any pooled quantile), with
+/// 1950; Conover 1999, ch. 4, "the median test", which allows any pooled quantile), with
 /// the variance widened for Locust's rounding.
 ///
 /// Both rebuilt CDFs are pooled weighted by their request counts and `q` is the pooled
@@ -165,7 +165,7 @@ pub fn mean_test(
 ///
 /// When every expected cell of the 2x2 table (failures, successes by run) is at least
 /// [`MIN_EXPECTED_CELL`] (Cochran 1954) it is the pooled two-proportion z test without
-/// continuity correction (Agresti, *Categorical Data Analysis*, 3rd ed., §2.1;
+/// continuity correction (Agresti, *Categorical Data Analysis*, 3rd ed., 2013, ch. 2;
 /// `statsmodels.stats.proportion.proportions_ztest`); otherwise — the usual case of a handful of
 /// failures — Fisher's exact test (`scipy.stats.fisher_exact`, see [`fisher_exact_two_sided`]).
 ///

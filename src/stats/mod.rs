@@ -8,24 +8,30 @@
 //! - [`inference`] gives per-run uncertainty: percentile confidence intervals and two-sample
 //!   tests for percentiles, means, failure proportions and rates;
 //! - [`exact`] holds the exact binomial and Fisher tests those fall back on for small counts;
-//! - [`multiple`] adjusts a report's many p-values (Holm 1979).
+//! - [`multiple`] adjusts a report's many p-values (Holm 1979);
+//! - [`groups`] and [`ranks`] compare repeated runs, each run's value of a metric being one
+//!   sample (spread, outlier scores, Welch on logs, ratio interval, Mann–Whitney U).
 //!
 //! Nothing here panics on odd input (empty slices, zero counts, `NaN`): functions return `None`
 //! or a documented value instead.
 
 pub mod distribution;
 pub mod exact;
+pub mod groups;
 pub mod inference;
 pub mod multiple;
+pub mod ranks;
 pub mod rounding;
 #[cfg(test)]
 mod testing;
 
 pub use distribution::{pooled_quantile, RebuiltDistribution};
 pub use exact::{binom_test_two_sided, fisher_exact_two_sided};
+pub use groups::{modified_z_scores, ratio_ci, spread, welch_t_test, Spread, WelchResult};
 pub use inference::{
     mean_test, proportion_test, quantile_ci, quantile_ci_ranks, quantile_judgeable, quantile_test,
     rate_test, MIN_EXPECTED_CELL,
 };
 pub use multiple::holm_adjust;
+pub use ranks::{mann_whitney_min_p, mann_whitney_u, MannWhitneyResult, MANN_WHITNEY_EXACT_MAX};
 pub use rounding::{locust_round, locust_rounding_step};

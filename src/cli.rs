@@ -116,10 +116,7 @@ impl CompareArgs {
             rps_drop: self.rps_drop,
             alpha: self.alpha,
             holm: !self.no_correction,
-            metrics: self
-                .metrics
-                .clone()
-                .unwrap_or_else(|| Metric::ALL.to_vec()),
+            metrics: self.metrics.clone().unwrap_or_else(|| Metric::ALL.to_vec()),
             ..CompareOptions::default()
         }
     }
@@ -132,12 +129,14 @@ pub fn parse_fraction(text: &str) -> Result<f64, String> {
         Some(n) => (n.trim(), 0.01),
         None => (t, 1.0),
     };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a percentage like `10%` or a fraction like `0.1`, found `{text}`"))?;
+    let value: f64 = number.parse().map_err(|_| {
+        format!("expected a percentage like `10%` or a fraction like `0.1`, found `{text}`")
+    })?;
     let value = value * scale;
     if !value.is_finite() || value < 0.0 {
-        return Err(format!("expected a non-negative percentage, found `{text}`"));
+        return Err(format!(
+            "expected a non-negative percentage, found `{text}`"
+        ));
     }
     Ok(value)
 }
@@ -167,13 +166,17 @@ pub fn parse_ms(text: &str) -> Result<f64, String> {
 fn parse_alpha(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
-        _ => Err(format!("expected a level between 0 and 1 like `0.05`, found `{text}`")),
+        _ => Err(format!(
+            "expected a level between 0 and 1 like `0.05`, found `{text}`"
+        )),
     }
 }
 
 fn parse_metric(text: &str) -> Result<Metric, String> {
     Metric::parse(text).ok_or_else(|| {
-        format!("unknown metric `{text}`; expected one of avg, p50, p95, p99, max, rps, failure_rate")
+        format!(
+            "unknown metric `{text}`; expected one of avg, p50, p95, p99, max, rps, failure_rate"
+        )
     })
 }
 

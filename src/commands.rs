@@ -75,7 +75,10 @@ fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
         });
     }
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Write {
             path: "<stdout>".into(),
             source: e,

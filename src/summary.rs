@@ -85,11 +85,11 @@ impl RunSummary {
     pub fn of(run: &Run) -> Self {
         let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
         let mut failures = run.failures.clone();
-        failures.sort_by(|a, b| b.occurrences.cmp(&a.occurrences));
+        failures.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
         let failure_kinds = failures.len();
         failures.truncate(TOP);
         let mut exceptions = run.exceptions.clone();
-        exceptions.sort_by(|a, b| b.count.cmp(&a.count));
+        exceptions.sort_by_key(|e| std::cmp::Reverse(e.count));
         exceptions.truncate(TOP);
         Self {
             name: run.files.name.clone(),
@@ -97,7 +97,11 @@ impl RunSummary {
             duration_s: run.duration_s(),
             users: run.peak_users(),
             full_history: run.has_full_history(),
-            endpoints: run.endpoints.iter().map(|e| SummaryRow::of(e, &levels)).collect(),
+            endpoints: run
+                .endpoints
+                .iter()
+                .map(|e| SummaryRow::of(e, &levels))
+                .collect(),
             aggregated: SummaryRow::of(&run.aggregated, &levels),
             percentile_levels: levels,
             top_failures: failures,

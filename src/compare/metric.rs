@@ -121,11 +121,12 @@ impl MetricComparison {
 pub(super) struct Side<'a> {
     stats: &'a EndpointStats,
     dist: Option<RebuiltDistribution>,
+    /// The seconds Locust divided by for `Requests/s` (requests ÷ rps), when known.
     duration_s: Option<f64>,
 }
 
 impl<'a> Side<'a> {
-    pub(super) fn new(stats: &'a EndpointStats, duration_s: Option<f64>) -> Self {
+    pub(super) fn new(stats: &'a EndpointStats) -> Self {
         let points: Vec<(f64, f64)> = stats
             .percentiles
             .iter()
@@ -136,6 +137,8 @@ impl<'a> Side<'a> {
         } else {
             None
         };
+        let duration_s =
+            (stats.rps > 0.0 && stats.requests > 0).then(|| stats.requests as f64 / stats.rps);
         Self {
             stats,
             dist,
@@ -156,10 +159,7 @@ impl<'a> Side<'a> {
             Metric::P95 => s.percentile(0.95),
             Metric::P99 => s.percentile(0.99),
             Metric::Max => s.max_ms.or_else(|| s.percentile(1.0)),
-            Metric::Rps => match self.duration_s {
-                Some(d) if d > 0.0 => Some(s.requests as f64 / d),
-                _ => Some(s.rps),
-            },
+            Metric::Rps => Some(s.rps),
             Metric::FailureRate => (s.requests > 0).then(|| s.failure_ratio()),
         }
     }
@@ -275,11 +275,7 @@ fn test_change(metric: Metric, b: &Side, l: &Side) -> Option<(&'static str, f64)
         }
         Metric::P50 | Metric::P95 | Metric::P99 | Metric::Max => {
             let level = metric.level()?;
-            let p = quantile_test(
-                (b.dist.as_ref()?, b.n()),
-                (l.dist.as_ref()?, l.n()),
-                level,
-            )?;
+            let p = quantile_test((b.dist.as_ref()?, b.n()), (l.dist.as_ref()?, l.n()), level)?;
             Some(("quantile", p))
         }
         Metric::Rps => {

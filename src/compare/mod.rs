@@ -155,27 +155,28 @@ pub struct Comparison {
 impl Comparison {
     /// Endpoints with a given verdict, for summaries.
     pub fn count(&self, verdict: Verdict) -> usize {
-        self.endpoints.iter().filter(|e| e.verdict == verdict).count()
+        self.endpoints
+            .iter()
+            .filter(|e| e.verdict == verdict)
+            .count()
     }
 }
 
 /// Compares `latest` against `baseline`.
 pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Comparison {
-    let durations = (baseline.duration_s(), latest.duration_s());
     let mut endpoints: Vec<EndpointComparison> = Vec::new();
     for b in &baseline.endpoints {
         let l = latest.endpoint(&b.key);
-        endpoints.push(compare_endpoint(Some(b), l, durations, options));
+        endpoints.push(compare_endpoint(Some(b), l, options));
     }
     for l in &latest.endpoints {
         if baseline.endpoint(&l.key).is_none() {
-            endpoints.push(compare_endpoint(None, Some(l), durations, options));
+            endpoints.push(compare_endpoint(None, Some(l), options));
         }
     }
     let mut aggregated = compare_endpoint(
         Some(&baseline.aggregated),
         Some(&latest.aggregated),
-        durations,
         options,
     );
 
@@ -203,18 +204,20 @@ pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Compar
 fn compare_endpoint(
     baseline: Option<&EndpointStats>,
     latest: Option<&EndpointStats>,
-    durations: (Option<f64>, Option<f64>),
     options: &CompareOptions,
 ) -> EndpointComparison {
-    let key = baseline.or(latest).map(|s| s.key.clone()).unwrap_or_else(EndpointKey::aggregated);
+    let key = baseline
+        .or(latest)
+        .map(|s| s.key.clone())
+        .unwrap_or_else(EndpointKey::aggregated);
     let verdict = match (baseline, latest) {
         (Some(_), None) => Verdict::Removed,
         (None, Some(_)) => Verdict::New,
         _ => Verdict::Unchanged,
     };
     let sides = (
-        baseline.map(|s| metric::Side::new(s, durations.0)),
-        latest.map(|s| metric::Side::new(s, durations.1)),
+        baseline.map(metric::Side::new),
+        latest.map(metric::Side::new),
     );
     let metrics = Metric::ALL
         .iter()

@@ -225,7 +225,10 @@ fn failure_signatures_new_gone_and_more_frequent() {
         first_seen: None,
         last_seen: None,
     };
-    base.failures = vec![row("timeout after 2 s", 2), row("HTTPError('500 Server Error: a')", 10)];
+    base.failures = vec![
+        row("timeout after 2 s", 2),
+        row("HTTPError('500 Server Error: a')", 10),
+    ];
     latest.failures = vec![
         row("HTTPError('500 Server Error: a')", 70),
         row("ConnectionResetError(104)", 10),
@@ -240,7 +243,10 @@ fn failure_signatures_new_gone_and_more_frequent() {
     assert_eq!(status("ConnectionReset"), Some(FailureStatus::New));
     assert_eq!(status("timeout"), Some(FailureStatus::Gone));
     assert_eq!(status("HTTPError"), Some(FailureStatus::MoreFrequent));
-    let more = changes.iter().find(|f| f.example.starts_with("HTTPError")).unwrap();
+    let more = changes
+        .iter()
+        .find(|f| f.example.starts_with("HTTPError"))
+        .unwrap();
     assert_eq!(more.baseline_per_1000, Some(10.0));
     assert_eq!(more.latest_per_1000, Some(70.0));
 }

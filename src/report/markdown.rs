@@ -57,7 +57,10 @@ pub fn comparison(c: &Comparison) -> String {
         "No performance regression"
     };
     out.push_str(&format!("## perfreport: {head}\n\n"));
-    out.push_str(&format!("**{}**\n\n", markdown_escape(&tables::verdict_line(c))));
+    out.push_str(&format!(
+        "**{}**\n\n",
+        markdown_escape(&tables::verdict_line(c))
+    ));
     out.push_str(&format!(
         "- {}\n- {}\n\n",
         markdown_escape(&tables::run_line("Baseline", &c.baseline)),

@@ -123,7 +123,14 @@ impl Table {
         out
     }
 
-    fn line(&self, out: &mut String, cells: &[Cell], texts: &[String], widths: &[usize], color: bool) {
+    fn line(
+        &self,
+        out: &mut String,
+        cells: &[Cell],
+        texts: &[String],
+        widths: &[usize],
+        color: bool,
+    ) {
         let mut line = String::new();
         for (i, ((cell, text), width)) in cells.iter().zip(texts).zip(widths).enumerate() {
             if i > 0 {
@@ -218,10 +225,7 @@ mod tests {
     #[test]
     fn text_columns_align_and_right_numbers() {
         let text = sample().to_text(false);
-        assert_eq!(
-            text,
-            "Name      Count\na|b           1\n<script>   1234\n"
-        );
+        assert_eq!(text, "Name      Count\na|b           1\n<script>   1234\n");
     }
 
     #[test]

@@ -63,7 +63,11 @@ pub fn percentiles(summary: &RunSummary) -> Table {
     let mut t = Table::new(&headers);
     for row in summary.endpoints.iter().chain(Some(&summary.aggregated)) {
         let mut cells = vec![row.method.clone().into(), name_cell(row)];
-        cells.extend(row.percentiles.iter().map(|&v| Cell::from(format::opt_ms(v))));
+        cells.extend(
+            row.percentiles
+                .iter()
+                .map(|&v| Cell::from(format::opt_ms(v))),
+        );
         t.row(cells);
     }
     t
@@ -106,7 +110,11 @@ fn name_cell(row: &SummaryRow) -> Cell {
 }
 
 fn fails_cell(row: &SummaryRow) -> Cell {
-    let tone = if row.failures > 0 { Tone::Bad } else { Tone::Plain };
+    let tone = if row.failures > 0 {
+        Tone::Bad
+    } else {
+        Tone::Plain
+    };
     Cell::toned(row.failures.to_string(), tone)
 }
 
@@ -140,7 +148,10 @@ pub fn details(c: &Comparison, all: bool) -> Table {
     for e in c.endpoints.iter().chain(Some(&c.aggregated)) {
         for m in &e.metrics {
             let shown = all
-                || matches!(m.judgement, Judgement::Significant | Judgement::NotSignificant);
+                || matches!(
+                    m.judgement,
+                    Judgement::Significant | Judgement::NotSignificant
+                );
             if !shown || m.baseline.is_none() && m.latest.is_none() {
                 continue;
             }
@@ -168,7 +179,11 @@ pub fn failure_changes(c: &Comparison) -> Table {
         ("Baseline /1000", Align::Right),
         ("Latest /1000", Align::Right),
     ]);
-    for f in c.failures.iter().filter(|f| f.status != FailureStatus::Same) {
+    for f in c
+        .failures
+        .iter()
+        .filter(|f| f.status != FailureStatus::Same)
+    {
         t.row(vec![
             failure_status_cell(f),
             format!("{} {}", f.method, f.name).into(),
@@ -247,7 +262,12 @@ fn endpoint_cell(e: &EndpointComparison) -> Cell {
 
 fn requests_cell(e: &EndpointComparison) -> Cell {
     let side = |n: Option<u64>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
-    format!("{} → {}", side(e.requests_baseline), side(e.requests_latest)).into()
+    format!(
+        "{} → {}",
+        side(e.requests_baseline),
+        side(e.requests_latest)
+    )
+    .into()
 }
 
 fn change_cell(m: Option<&MetricComparison>) -> Cell {

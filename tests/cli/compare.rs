@@ -13,7 +13,11 @@ fn verdicts(json: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|e| {
             (
-                format!("{} {}", e["method"].as_str().unwrap(), e["name"].as_str().unwrap()),
+                format!(
+                    "{} {}",
+                    e["method"].as_str().unwrap(),
+                    e["name"].as_str().unwrap()
+                ),
                 e["verdict"].as_str().unwrap().to_string(),
             )
         })
@@ -28,7 +32,11 @@ fn flagged(json: &serde_json::Value, verdict: &str) -> Vec<String> {
         .collect()
 }
 
-fn compare_json(baseline: &std::path::Path, latest: &std::path::Path, code: i32) -> serde_json::Value {
+fn compare_json(
+    baseline: &std::path::Path,
+    latest: &std::path::Path,
+    code: i32,
+) -> serde_json::Value {
     let out = perfreport()
         .args(["compare", "--format", "json"])
         .arg(baseline)
@@ -67,7 +75,9 @@ fn reversed_pair_is_an_improvement_and_exits_zero() {
 #[test]
 fn a_run_against_itself_is_unchanged() {
     let v = compare_json(&shared("baseline-1"), &shared("baseline-1"), 0);
-    assert!(verdicts(&v).iter().all(|(_, verdict)| verdict == "unchanged"));
+    assert!(verdicts(&v)
+        .iter()
+        .all(|(_, verdict)| verdict == "unchanged"));
 }
 
 #[test]

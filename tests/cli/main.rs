@@ -17,7 +17,9 @@ pub fn perfreport() -> Command {
 
 /// A path under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// The output as text, with the repository path replaced so snapshots are portable.

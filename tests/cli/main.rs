@@ -2,6 +2,7 @@
 //! one module per command.
 
 mod compare;
+mod inputs;
 mod summary;
 
 use std::path::PathBuf;

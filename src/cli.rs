@@ -56,6 +56,14 @@ pub struct SummaryArgs {
     /// Runs: a `_stats.csv` file, a `--csv` prefix, or a directory of runs.
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
+    /// Treat every run named as one group of repeated runs: one pooled table plus the
+    /// run-to-run spread of each metric.
+    #[arg(long)]
+    pub pool: bool,
+    /// Start the steady-state window this long after the first history row (`30s`) instead
+    /// of where the ramp-up ends.
+    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
+    pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -63,12 +71,23 @@ pub struct SummaryArgs {
 /// `perfreport compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    /// The baseline: a `_stats.csv` file, a `--csv` prefix, or a directory (of one run, or
+    /// of several repeated runs, which are then a group).
     #[arg(value_name = "BASELINE")]
-    pub baseline: PathBuf,
-    /// The run to judge, named the same ways.
+    pub baseline: Option<PathBuf>,
+    /// The run or runs to judge, named the same ways.
     #[arg(value_name = "LATEST")]
-    pub latest: PathBuf,
+    pub latest: Option<PathBuf>,
+    /// Add a run to the baseline group (repeatable).
+    #[arg(long = "baseline", id = "baseline_runs", value_name = "RUN")]
+    pub baseline_runs: Vec<PathBuf>,
+    /// Add a run to the latest group (repeatable).
+    #[arg(long = "latest", id = "latest_runs", value_name = "RUN")]
+    pub latest_runs: Vec<PathBuf>,
+    /// Start each run's steady-state window this long after its first history row (`30s`)
+    /// instead of where the ramp-up ends.
+    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
+    pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// A latency regresses only when worse by more than this (`10%` or `0.1`).
@@ -163,6 +182,13 @@ pub fn parse_ms(text: &str) -> Result<f64, String> {
     Ok(value * scale)
 }
 
+/// Parses a duration (`30s`, `2m`, `500ms`, a bare number of seconds) into seconds.
+pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let has_unit = t.ends_with('s') || t.ends_with('m');
+    parse_ms(t).map(|v| if has_unit { v / 1000.0 } else { v })
+}
+
 fn parse_alpha(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
@@ -196,6 +222,10 @@ mod tests {
         assert!(parse_ms("fast").is_err());
         assert!(parse_alpha("1.5").is_err());
         assert_eq!(parse_metric("median"), Ok(Metric::P50));
+        assert_eq!(parse_seconds("30s"), Ok(30.0));
+        assert_eq!(parse_seconds("2m"), Ok(120.0));
+        assert_eq!(parse_seconds("45"), Ok(45.0));
+        assert!(parse_seconds("soon").is_err());
     }
 
     #[test]

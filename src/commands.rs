@@ -1,25 +1,34 @@
 //! The subcommands: load runs, compute, render, write. `main` only dispatches here.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
-use crate::compare::compare;
+use crate::compare::compare_groups;
 use crate::error::{AppError, Outcome};
+use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
 use crate::report::{render_comparison, render_summaries};
 use crate::summary::RunSummary;
 
-/// `perfreport summary`: every run named, in order.
+/// `perfreport summary`: every run named, in order, or one pooled group with `--pool`.
 pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
-    let mut summaries = Vec::new();
+    let mut runs = Vec::new();
     for arg in &args.runs {
-        for run in load_runs(arg)? {
-            summaries.push(RunSummary::of(&run));
-        }
+        runs.extend(load_runs(arg)?);
     }
+    let summaries = if args.pool {
+        let name = format!("pool of {} runs", runs.len());
+        let pooled =
+            pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
+        vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
+    } else {
+        runs.iter()
+            .map(|r| RunSummary::of(r, args.skip_warmup))
+            .collect()
+    };
     let text = render_summaries(&summaries, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     Ok(Outcome::Ok)
@@ -27,9 +36,10 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
-    let baseline = single_run(&args.baseline, "baseline")?;
-    let latest = single_run(&args.latest, "latest")?;
-    let comparison = compare(&baseline, &latest, &args.options());
+    let baseline = side_runs(args.baseline.as_deref(), &args.baseline_runs, "baseline")?;
+    let latest = side_runs(args.latest.as_deref(), &args.latest_runs, "latest")?;
+    let comparison = compare_groups(&baseline, &latest, &args.options(), args.skip_warmup)
+        .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {
@@ -39,20 +49,27 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
     }
 }
 
-fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
-    let mut runs = load_runs(arg)?;
-    if runs.len() == 1 {
-        if let Some(run) = runs.pop() {
-            return Ok(run);
-        }
+/// Every run one side names: the positional argument (a run or a directory of runs) and
+/// each `--baseline`/`--latest` option.
+fn side_runs(
+    positional: Option<&Path>,
+    extra: &[PathBuf],
+    side: &str,
+) -> Result<Vec<Run>, AppError> {
+    let mut runs = Vec::new();
+    for arg in positional
+        .into_iter()
+        .chain(extra.iter().map(PathBuf::as_path))
+    {
+        runs.extend(load_runs(arg)?);
     }
-    let names: Vec<String> = runs.iter().map(|r| r.files.name.clone()).collect();
-    Err(AppError::Usage(format!(
-        "{}: the {side} names {} runs ({}); name one run's _stats.csv or prefix",
-        arg.display(),
-        runs.len(),
-        names.join(", ")
-    )))
+    if runs.is_empty() {
+        return Err(AppError::Usage(format!(
+            "no {side} run given; name one as an argument (`perfreport compare BASELINE LATEST`) \
+             or with --{side} RUN"
+        )));
+    }
+    Ok(runs)
 }
 
 fn use_color(output: &OutputArgs) -> bool {

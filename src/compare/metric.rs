@@ -65,8 +65,16 @@ pub struct MetricComparison {
     /// The p-value after Holm–Bonferroni (equal to `p_raw` with the correction off); null where
     /// the metric was not judged.
     pub p_value: Option<f64>,
-    /// The test used, when one was.
+    /// The test used, when one was (the one that decided, with run groups).
     pub test: Option<&'static str>,
+    /// Runs on the baseline side (1 for a single run).
+    pub n_baseline: usize,
+    /// Runs on the latest side.
+    pub n_latest: usize,
+    /// With run groups: the Mann–Whitney U test's p-value, shown beside the deciding test.
+    pub p_mann_whitney: Option<f64>,
+    /// Whether the values are pooled from several runs' percentile columns (approximate).
+    pub approximate: bool,
     /// Whether the change is beyond the threshold, the minimum and the noise floor.
     pub material: bool,
     /// Why the verdict is what it is.
@@ -79,7 +87,7 @@ pub struct MetricComparison {
 }
 
 impl MetricComparison {
-    fn empty(metric: Metric, judgement: Judgement) -> Self {
+    pub(super) fn empty(metric: Metric, judgement: Judgement) -> Self {
         Self {
             metric,
             baseline: None,
@@ -91,6 +99,10 @@ impl MetricComparison {
             p_raw: None,
             p_value: None,
             test: None,
+            n_baseline: 1,
+            n_latest: 1,
+            p_mann_whitney: None,
+            approximate: false,
             material: false,
             judgement,
             verdict: MetricVerdict::Unchanged,
@@ -119,7 +131,7 @@ impl MetricComparison {
 
 /// One side's data for an endpoint.
 pub(super) struct Side<'a> {
-    stats: &'a EndpointStats,
+    pub(super) stats: &'a EndpointStats,
     dist: Option<RebuiltDistribution>,
     /// The seconds Locust divided by for `Requests/s` (requests ÷ rps), when known.
     duration_s: Option<f64>,
@@ -151,7 +163,7 @@ impl<'a> Side<'a> {
     }
 
     /// The metric's value on this side.
-    fn value(&self, metric: Metric) -> Option<f64> {
+    pub(super) fn value(&self, metric: Metric) -> Option<f64> {
         let s = self.stats;
         match metric {
             Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
@@ -244,7 +256,7 @@ pub(super) fn measure(
 }
 
 /// Whether a change from `b` to `l` is beyond the threshold, the minimum and the noise floor.
-fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool {
+pub(super) fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool {
     let delta = l - b;
     match metric {
         Metric::Rps => b > 0.0 && (delta / b).abs() > options.rps_drop,

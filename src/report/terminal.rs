@@ -23,10 +23,18 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         out.push_str(&facts.join(", "));
         out.push('\n');
     }
+    for line in tables::steady_lines(s) {
+        out.push_str(&terminal_safe(&line));
+        out.push('\n');
+    }
     out.push('\n');
     out.push_str(&tables::requests(s).to_text(color));
-    out.push_str("\nResponse time percentiles (ms)\n");
+    out.push_str(&format!("\n{}\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_text(color));
+    if !s.spreads.is_empty() {
+        out.push_str("\nRun-to-run spread\n");
+        out.push_str(&tables::spreads(&s.spreads).to_text(color));
+    }
     if !s.top_failures.is_empty() {
         out.push_str(&format!(
             "\nFailures (top {} of {} kinds)\n",
@@ -58,10 +66,17 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
     out.push_str(&tables::overview(c).to_text(color));
     out.push_str(&tables::legend(c));
     out.push('\n');
+    for note in &c.notes {
+        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+    }
     let details = tables::details(c, false);
     if !details.is_empty() {
         out.push_str("\nMaterial changes\n");
         out.push_str(&details.to_text(color));
+    }
+    for (side, spreads) in tables::changed_spreads(c) {
+        out.push_str(&format!("\nRun-to-run spread of those metrics, {side}\n"));
+        out.push_str(&tables::spreads(&spreads).to_text(color));
     }
     let failures = tables::failure_changes(c);
     if !failures.is_empty() {

@@ -187,12 +187,14 @@ fn an_endpoint_that_never_succeeds_regresses_on_failure_rate() {
 }
 
 #[test]
-fn a_directory_of_several_runs_is_refused_as_one_side() {
-    perfreport()
-        .arg("compare")
+fn a_group_against_a_single_run_is_judged_by_prediction() {
+    let out = perfreport()
+        .args(["compare", "--fail-on", "never"])
         .arg(fixture("groups/baseline"))
-        .arg(fixture("v2-pair/latest"))
+        .arg(fixture("groups/latest/run1"))
         .assert()
-        .code(2)
-        .stderr(predicates::str::contains("names 3 runs"));
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("prediction-interval"), "{text}");
+    assert!(text.contains("prediction_t_log (n 3 vs 1"), "{text}");
 }

@@ -2,6 +2,7 @@
 //! one module per command.
 
 mod compare;
+mod groups;
 mod inputs;
 mod summary;
 

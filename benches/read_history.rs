@@ -43,7 +43,7 @@ fn generate(seconds: u64, endpoints: u64) -> String {
                 total,
                 total / 100,
                 base,
-                base as f64 + 3.141_592_653_589_793,
+                base as f64 + 0.123_456_789_012_345,
                 base as f64 * 0.31,
                 base as f64 * 2.7 + 0.5,
                 128.0

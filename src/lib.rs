@@ -14,5 +14,6 @@ pub mod locust;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod sla;
 pub mod stats;
 pub mod summary;

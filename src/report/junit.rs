@@ -13,7 +13,9 @@ pub fn check_report(report: &CheckReport) -> String {
         report.total, report.failed
     );
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!("<testsuites name=\"perfreport check\" {counts}>\n"));
+    out.push_str(&format!(
+        "<testsuites name=\"perfreport check\" {counts}>\n"
+    ));
     out.push_str(&format!(
         "  <testsuite name=\"{}\" {counts}>\n",
         escape(&format!("SLA check of run {}", report.run))

@@ -125,6 +125,15 @@ pub fn evaluate(run: &Run, sla: &Sla, tier: Option<&str>) -> Result<CheckReport,
             checks.push(check);
         }
     }
+    let total = &run.aggregated;
+    if total.failures > 0 && !checks.iter().any(|c| c.metric == Metric::ErrorRate) {
+        notes.push(format!(
+            "{} of {} requests failed ({:.2}%) and no error-rate target was checked",
+            total.failures,
+            total.requests,
+            total.failure_ratio() * 100.0
+        ));
+    }
     let failed = checks.iter().filter(|c| !c.passed).count();
     Ok(CheckReport {
         passed: failed == 0 && !checks.is_empty(),
@@ -153,7 +162,6 @@ fn choose_tier<'a>(
             source_name: sla.source.clone(),
             known: sla.tiers.iter().map(|t| t.name.clone()).collect(),
         })?;
-        notes.push(format!("tier {name} as asked"));
         if let (Some(users), Some(peak)) = (tier.users, peak) {
             if users != peak {
                 notes.push(format!(

@@ -10,7 +10,14 @@ const LEVELS: [f64; 11] = [
 ];
 
 /// A row whose percentiles are all `p95` (enough for these tests), with the given totals.
-fn row(method: &str, name: &str, requests: u64, failures: u64, avg: f64, p95: f64) -> EndpointStats {
+fn row(
+    method: &str,
+    name: &str,
+    requests: u64,
+    failures: u64,
+    avg: f64,
+    p95: f64,
+) -> EndpointStats {
     EndpointStats {
         key: EndpointKey::new(method, name),
         requests,
@@ -128,6 +135,20 @@ fn without_a_matching_tier_only_endpoints_are_checked_and_the_report_says_so() {
 }
 
 #[test]
+fn failures_no_target_covers_are_noted() {
+    let mut r = healthy(None);
+    r.aggregated.failures = 12;
+    let report = evaluate(&r, &Sla::builtin(), None).unwrap();
+    assert!(report.passed);
+    assert_eq!(
+        report.notes[1],
+        "12 of 1200 requests failed (1.00%) and no error-rate target was checked"
+    );
+    let report = evaluate(&r, &Sla::builtin(), Some("light")).unwrap();
+    assert_eq!(report.notes.len(), 0);
+}
+
+#[test]
 fn a_given_tier_is_checked_and_a_user_mismatch_is_noted() {
     let report = evaluate(&healthy(Some(20)), &Sla::builtin(), Some("medium")).unwrap();
     assert_eq!(report.tier_source, TierSource::Given);
@@ -138,7 +159,9 @@ fn a_given_tier_is_checked_and_a_user_mismatch_is_noted() {
         .iter()
         .any(|n| n == "the run peaked at 20 users; tier medium is defined for 50"));
     let err = evaluate(&healthy(None), &Sla::builtin(), Some("huge")).unwrap_err();
-    assert!(err.to_string().contains("defines the tiers light, medium, heavy, stress"));
+    assert!(err
+        .to_string()
+        .contains("defines the tiers light, medium, heavy, stress"));
 }
 
 #[test]
@@ -150,7 +173,11 @@ fn an_endpoint_missing_from_the_run_fails() {
     assert_eq!(report.failed, 1);
     let c = check(&report, "/lmcache/status: p95");
     assert_eq!((c.actual, c.requests, c.passed), (None, None, false));
-    assert!(c.reason.as_deref().unwrap().starts_with("no requests recorded"));
+    assert!(c
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("no requests recorded"));
 }
 
 #[test]
@@ -194,9 +221,19 @@ fn a_name_without_a_method_checks_every_request_type() {
         .map(|c| (c.name.as_str(), c.passed))
         .collect();
     assert_eq!(names, [("GET /a/: p95", true), ("POST /a/: p95", false)]);
-    let report = evaluate(&r, &sla("[endpoints]\n\"POST /a/\" = \"p95 < 100\"\n"), None).unwrap();
+    let report = evaluate(
+        &r,
+        &sla("[endpoints]\n\"POST /a/\" = \"p95 < 100\"\n"),
+        None,
+    )
+    .unwrap();
     assert_eq!(report.total, 1);
-    let report = evaluate(&r, &sla("[endpoints]\nAggregated = \"avg <= 27.5\"\n"), None).unwrap();
+    let report = evaluate(
+        &r,
+        &sla("[endpoints]\nAggregated = \"avg <= 27.5\"\n"),
+        None,
+    )
+    .unwrap();
     assert_eq!(check(&report, "Aggregated: avg").passed, true);
 }
 
@@ -229,7 +266,11 @@ fn every_comparison_is_exact_at_the_boundary() {
     for (expr, passes) in cases {
         let text = format!("[endpoints]\nAggregated = \"{expr}\"\n");
         let report = evaluate(&r, &sla(&text), None).unwrap();
-        assert_eq!(report.checks[0].passed, passes, "{expr}: {:?}", report.checks[0]);
+        assert_eq!(
+            report.checks[0].passed, passes,
+            "{expr}: {:?}",
+            report.checks[0]
+        );
     }
 }
 
@@ -237,24 +278,41 @@ fn every_comparison_is_exact_at_the_boundary() {
 fn error_rate_thresholds_do_not_suffer_float_rounding() {
     // 3 of 1000 is 0.3 %; 0.1 + 0.2 style errors would put 0.3% off by one ulp.
     let r = run(Vec::new(), row("", "Aggregated", 1000, 3, 1.0, 1.0), None);
-    let report = evaluate(&r, &sla("[endpoints]\nAggregated = \"error_rate <= 0.3%\"\n"), None);
+    let report = evaluate(
+        &r,
+        &sla("[endpoints]\nAggregated = \"error_rate <= 0.3%\"\n"),
+        None,
+    );
     assert!(report.unwrap().checks[0].passed);
-    let report = evaluate(&r, &sla("[endpoints]\nAggregated = \"error_rate < 0.3%\"\n"), None);
+    let report = evaluate(
+        &r,
+        &sla("[endpoints]\nAggregated = \"error_rate < 0.3%\"\n"),
+        None,
+    );
     assert!(!report.unwrap().checks[0].passed);
 }
 
 #[test]
 fn shown_values_never_seem_to_cross_the_threshold() {
     let under = run(Vec::new(), row("", "Aggregated", 10, 0, 199.999, 1.0), None);
-    let report = evaluate(&under, &sla("[endpoints]\nAggregated = \"avg < 200\"\n"), None).unwrap();
+    let report = evaluate(
+        &under,
+        &sla("[endpoints]\nAggregated = \"avg < 200\"\n"),
+        None,
+    )
+    .unwrap();
     assert_eq!(report.checks[0].actual_text, "199.999ms");
     assert!(report.checks[0].passed);
     let on = run(Vec::new(), row("", "Aggregated", 10, 0, 200.0, 1.0), None);
     let report = evaluate(&on, &sla("[endpoints]\nAggregated = \"avg < 200\"\n"), None).unwrap();
     assert_eq!(report.checks[0].actual_text, "200ms");
     let rate = run(Vec::new(), row("", "Aggregated", 1001, 1, 1.0, 1.0), None);
-    let report =
-        evaluate(&rate, &sla("[endpoints]\nAggregated = \"error_rate < 0.1%\"\n"), None).unwrap();
+    let report = evaluate(
+        &rate,
+        &sla("[endpoints]\nAggregated = \"error_rate < 0.1%\"\n"),
+        None,
+    )
+    .unwrap();
     assert_eq!(report.checks[0].actual_text, "0.0999% (1 of 1001)");
 }
 

@@ -508,7 +508,10 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
         } else {
             format!("found {}", found(text))
         };
-        return Err((0, format!("expected {} after `{op}`, {what}", expected(kind))));
+        return Err((
+            0,
+            format!("expected {} after `{op}`, {what}", expected(kind)),
+        ));
     };
     let suffix_at = number_len + (text[number_len..].len() - text[number_len..].trim_start().len());
     let suffix = &text[suffix_at..];
@@ -523,7 +526,9 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
         (Kind::Time, "s") => Unit::S,
         (Kind::Time, _) => return bad_unit("a time is in `ms` (the default) or `s`"),
         (Kind::Throughput, "" | "/s") => Unit::PerSecond,
-        (Kind::Throughput, _) => return bad_unit("throughput is a bare number of requests per second"),
+        (Kind::Throughput, _) => {
+            return bad_unit("throughput is a bare number of requests per second")
+        }
         (Kind::Ratio, "%") => Unit::Percent,
         (Kind::Ratio, "") => Unit::Fraction,
         (Kind::Ratio, _) => return bad_unit("an error rate is a percentage like `0.5%`"),
@@ -533,7 +538,9 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
     if unit == Unit::Fraction && value.cmp_ratio(1, 1) == Some(Ordering::Less) {
         return Err((
             0,
-            format!("`{number}` is not a fraction between 0 and 1: write `{number}%` for a percentage"),
+            format!(
+                "`{number}` is not a fraction between 0 and 1: write `{number}%` for a percentage"
+            ),
         ));
     }
     if unit == Unit::Count && !value.is_whole() {
@@ -568,9 +575,18 @@ mod tests {
         assert_eq!(p95.base_f64(), 500.0);
         assert_eq!(t("avg < 200ms").metric, Metric::Avg);
         let rps = t("rps >= 40");
-        assert_eq!((rps.metric, rps.op, rps.base_f64()), (Metric::Rps, Op::Ge, 40.0));
+        assert_eq!(
+            (rps.metric, rps.op, rps.base_f64()),
+            (Metric::Rps, Op::Ge, 40.0)
+        );
         let rate = t("error_rate < 0.5%");
-        assert_eq!(rate.base(), Some(Decimal { digits: 5, scale: 3 }));
+        assert_eq!(
+            rate.base(),
+            Some(Decimal {
+                digits: 5,
+                scale: 3
+            })
+        );
         assert_eq!(rate.base_f64(), 0.005);
         let p99 = t("p99 < 2s");
         assert_eq!(p99.base_f64(), 2000.0);
@@ -595,7 +611,13 @@ mod tests {
     #[test]
     fn units_convert_exactly() {
         // 1.1 × 1000 in floating point is not guaranteed to be 1100; the decimal is.
-        assert_eq!(t("p95 < 1.1s").base(), Some(Decimal { digits: 11000, scale: 1 }));
+        assert_eq!(
+            t("p95 < 1.1s").base(),
+            Some(Decimal {
+                digits: 11000,
+                scale: 1
+            })
+        );
         assert_eq!(t("p95 < 1.1s").base_f64(), 1100.0);
         assert_eq!(t("error_rate < 0.1%").base_f64(), 0.001);
         assert_eq!(t("error_rate < 5%").base_f64(), 0.05);
@@ -628,17 +650,29 @@ mod tests {
             (Op::Ge, [false, true, true]),
         ];
         for (op, expect) in cases {
-            assert_eq!([op.holds(Less), op.holds(Equal), op.holds(Greater)], expect, "{op}");
+            assert_eq!(
+                [op.holds(Less), op.holds(Equal), op.holds(Greater)],
+                expect,
+                "{op}"
+            );
         }
     }
 
     #[test]
     fn errors_say_what_was_expected_and_where() {
         let unknown = e("p95x < 5ms");
-        assert!(unknown.message.starts_with("unknown metric `p95x`: expected avg"), "{unknown}");
+        assert!(
+            unknown
+                .message
+                .starts_with("unknown metric `p95x`: expected avg"),
+            "{unknown}"
+        );
         assert_eq!(unknown.offset, 0);
         let column = e("p97 < 5ms");
-        assert!(column.message.contains("Locust writes no p97 column"), "{column}");
+        assert!(
+            column.message.contains("Locust writes no p97 column"),
+            "{column}"
+        );
         assert!(column.message.contains("p99.9"), "{column}");
         let op = e("p95 = 5ms");
         assert_eq!(
@@ -652,7 +686,10 @@ mod tests {
             "expected a time like `500ms` or `2s` after `<`, found the end of the expression"
         );
         let word = e("avg < fast");
-        assert_eq!(word.message, "expected a time like `500ms` or `2s` after `<`, found `fast`");
+        assert_eq!(
+            word.message,
+            "expected a time like `500ms` or `2s` after `<`, found `fast`"
+        );
         assert_eq!(word.offset, 6);
         let unit = e("p95 < 500 sec");
         assert_eq!(
@@ -669,7 +706,9 @@ mod tests {
         assert!(e("avg < -5").message.contains("found `-5`"));
         assert!(e("avg < 1e3").message.contains("unknown unit `e3`"));
         assert!(e("avg < 1.").message.contains("found `1.`"));
-        assert!(e("avg < 1234567890123456789012").message.contains("too many digits"));
+        assert!(e("avg < 1234567890123456789012")
+            .message
+            .contains("too many digits"));
     }
 
     #[test]

@@ -163,7 +163,10 @@ fn thresholds(
 ) -> Result<Vec<Threshold>, (Range<usize>, String)> {
     let items: Vec<(&str, Range<usize>)> = match exprs.get_ref() {
         Exprs::One(s) => vec![(s.as_str(), exprs.span())],
-        Exprs::Many(list) => list.iter().map(|s| (s.get_ref().as_str(), s.span())).collect(),
+        Exprs::Many(list) => list
+            .iter()
+            .map(|s| (s.get_ref().as_str(), s.span()))
+            .collect(),
     };
     if items.is_empty() {
         return Err((
@@ -299,7 +302,10 @@ checks = "avg < 200ms"
         let e = parse_err(
             "[tiers.a]\nusers = 10\nchecks = \"rps >= 1\"\n[tiers.b]\nusers = 10\nchecks = \"rps >= 1\"\n",
         );
-        assert!(e.starts_with("sla.toml:5:9: tiers `a` and `b` both have users = 10"), "{e}");
+        assert!(
+            e.starts_with("sla.toml:5:9: tiers `a` and `b` both have users = 10"),
+            "{e}"
+        );
         let e = parse_err("[endpoints]\n\"\" = \"p95 < 1\"\n");
         assert!(e.starts_with("sla.toml:2:1: empty endpoint name"), "{e}");
         assert_eq!(

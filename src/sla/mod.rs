@@ -195,7 +195,10 @@ mod tests {
     #[test]
     fn keys_split_a_method_only_when_it_is_one() {
         let t = EndpointTarget::from_key("GET /health/", vec![]);
-        assert_eq!((t.method.as_deref(), t.name.as_str()), (Some("GET"), "/health/"));
+        assert_eq!(
+            (t.method.as_deref(), t.name.as_str()),
+            (Some("GET"), "/health/")
+        );
         let t = EndpointTarget::from_key("post /analysis/run", vec![]);
         assert_eq!(t.method.as_deref(), Some("POST"));
         let t = EndpointTarget::from_key("/rapport/résumé ✓", vec![]);

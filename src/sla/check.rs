@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::expr::{Decimal, Kind, Metric, Op, Threshold};
+use super::expr::{Decimal, Kind, Metric, Op, Threshold, Unit};
 use super::{EndpointTarget, Sla, SlaError, Tier};
 use crate::model::{EndpointStats, Run, AGGREGATED_NAME};
 
@@ -271,7 +271,7 @@ fn measure(row: Option<&EndpointStats>, t: &Threshold, name: String, subject: St
         return check;
     };
     check.actual = Some(actual);
-    check.actual_text = shown(kind, actual, ordering, base, row);
+    check.actual_text = shown(kind, t.unit, actual, ordering, base, row);
     match ordering {
         Some(ord) => check.passed = t.op.holds(ord),
         None => check.reason = Some("the value is not a number".into()),
@@ -310,6 +310,7 @@ fn base_unit(kind: Kind) -> &'static str {
 /// side of the threshold (or exactly on it) from where it really is.
 fn shown(
     kind: Kind,
+    unit: Unit,
     actual: f64,
     ordering: Option<Ordering>,
     base: Decimal,
@@ -318,6 +319,12 @@ fn shown(
     match kind {
         Kind::Time => format!("{}ms", rounded(actual, ordering, base, 1)),
         Kind::Throughput => rounded(actual, ordering, base, 2),
+        Kind::Ratio if unit == Unit::Fraction => format!(
+            "{} ({} of {})",
+            rounded(actual, ordering, base, 4),
+            row.failures,
+            row.requests
+        ),
         Kind::Ratio => format!(
             "{}% ({} of {})",
             rounded(actual * 100.0, ordering, base.percent(), 2),

@@ -234,7 +234,7 @@ fn a_name_without_a_method_checks_every_request_type() {
         None,
     )
     .unwrap();
-    assert_eq!(check(&report, "Aggregated: avg").passed, true);
+    assert!(check(&report, "Aggregated: avg").passed);
 }
 
 #[test]
@@ -314,6 +314,13 @@ fn shown_values_never_seem_to_cross_the_threshold() {
     )
     .unwrap();
     assert_eq!(report.checks[0].actual_text, "0.0999% (1 of 1001)");
+    let report = evaluate(
+        &rate,
+        &sla("[endpoints]\nAggregated = \"error_rate < 0.001\"\n"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(report.checks[0].actual_text, "0.000999 (1 of 1001)");
 }
 
 #[test]

@@ -26,7 +26,10 @@ use super::expr::{parse_threshold, Threshold};
 use super::{EndpointTarget, Sla, SlaError, Tier};
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an SLA with an [endpoints] table and [tiers.NAME] tables"
+)]
 struct RawSla {
     #[serde(default)]
     endpoints: BTreeMap<Spanned<String>, Spanned<Exprs>>,
@@ -35,7 +38,10 @@ struct RawSla {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a tier table with `checks` and an optional `users`"
+)]
 struct RawTier {
     users: Option<Spanned<u64>>,
     checks: Spanned<Exprs>,
@@ -288,6 +294,8 @@ checks = "avg < 200ms"
         assert!(e.contains("a threshold like"), "{e}");
         let e = parse_err("[tiers.light]\nusers = -1\nchecks = \"rps >= 1\"\n");
         assert!(e.starts_with("sla.toml:2:"), "{e}");
+        let e = parse_err("[tiers]\nlight = 1\n");
+        assert!(e.contains("expected a tier table with `checks`"), "{e}");
         let e = parse_err("[tiers.light]\nusers = 1\n");
         assert!(e.contains("missing field `checks`"), "{e}");
     }
@@ -313,6 +321,24 @@ checks = "avg < 200ms"
             "sla.toml: the SLA defines no targets: expected an [endpoints] table or \
              [tiers.NAME] tables"
         );
+    }
+
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("### The SLA file")
+            .nth(1)
+            .expect("README has the SLA file section");
+        let example = section
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|s| s.split("```").next())
+            .expect("a toml block");
+        let sla = parse_ok(example);
+        assert_eq!(sla.endpoints.len(), 4);
+        assert_eq!(sla.tiers[1].users, None);
+        assert_eq!(sla.endpoints[2].thresholds[0].to_string(), "p99.9 <= 3s");
     }
 
     #[test]

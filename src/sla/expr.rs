@@ -11,13 +11,13 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
+pub use super::decimal::Decimal;
+use super::decimal::MAX_DIGITS;
+
 /// The percentile columns Locust writes, in hundredths of a percent (9990 is `99.9%`).
 const LOCUST_LEVELS: [u32; 11] = [
     5000, 6600, 7500, 8000, 9000, 9500, 9800, 9900, 9990, 9999, 10000,
 ];
-
-/// The most digits a threshold value may have: keeps exact comparisons inside `u128`.
-const MAX_DIGITS: usize = 18;
 
 /// What a threshold measures, on one endpoint's row or on the Aggregated row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,143 +190,6 @@ impl fmt::Display for Op {
 impl Serialize for Op {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
-    }
-}
-
-/// A non-negative decimal number, exactly: `digits / 10^scale`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decimal {
-    /// The digits without the decimal point.
-    pub digits: u128,
-    /// How many of them are after the decimal point.
-    pub scale: u32,
-}
-
-impl Decimal {
-    /// A whole number.
-    pub fn whole(n: u64) -> Self {
-        Self {
-            digits: u128::from(n),
-            scale: 0,
-        }
-    }
-
-    /// Parses `123`, `0.5` or `12.75`; `None` for anything else (signs, exponents, too many
-    /// digits).
-    pub fn parse(text: &str) -> Option<Self> {
-        let (int, frac) = match text.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (text, ""),
-        };
-        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if int.is_empty() || !all_digits(int) || !all_digits(frac) || text.ends_with('.') {
-            return None;
-        }
-        let significant = format!("{int}{frac}");
-        if significant.trim_start_matches('0').len() > MAX_DIGITS || frac.len() > MAX_DIGITS {
-            return None;
-        }
-        Some(Self {
-            digits: significant.parse().ok()?,
-            scale: u32::try_from(frac.len()).ok()?,
-        })
-    }
-
-    /// The value times 100, when that is a whole number (`99.9` gives 9990).
-    fn in_hundredths(self) -> Option<u32> {
-        let (digits, scale) = (self.digits, self.scale);
-        let whole = match scale {
-            0 => digits.checked_mul(100)?,
-            1 => digits.checked_mul(10)?,
-            2 => digits,
-            _ => {
-                let div = 10u128.checked_pow(scale - 2)?;
-                if digits % div != 0 {
-                    return None;
-                }
-                digits / div
-            }
-        };
-        u32::try_from(whole).ok()
-    }
-
-    /// Whether the value has no fractional part (`100.0` has none).
-    fn is_whole(self) -> bool {
-        10u128
-            .checked_pow(self.scale)
-            .is_some_and(|div| self.digits % div == 0)
-    }
-
-    /// The value as the nearest `f64` (correctly rounded, so equal decimals give equal floats).
-    pub fn to_f64(self) -> f64 {
-        format!("{}e-{}", self.digits, self.scale)
-            .parse()
-            .unwrap_or(f64::NAN)
-    }
-
-    /// Compares `numerator / denominator` with this value exactly; `None` on overflow.
-    pub fn cmp_ratio(self, numerator: u64, denominator: u64) -> Option<Ordering> {
-        let left = u128::from(numerator).checked_mul(10u128.checked_pow(self.scale)?)?;
-        let right = self.digits.checked_mul(u128::from(denominator))?;
-        Some(left.cmp(&right))
-    }
-
-    /// Compares two decimals exactly; `None` on overflow.
-    pub fn cmp_decimal(self, other: Decimal) -> Option<Ordering> {
-        let scale = self.scale.max(other.scale);
-        let left = self
-            .digits
-            .checked_mul(10u128.checked_pow(scale - self.scale)?)?;
-        let right = other
-            .digits
-            .checked_mul(10u128.checked_pow(scale - other.scale)?)?;
-        Some(left.cmp(&right))
-    }
-
-    /// The value times 100 (a fraction as a percentage), exactly.
-    pub fn percent(self) -> Self {
-        match self.scale {
-            0 | 1 => Self {
-                digits: self.digits.saturating_mul(10u128.pow(2 - self.scale)),
-                scale: 0,
-            },
-            s => Self {
-                digits: self.digits,
-                scale: s - 2,
-            },
-        }
-    }
-
-    fn times(self, factor: u128) -> Option<Self> {
-        Some(Self {
-            digits: self.digits.checked_mul(factor)?,
-            scale: self.scale,
-        })
-    }
-
-    fn over_100(self) -> Self {
-        Self {
-            digits: self.digits,
-            scale: self.scale + 2,
-        }
-    }
-}
-
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.digits.to_string();
-        let scale = self.scale as usize;
-        if scale == 0 {
-            return f.write_str(&text);
-        }
-        let padded = format!("{text:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
-        let frac = frac.trim_end_matches('0');
-        if frac.is_empty() {
-            f.write_str(int)
-        } else {
-            write!(f, "{int}.{frac}")
-        }
     }
 }
 
@@ -629,15 +492,6 @@ mod tests {
         assert_eq!(t("p99.9 >= 2s").to_string(), "p99.9 >= 2s");
         assert_eq!(t("avg < 200").to_string(), "avg < 200ms");
         assert_eq!(t("error_rate < 0.005").target(), "< 0.005");
-    }
-
-    #[test]
-    fn ratios_compare_exactly() {
-        let half_pct = t("error_rate < 0.5%").base().unwrap();
-        assert_eq!(half_pct.cmp_ratio(1, 200), Some(Ordering::Equal));
-        assert_eq!(half_pct.cmp_ratio(1, 199), Some(Ordering::Greater));
-        assert_eq!(half_pct.cmp_ratio(1, 201), Some(Ordering::Less));
-        assert_eq!(half_pct.cmp_ratio(0, 0), Some(Ordering::Equal));
     }
 
     #[test]

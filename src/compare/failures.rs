@@ -137,10 +137,8 @@ pub(super) fn compare_failures(baseline: &Run, latest: &Run, alpha: f64) -> Vec<
         }
     }
     let requests = |run: &Run, key: &EndpointKey| run.endpoint(key).map(|e| e.requests);
-    let per_1000 = |count: u64, n: Option<u64>| {
-        n.filter(|n| *n > 0)
-            .map(|n| count as f64 * 1000.0 / n as f64)
-    };
+    let per_1000 =
+        |count: u64, n: Option<u64>| n.filter(|n| *n > 0).map(|n| count as f64 * 1000.0 / n as f64);
     let mut changes: Vec<FailureChange> = Vec::with_capacity(tallies.len());
     let mut rises: Vec<(usize, f64)> = Vec::new();
     for ((key, signature), t) in tallies {

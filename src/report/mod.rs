@@ -1,5 +1,6 @@
 //! Rendering: one module per output format, all fed the same precomputed structures
-//! ([`crate::summary::RunSummary`], [`crate::compare::Comparison`]).
+//! ([`crate::summary::RunSummary`], [`crate::compare::Comparison`],
+//! [`crate::sla::CheckReport`]).
 
 pub mod checks;
 pub mod format;

@@ -38,26 +38,14 @@ fn locust_1x_run_reads_with_float_medians() {
     assert_eq!(analysis["name"], "/analysis/");
     assert_eq!(analysis["median_ms"], 700.0);
     assert_eq!(v[0]["users"], 20);
-    assert!(v[0]["top_failures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["first_seen"].is_null()));
+    assert!(v[0]["top_failures"].as_array().unwrap().iter().all(|f| f["first_seen"].is_null()));
 }
 
 #[test]
 fn malformed_files_name_file_line_and_column() {
     let cases = [
-        (
-            "negative-count",
-            "negative-count_stats.csv:2:3:",
-            "Request Count",
-        ),
-        (
-            "overflow-count",
-            "overflow-count_stats.csv:",
-            "Request Count",
-        ),
+        ("negative-count", "negative-count_stats.csv:2:3:", "Request Count"),
+        ("overflow-count", "overflow-count_stats.csv:", "Request Count"),
         ("text-in-number", "text-in-number_stats.csv:", "expected"),
         ("missing-column", "missing-column_stats.csv", "column"),
         ("duplicate-column", "duplicate-column_stats.csv:1:", "again"),

@@ -126,9 +126,12 @@ pub fn evaluate(run: &Run, sla: &Sla, tier: Option<&str>) -> Result<CheckReport,
         }
     }
     let total = &run.aggregated;
-    if total.failures > 0 && !checks.iter().any(|c| c.metric == Metric::ErrorRate) {
+    let run_wide_rate = checks
+        .iter()
+        .any(|c| c.metric == Metric::ErrorRate && c.subject == AGGREGATED_NAME);
+    if total.failures > 0 && !run_wide_rate {
         notes.push(format!(
-            "{} of {} requests failed ({:.2}%) and no error-rate target was checked",
+            "{} of {} requests failed ({:.2}%) and no run-wide error-rate target was checked",
             total.failures,
             total.requests,
             total.failure_ratio() * 100.0

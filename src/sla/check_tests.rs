@@ -142,7 +142,7 @@ fn failures_no_target_covers_are_noted() {
     assert!(report.passed);
     assert_eq!(
         report.notes[1],
-        "12 of 1200 requests failed (1.00%) and no error-rate target was checked"
+        "12 of 1200 requests failed (1.00%) and no run-wide error-rate target was checked"
     );
     let report = evaluate(&r, &Sla::builtin(), Some("light")).unwrap();
     assert_eq!(report.notes.len(), 0);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compare::{CompareOptions, Metric};
-use crate::report::Format;
+use crate::report::{CheckFormat, Format};
 
 /// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
 #[derive(Debug, Parser)]
@@ -23,6 +23,8 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Compare a latest run against a baseline; exit 1 when something regressed.
     Compare(CompareArgs),
+    /// Check a run against an SLA (the seed plan's by default); exit 1 when a check fails.
+    Check(CheckArgs),
 }
 
 /// Where output goes and how it looks.
@@ -139,6 +141,30 @@ impl CompareArgs {
             ..CompareOptions::default()
         }
     }
+}
+
+/// `perfreport check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    #[arg(value_name = "RUN")]
+    pub run: PathBuf,
+    /// The SLA file (TOML; see examples/sla.toml). Default: the built-in SLA of the seed plan.
+    #[arg(long, value_name = "FILE")]
+    pub sla: Option<PathBuf>,
+    /// The tier whose targets to check (light, medium, heavy, stress, or any tier the SLA
+    /// file defines). Default: the tier whose users equal the run's peak user count, if any.
+    #[arg(long, value_name = "NAME")]
+    pub tier: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour in table output: auto uses it on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// Parses `10%`, `10 %` or `0.1` into a fraction.

@@ -3,14 +3,15 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
+use crate::cli::{CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
 use crate::compare::compare_groups;
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
-use crate::report::{render_comparison, render_summaries};
+use crate::report::{render_check, render_comparison, render_summaries};
+use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
 
 /// `perfreport summary`: every run named, in order, or one pooled group with `--pool`.
@@ -49,6 +50,47 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
     }
 }
 
+/// `perfreport check`: exit 1 when any check fails.
+pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
+    let run = single_run(&args.run, "run")?;
+    let sla = match &args.sla {
+        Some(path) => Sla::from_file(path)?,
+        None => Sla::builtin(),
+    };
+    let report = evaluate(&run, &sla, args.tier.as_deref())?;
+    if report.checks.is_empty() {
+        return Err(AppError::Usage(format!(
+            "nothing to check: {} has no per-endpoint targets and {}; pass --tier NAME",
+            report.sla,
+            report.notes.join("; ")
+        )));
+    }
+    let color = color_wanted(args.output.as_deref(), args.color);
+    let text = render_check(&report, args.format, color)?;
+    emit_to(args.output.as_deref(), &text)?;
+    Ok(if report.passed {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
+    let mut runs = load_runs(arg)?;
+    if runs.len() == 1 {
+        if let Some(run) = runs.pop() {
+            return Ok(run);
+        }
+    }
+    let names: Vec<String> = runs.iter().map(|r| r.files.name.clone()).collect();
+    Err(AppError::Usage(format!(
+        "{}: the {side} names {} runs ({}); name one run's _stats.csv or prefix",
+        arg.display(),
+        runs.len(),
+        names.join(", ")
+    )))
+}
+
 /// Every run one side names: the positional argument (a run or a directory of runs) and
 /// each `--baseline`/`--latest` option.
 fn side_runs(
@@ -73,10 +115,15 @@ fn side_runs(
 }
 
 fn use_color(output: &OutputArgs) -> bool {
-    if output.output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    color_wanted(output.output.as_deref(), output.color)
+}
+
+/// Whether to colour: never into a file or with NO_COLOR set, else as `choice` says.
+fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
+    if output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return false;
     }
-    match output.color {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal(),
@@ -85,9 +132,14 @@ fn use_color(output: &OutputArgs) -> bool {
 
 /// Writes to the `-o` file atomically, or to standard output (a closed pipe is not an error).
 fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
-    if let Some(path) = &output.output {
+    emit_to(output.output.as_deref(), text)
+}
+
+/// Writes to `path` atomically, or to standard output when there is none.
+fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
+    if let Some(path) = path {
         return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         });
     }

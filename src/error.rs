@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::locust::LocustError;
 use crate::report::ReportError;
+use crate::sla::SlaError;
 
 /// Why a command could not do its job. Every variant is bad usage or bad input: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,9 @@ pub enum AppError {
     /// Output could not be rendered.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// An SLA file could not be read, or names no such tier.
+    #[error(transparent)]
+    Sla(#[from] SlaError),
     /// Output could not be written.
     #[error("could not write {}: {source}", path.display())]
     Write {

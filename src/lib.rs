@@ -15,6 +15,7 @@ pub mod locust;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod sla;
 pub mod stats;
 pub mod steady;
 pub mod summary;

@@ -1,8 +1,9 @@
 //! GitHub-flavoured Markdown, fit for a pull-request comment.
 
 use super::table::markdown_escape;
-use super::{format, tables};
+use super::{checks, format, tables};
 use crate::compare::Comparison;
+use crate::sla::CheckReport;
 use crate::summary::RunSummary;
 
 /// The summary of one run.
@@ -126,4 +127,21 @@ fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// An SLA check, verdict first.
+pub fn check(r: &CheckReport) -> String {
+    let head = if r.passed { "passed" } else { "FAILED" };
+    let mut out = format!("## perfreport SLA check: {head}\n\n");
+    out.push_str(&format!(
+        "**{}** · run `{}`\n\n{}\n\n",
+        markdown_escape(&checks::verdict_line(r)),
+        code_safe(&r.run),
+        markdown_escape(&checks::context_line(r))
+    ));
+    for note in &r.notes {
+        out.push_str(&format!("> **Note:** {}\n\n", markdown_escape(note)));
+    }
+    out.push_str(&checks::checks(r).to_markdown());
+    out
 }

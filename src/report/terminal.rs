@@ -1,8 +1,9 @@
 //! Plain-text output for a terminal or a log: aligned tables, colour only when asked for.
 
 use super::table::terminal_safe;
-use super::{format, tables};
+use super::{checks, format, tables};
 use crate::compare::Comparison;
+use crate::sla::CheckReport;
 use crate::summary::RunSummary;
 
 /// The summary of one run, laid out like Locust's own console tables.
@@ -94,6 +95,29 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
         format!("\x1b[1;31m{}\x1b[0m", terminal_safe(&verdict))
     } else {
         terminal_safe(&verdict)
+    };
+    out.push_str(&format!("\n{verdict}\n"));
+    out
+}
+
+/// An SLA check: what was checked, one row per check, notes, and the verdict.
+pub fn check(r: &CheckReport, color: bool) -> String {
+    let mut out = format!(
+        "SLA check of run {} — {}\n{}\n",
+        terminal_safe(&r.run),
+        terminal_safe(&r.stats_path),
+        terminal_safe(&checks::context_line(r))
+    );
+    for note in &r.notes {
+        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+    }
+    out.push('\n');
+    out.push_str(&checks::checks(r).to_text(color));
+    let verdict = checks::verdict_line(r);
+    let verdict = if color && !r.passed {
+        format!("\x1b[1;31m{verdict}\x1b[0m")
+    } else {
+        verdict
     };
     out.push_str(&format!("\n{verdict}\n"));
     out

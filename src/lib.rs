@@ -7,3 +7,6 @@
 //! calls into here and maps errors to exit codes.
 
 pub mod model;
+pub mod driver;
+pub mod locust;
+pub mod target;

@@ -6,7 +6,7 @@
 //! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
 //! calls into here and maps errors to exit codes.
 
-pub mod model;
 pub mod driver;
 pub mod locust;
+pub mod model;
 pub mod target;

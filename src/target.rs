@@ -250,7 +250,11 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
     runtime.block_on(listen(args.port, args.run_time, state))
 }
 
-async fn listen(port: u16, run_time: Option<Duration>, state: Arc<State>) -> Result<(), TargetError> {
+async fn listen(
+    port: u16,
+    run_time: Option<Duration>,
+    state: Arc<State>,
+) -> Result<(), TargetError> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = TcpListener::bind(addr)
         .await

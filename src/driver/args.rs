@@ -158,9 +158,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             '0'..='9' => digits.push(c),
             ' ' => {}
             'h' | 'm' | 's' => {
-                let n: u64 = digits
-                    .parse()
-                    .map_err(|_| format!("invalid duration {text:?}: a number must precede {c:?}"))?;
+                let n: u64 = digits.parse().map_err(|_| {
+                    format!("invalid duration {text:?}: a number must precede {c:?}")
+                })?;
                 let factor = match c {
                     'h' => 3600,
                     'm' => 60,

@@ -137,12 +137,14 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
     };
     if !ip.is_loopback() {
         return Err(usage(
-            "the driver only sends load to loopback addresses (127.0.0.0/8, ::1, localhost)"
-                .into(),
+            "the driver only sends load to loopback addresses (127.0.0.0/8, ::1, localhost)".into(),
         ));
     }
     let host_header = if port == 80 {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h).to_string()
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(h, _)| h)
+            .to_string()
     } else {
         authority.to_string()
     };

@@ -25,8 +25,8 @@ use super::monitor::MonitorPoint;
 use super::recorder::Recorder;
 use super::DriverError;
 use crate::locust::write::{
-    exceptions_header, failures_header, history_header, push_failure_row,
-    push_history_row, push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
+    exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
+    push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
 };
 
 /// The CSV files of one run and the history accumulated so far.
@@ -213,7 +213,9 @@ fn pad(s: &str, width: usize) -> String {
 pub fn summary_tables(rec: &Recorder) -> String {
     let mut out = String::new();
     let name_w = NAME_WIDTH - TYPE_WIDTH + 4;
-    let line = |a: &str, b: &str, rest: &str| format!("{} {} {rest}\n", pad(a, TYPE_WIDTH), pad(b, name_w));
+    let line = |a: &str, b: &str, rest: &str| {
+        format!("{} {} {rest}\n", pad(a, TYPE_WIDTH), pad(b, name_w))
+    };
     out.push_str(&line(
         "Type",
         "Name",
@@ -272,7 +274,9 @@ pub fn summary_tables(rec: &Recorder) -> String {
             ),
         )
     };
-    let (total, endpoints) = rows.split_last().map_or((None, &[][..]), |(t, e)| (Some(t), e));
+    let (total, endpoints) = rows
+        .split_last()
+        .map_or((None, &[][..]), |(t, e)| (Some(t), e));
     for r in endpoints {
         out.push_str(&row_line(r));
     }
@@ -289,7 +293,13 @@ pub fn summary_tables(rec: &Recorder) -> String {
         .copied()
         .chain(std::iter::once("# reqs"))
         .enumerate()
-        .map(|(i, l)| if i == 0 { format!("{l:>8}") } else { format!("{l:>6}") })
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l:>8}")
+            } else {
+                format!("{l:>6}")
+            }
+        })
         .collect();
     header.push_str(&labels.join(" "));
     out.push_str(&header);
@@ -309,7 +319,13 @@ pub fn summary_tables(rec: &Recorder) -> String {
         let cols: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if i == 0 { format!("{c:>8}") } else { format!("{c:>6}") })
+            .map(|(i, c)| {
+                if i == 0 {
+                    format!("{c:>8}")
+                } else {
+                    format!("{c:>6}")
+                }
+            })
             .collect();
         Some(format!(
             "{} {} {}\n",
@@ -330,11 +346,19 @@ pub fn summary_tables(rec: &Recorder) -> String {
     let errors = rec.error_report();
     if !errors.is_empty() {
         out.push_str("Error report\n");
-        out.push_str(&format!("{} {}\n", pad("# occurrences", 18), pad("Error", 100)));
+        out.push_str(&format!(
+            "{} {}\n",
+            pad("# occurrences", 18),
+            pad("Error", 100)
+        ));
         let esep = format!("{}|{}\n", "-".repeat(18), "-".repeat(80 + NAME_WIDTH - 19));
         out.push_str(&esep);
         for (n, text) in errors {
-            out.push_str(&format!("{} {}\n", pad(&n.to_string(), 18), pad(&text, 100)));
+            out.push_str(&format!(
+                "{} {}\n",
+                pad(&n.to_string(), 18),
+                pad(&text, 100)
+            ));
         }
         out.push_str(&esep);
         out.push('\n');

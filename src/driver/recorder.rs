@@ -221,7 +221,11 @@ impl Recorder {
     /// Drops per-second data older than the sliding windows need.
     pub fn prune(&mut self, now: f64) {
         let keep_from = now as i64 - KEEP_SECONDS;
-        for e in self.entries.iter_mut().chain(std::iter::once(&mut self.total)) {
+        for e in self
+            .entries
+            .iter_mut()
+            .chain(std::iter::once(&mut self.total))
+        {
             e.seconds = e.seconds.split_off(&keep_from);
         }
     }
@@ -382,7 +386,11 @@ impl Recorder {
         let Some(k) = cached else {
             return [0; 11];
         };
-        let from = if log_keys.contains(&k) { k + 1 } else { i64::MIN };
+        let from = if log_keys.contains(&k) {
+            k + 1
+        } else {
+            i64::MIN
+        };
         let mut keys = BTreeMap::new();
         let mut n = 0;
         for (_, s) in e.seconds.range(from..) {
@@ -419,7 +427,12 @@ impl Recorder {
     pub fn error_report(&self) -> Vec<(u64, String)> {
         self.failure_lines()
             .into_iter()
-            .map(|f| (f.occurrences, format!("{} {}: {}", f.method, f.name, f.error)))
+            .map(|f| {
+                (
+                    f.occurrences,
+                    format!("{} {}: {}", f.method, f.name, f.error),
+                )
+            })
             .collect()
     }
 
@@ -427,7 +440,11 @@ impl Recorder {
     /// Aggregated total. With `service`, the open model's service times.
     pub fn histogram_rows(&self, service: bool) -> Vec<(String, String, u64, u64)> {
         let mut rows = Vec::new();
-        for e in self.ordered().into_iter().chain(std::iter::once(&self.total)) {
+        for e in self
+            .ordered()
+            .into_iter()
+            .chain(std::iter::once(&self.total))
+        {
             let lat = if service { &e.service } else { &e.latency };
             for v in lat.hist.iter_recorded() {
                 rows.push((
@@ -526,7 +543,10 @@ mod tests {
 
     #[test]
     fn rows_add_up_and_clamp_the_median() {
-        let eps = vec![("GET".to_string(), "/b".to_string()), ("GET".into(), "/a".into())];
+        let eps = vec![
+            ("GET".to_string(), "/b".to_string()),
+            ("GET".into(), "/a".into()),
+        ];
         let mut r = Recorder::new(&eps, 1000.0);
         r.record(&sample(0, 1000.5, 215.3, None));
         r.record(&sample(1, 1001.5, 12.0, Some("boom")));

@@ -248,8 +248,7 @@ async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Re
             Pace::Open { rate, .. } => {
                 let i = plan.next_slot.fetch_add(1, Ordering::Relaxed);
                 let at = shared.started + Duration::from_secs_f64(i as f64 / rate);
-                if deadline.is_some_and(|d| at >= d) || !sleep_until_or_stop(at, &mut stop).await
-                {
+                if deadline.is_some_and(|d| at >= d) || !sleep_until_or_stop(at, &mut stop).await {
                     break;
                 }
                 Some(at)

@@ -208,7 +208,10 @@ impl Scenario {
             None => WaitTime::None,
         };
         if raw.task.is_empty() {
-            return Err(err(None, "no [[task]]: a scenario needs at least one".into()));
+            return Err(err(
+                None,
+                "no [[task]]: a scenario needs at least one".into(),
+            ));
         }
         let mut tasks = Vec::new();
         for spanned in &raw.task {
@@ -397,9 +400,12 @@ timeout = 2.5
             .to_string();
         assert!(e.starts_with("s.toml:2:"), "{e}");
         assert!(e.contains("absolute URLs"), "{e}");
-        let e = Scenario::parse("wait_time = \"between(3, 1)\"\n[[task]]\npath=\"/\"\n", "s.toml")
-            .unwrap_err()
-            .to_string();
+        let e = Scenario::parse(
+            "wait_time = \"between(3, 1)\"\n[[task]]\npath=\"/\"\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("s.toml:1:"), "{e}");
         let e = Scenario::parse("[[task]]\npath = \"/\"\nweight = 0\n", "s.toml")
             .unwrap_err()

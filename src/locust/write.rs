@@ -386,7 +386,10 @@ mod tests {
     fn float_repr_matches_python() {
         assert_eq!(python_float_repr(244.0), "244.0");
         assert_eq!(python_float_repr(705.2787588048798), "705.2787588048798");
-        assert_eq!(python_float_repr(0.10498777368441772), "0.10498777368441772");
+        assert_eq!(
+            python_float_repr(0.10498777368441772),
+            "0.10498777368441772"
+        );
         assert_eq!(python_float_repr(0.0001), "0.0001");
         assert_eq!(python_float_repr(0.00001), "1e-05");
         assert_eq!(python_float_repr(1.5e16), "1.5e+16");

@@ -1,0 +1,3 @@
+//! The command-line integration tests: one binary, one module per area.
+
+mod driver;

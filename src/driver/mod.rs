@@ -302,7 +302,9 @@ async fn drive_run(
         let late = shared.late.load(Ordering::Relaxed);
         if late > 0 {
             println!(
-                "WARNING: {late} requests were sent at least {} ms after their intended time.",
+                "WARNING: {late} requests were sent at least {} ms after their intended time \
+                 (every connection busy, or the generator behind): their latency counts from \
+                 the intended time.",
                 runner::LATE_THRESHOLD.as_millis()
             );
         }
@@ -342,11 +344,10 @@ fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {
         .cpu_percent
         .map_or("unknown".to_string(), |c| format!("{c:.0}%"));
     format!(
-        "{}WARNING: load generator saturated (cpu {cpu}, timer lag {:.0} ms, {} late requests): \
-         latencies include client-side delay",
+        "{}WARNING: load generator saturated (cpu {cpu}, timer lag {:.0} ms): latencies \
+         include client-side delay",
         if tty { "\r\x1b[K" } else { "" },
-        p.timer_lag_ms,
-        p.late
+        p.timer_lag_ms
     )
 }
 

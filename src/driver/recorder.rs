@@ -184,6 +184,7 @@ impl Recorder {
     pub fn reset(&mut self, now: f64) {
         for e in &mut self.entries {
             e.reset();
+            e.start_key = Some(now as i64);
         }
         self.total.reset();
         self.total.start_key = Some(now as i64);

@@ -291,7 +291,7 @@ async fn drive_run(
             shared.late.load(Ordering::Relaxed),
             shared.max_send_lag_us.load(Ordering::Relaxed),
         );
-        f.tick(&rec, now, last_users, Some(&point))?;
+        f.tick(&rec, now, last_users, Some(&point), true)?;
         written = f.paths();
     }
     if args.warnings_shown() && !args.loglevel.eq_ignore_ascii_case("WARNING") {
@@ -336,7 +336,7 @@ fn write_tick(
         .lock()
         .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))?;
     rec.prune(now);
-    files.tick(&rec, now, users, point)
+    files.tick(&rec, now, users, point, false)
 }
 
 fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {

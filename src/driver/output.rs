@@ -36,6 +36,7 @@ pub struct CsvFiles {
     open_model: bool,
     history: String,
     last_history_second: Option<i64>,
+    last_tick_offset: usize,
     driver: String,
 }
 
@@ -62,6 +63,7 @@ impl CsvFiles {
             open_model,
             history: history_header(),
             last_history_second: None,
+            last_tick_offset: 0,
             driver: "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n"
                 .into(),
         })
@@ -94,16 +96,23 @@ impl CsvFiles {
     }
 
     /// Adds the history rows of Unix time `now` (at most one tick per second) and the
-    /// monitor's row, then rewrites every file.
+    /// monitor's row, then rewrites every file. The `last` tick of a run replaces the rows of
+    /// a tick in the same second, so that the history ends at the final totals.
     pub fn tick(
         &mut self,
         rec: &Recorder,
         now: f64,
         users: u64,
         monitor: Option<&MonitorPoint>,
+        last: bool,
     ) -> Result<(), DriverError> {
         let second = now as i64;
+        if last && self.last_history_second == Some(second) {
+            self.history.truncate(self.last_tick_offset);
+            self.last_history_second = None;
+        }
         if self.last_history_second != Some(second) {
+            self.last_tick_offset = self.history.len();
             for (point, snap) in rec.history_rows(now, users, self.full_history) {
                 push_history_row(&mut self.history, &point, &snap);
             }

@@ -21,13 +21,14 @@
 //! from the actual send is recorded beside it as the service time.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
+use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, HOST, USER_AGENT};
 use hyper::{Method, Request, Uri};
 use hyper_util::rt::TokioIo;
@@ -237,7 +238,7 @@ async fn sleep_until_or_stop(at: Instant, stop: &mut watch::Receiver<bool>) -> b
 
 async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Receiver<bool>) {
     let mut rng = fastrand::Rng::with_seed(shared.unix_start.to_bits() ^ id.wrapping_mul(0x9E37));
-    let mut conn: Option<SendRequest<Full<Bytes>>> = None;
+    let mut conn: Option<Client> = None;
     let deadline = plan.run_time.map(|d| shared.started + d);
     loop {
         if *stop.borrow() {
@@ -294,10 +295,17 @@ enum Phase {
     Response,
 }
 
+/// One keep-alive connection. Its connection future is polled inside the user's own task
+/// (beside each request) rather than spawned, which saves two task wake-ups per request.
+struct Client {
+    sender: SendRequest<Full<Bytes>>,
+    connection: Pin<Box<Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
+}
+
 /// Sends one request; returns the body size and the error, if any.
 async fn send(
     target: &Target,
-    conn: &mut Option<SendRequest<Full<Bytes>>>,
+    conn: &mut Option<Client>,
     task: &Prepared,
 ) -> (u64, Option<String>) {
     let mut phase = Phase::Connect;
@@ -313,46 +321,71 @@ async fn send(
 
 async fn exchange(
     target: &Target,
-    conn: &mut Option<SendRequest<Full<Bytes>>>,
+    conn: &mut Option<Client>,
     task: &Prepared,
     phase: &mut Phase,
 ) -> Result<(u16, u64), String> {
-    let reusable = conn.as_ref().is_some_and(|c| !c.is_closed());
-    if !reusable {
-        let stream = TcpStream::connect(target.addr)
-            .await
-            .map_err(|e| connect_error(target, task, &e))?;
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| transfer_error(&e))?;
-        tokio::spawn(connection);
-        *conn = Some(sender);
-    }
-    *phase = Phase::Response;
-    let sender = conn
-        .as_mut()
-        .ok_or_else(|| "ConnectionError('no connection')".to_string())?;
-    sender.ready().await.map_err(|e| transfer_error(&e))?;
-    let mut req = Request::new(Full::new(task.body.clone()));
-    *req.method_mut() = task.method.clone();
-    *req.uri_mut() = task.uri.clone();
-    *req.headers_mut() = task.headers.clone();
-    let resp = sender
-        .send_request(req)
-        .await
-        .map_err(|e| transfer_error(&e))?;
-    let status = resp.status().as_u16();
-    let mut body = resp.into_body();
-    let mut len = 0u64;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| transfer_error(&e))?;
-        if let Some(d) = frame.data_ref() {
-            len += d.len() as u64;
+    if let Some(client) = conn.as_mut() {
+        let finished = tokio::select! {
+            biased;
+            _ = &mut client.connection => true,
+            _ = std::future::ready(()) => false,
+        };
+        if finished || client.sender.is_closed() {
+            *conn = None;
         }
     }
-    Ok((status, len))
+    let client = match conn {
+        Some(c) => c,
+        None => {
+            let stream = TcpStream::connect(target.addr)
+                .await
+                .map_err(|e| connect_error(target, task, &e))?;
+            let _ = stream.set_nodelay(true);
+            let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|e| transfer_error(&e))?;
+            conn.insert(Client {
+                sender,
+                connection: Box::pin(connection),
+            })
+        }
+    };
+    *phase = Phase::Response;
+    let Client { sender, connection } = client;
+    let request = async {
+        sender.ready().await.map_err(|e| transfer_error(&e))?;
+        let mut req = Request::new(Full::new(task.body.clone()));
+        *req.method_mut() = task.method.clone();
+        *req.uri_mut() = task.uri.clone();
+        *req.headers_mut() = task.headers.clone();
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| transfer_error(&e))?;
+        let status = resp.status().as_u16();
+        let mut body = resp.into_body();
+        let mut len = 0u64;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| transfer_error(&e))?;
+            if let Some(d) = frame.data_ref() {
+                len += d.len() as u64;
+            }
+        }
+        Ok((status, len))
+    };
+    tokio::select! {
+        biased;
+        r = request => r,
+        ended = connection.as_mut() => Err(match ended {
+            Err(e) => transfer_error(&e),
+            Ok(()) => DISCONNECTED.to_string(),
+        }),
+    }
 }
+
+const DISCONNECTED: &str = "ConnectionError(ProtocolError('Connection aborted.', \
+                            RemoteDisconnected('Remote end closed connection without response')))";
 
 fn pool(target: &Target) -> String {
     format!(
@@ -412,9 +445,7 @@ fn transfer_error(e: &hyper::Error) -> String {
         source = s.source();
     }
     if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
-        return "ConnectionError(ProtocolError('Connection aborted.', \
-                RemoteDisconnected('Remote end closed connection without response')))"
-            .into();
+        return DISCONNECTED.into();
     }
     format!("ConnectionError({})", py_str_repr(&e.to_string()))
 }

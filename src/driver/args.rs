@@ -1,7 +1,7 @@
 //! The command line of `perfreport run`: Locust's own flags and defaults, so that a Locust
 //! command line works unchanged, plus the driver's additions (`--scenario`, `--rate`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -71,6 +71,11 @@ pub struct RunArgs {
     #[arg(long = "scenario")]
     pub scenario: Option<PathBuf>,
 
+    /// Locust's `-f`: a TOML scenario is taken like `--scenario`; a Python locustfile is
+    /// refused with a pointer to `--scenario` (the driver runs no Python).
+    #[arg(short = 'f', long = "locustfile")]
+    pub locustfile: Option<PathBuf>,
+
     /// Open model: send this many requests per second at a constant arrival rate, latency
     /// measured from each request's intended send time.
     #[arg(long = "rate")]
@@ -95,6 +100,7 @@ impl RunArgs {
             exit_code_on_error: 1,
             html: None,
             scenario: None,
+            locustfile: None,
             rate: None,
         }
     }
@@ -121,6 +127,20 @@ impl RunArgs {
                     .into(),
             ));
         }
+        if let Some(f) = &self.locustfile {
+            if self.scenario.is_some() {
+                return Err(DriverError::Usage(
+                    "give either -f/--locustfile or --scenario, not both".into(),
+                ));
+            }
+            if f.extension().is_some_and(|e| e == "py") {
+                return Err(DriverError::Usage(format!(
+                    "-f {}: the embedded driver runs no Python locustfile; describe the load in \
+                     a TOML --scenario (see examples/scenario.toml) or run Locust itself",
+                    f.display()
+                )));
+            }
+        }
         let level = self.loglevel.to_ascii_uppercase();
         if !["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"].contains(&level.as_str()) {
             return Err(DriverError::Usage(format!(
@@ -129,6 +149,11 @@ impl RunArgs {
             )));
         }
         Ok(())
+    }
+
+    /// The scenario file, from `--scenario` or `-f`.
+    pub fn scenario_path(&self) -> Option<&Path> {
+        self.scenario.as_deref().or(self.locustfile.as_deref())
     }
 
     /// Whether warnings and progress go to the console (`--loglevel` below ERROR).

@@ -159,7 +159,7 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
 pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
     args.validate()?;
     let target = parse_host(&args.host)?;
-    let scenario = match &args.scenario {
+    let scenario = match args.scenario_path() {
         Some(path) => Scenario::load(path)?,
         None => Scenario::resource_agent(),
     };

@@ -469,6 +469,114 @@ mod tests {
         );
     }
 
+    const SAMPLE_STATS: &str =
+        include_str!("../../fixtures/shared-2.47/latest-1/latest-1_stats.csv");
+    const SAMPLE_HISTORY: &str =
+        include_str!("../../fixtures/shared-2.47/latest-1/latest-1_stats_history.csv");
+    const SAMPLE_FAILURES: &str =
+        include_str!("../../fixtures/shared-2.47/latest-1/latest-1_failures.csv");
+    const SAMPLE_EXCEPTIONS: &str =
+        include_str!("../../fixtures/shared-2.47/latest-1/latest-1_exceptions.csv");
+
+    fn rows(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    fn num(s: &str) -> Num {
+        if s.contains(['.', 'e']) {
+            Num::Float(s.parse().unwrap())
+        } else {
+            Num::Int(s.parse().unwrap())
+        }
+    }
+
+    fn float_or_none(s: &str) -> Option<f64> {
+        let v: f64 = s.parse().unwrap();
+        (v != 0.0).then_some(v)
+    }
+
+    fn percentiles(cells: &[String]) -> Option<[u64; 11]> {
+        if cells[0] == "N/A" {
+            return None;
+        }
+        let mut out = [0; 11];
+        for (o, c) in out.iter_mut().zip(cells) {
+            *o = c.parse().unwrap();
+        }
+        Some(out)
+    }
+
+    /// Rebuilds the snapshot a row was written from (content size: Locust divides an int).
+    fn snapshot(r: &[String], totals: &[String]) -> EntrySnapshot {
+        let requests: u64 = totals[0].parse().unwrap();
+        let avg_content: f64 = totals[6].parse().unwrap();
+        EntrySnapshot {
+            method: r[0].clone(),
+            name: r[1].clone(),
+            requests,
+            failures: totals[1].parse().unwrap(),
+            median: num(&totals[2]),
+            avg_ms: totals[3].parse().unwrap(),
+            min_ms: float_or_none(&totals[4]),
+            max_ms: float_or_none(&totals[5]),
+            content_length_sum: (avg_content * requests as f64).round() as u64,
+            total_rps: 0.0,
+            total_fail_per_s: 0.0,
+            percentiles: None,
+        }
+    }
+
+    #[test]
+    fn rewrites_locusts_stats_file_byte_for_byte() {
+        let mut out = stats_header();
+        for r in rows(SAMPLE_STATS) {
+            let mut e = snapshot(&r, &r[2..9]);
+            e.total_rps = r[9].parse().unwrap();
+            e.total_fail_per_s = r[10].parse().unwrap();
+            e.percentiles = percentiles(&r[11..]);
+            push_stats_row(&mut out, &e);
+        }
+        assert_eq!(out, SAMPLE_STATS);
+    }
+
+    #[test]
+    fn rewrites_locusts_history_file_byte_for_byte() {
+        let mut out = history_header();
+        for r in rows(SAMPLE_HISTORY) {
+            let e = snapshot(&r[2..4], &r[17..24]);
+            let p = HistoryPoint {
+                timestamp: r[0].parse().unwrap(),
+                user_count: r[1].parse().unwrap(),
+                current_rps: r[4].parse().unwrap(),
+                current_fail_per_s: r[5].parse().unwrap(),
+                percentiles: percentiles(&r[6..17]),
+            };
+            push_history_row(&mut out, &p, &e);
+        }
+        assert_eq!(out, SAMPLE_HISTORY);
+    }
+
+    #[test]
+    fn rewrites_locusts_failures_and_exceptions_quoting() {
+        let mut out = failures_header();
+        for r in rows(SAMPLE_FAILURES) {
+            let cells: Vec<Cell<'_>> = r.iter().map(|c| Cell::Text(c)).collect();
+            push_record(&mut out, &cells);
+        }
+        assert_eq!(out, SAMPLE_FAILURES);
+        let mut out = exceptions_header();
+        for r in rows(SAMPLE_EXCEPTIONS) {
+            let cells: Vec<Cell<'_>> = r.iter().map(|c| Cell::Text(c)).collect();
+            push_record(&mut out, &cells);
+        }
+        assert_eq!(out, SAMPLE_EXCEPTIONS);
+    }
+
     #[test]
     fn iso_timestamps() {
         assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");

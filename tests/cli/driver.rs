@@ -256,4 +256,8 @@ fn refuses_non_loopback_hosts_and_html() {
         .args(["run", "-t", "soon"])
         .assert()
         .code(2);
+    assert_cmd::Command::new(BIN)
+        .args(["run", "-t", "1s", "-f", "locustfile.py"])
+        .assert()
+        .code(2);
 }

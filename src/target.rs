@@ -15,8 +15,10 @@
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -24,7 +26,8 @@ use clap::Args;
 use http_body_util::Full;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::driver::args::parse_duration;
 
@@ -44,9 +47,13 @@ pub struct TargetArgs {
     #[arg(long = "fail-rate", value_parser = parse_knob)]
     pub fail_rate: Vec<Knob>,
 
-    /// Close the connection without a response for this share: `ENDPOINT=RATE`.
+    /// Reset the connection (TCP RST) instead of answering, for this share: `ENDPOINT=RATE`.
     #[arg(long = "reset-rate", value_parser = parse_knob)]
     pub reset_rate: Vec<Knob>,
+
+    /// Close the connection without a response (orderly FIN) for this share: `ENDPOINT=RATE`.
+    #[arg(long = "drop-rate", value_parser = parse_knob)]
+    pub drop_rate: Vec<Knob>,
 
     /// Hang for `--hang-for` before answering, for this share: `ENDPOINT=RATE`.
     #[arg(long = "hang-rate", value_parser = parse_knob)]
@@ -181,6 +188,7 @@ struct Faults {
     slow: f64,
     fail: f64,
     reset: f64,
+    drop: f64,
     hang: f64,
 }
 
@@ -208,6 +216,7 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         .fail_rate
         .iter()
         .chain(&args.reset_rate)
+        .chain(&args.drop_rate)
         .chain(&args.hang_rate)
     {
         if k.value > 1.0 {
@@ -232,6 +241,7 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         slow: resolve(&args.slow, e.path, 1.0),
         fail: resolve(&args.fail_rate, e.path, 0.0),
         reset: resolve(&args.reset_rate, e.path, 0.0),
+        drop: resolve(&args.drop_rate, e.path, 0.0),
         hang: resolve(&args.hang_rate, e.path, 0.0),
     });
     let state = Arc::new(State {
@@ -289,12 +299,14 @@ async fn listen(
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
+                let reset = Arc::new(AtomicBool::new(false));
+                let io = TokioIo::new(ResettableStream { inner: stream, reset: Arc::clone(&reset) });
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        handle(req, Arc::clone(&state))
+                        handle(req, Arc::clone(&state), Arc::clone(&reset))
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
+                        .serve_connection(io, service)
                         .await;
                 });
             }
@@ -306,6 +318,63 @@ async fn listen(
 #[derive(Debug, thiserror::Error)]
 #[error("injected connection drop")]
 struct Dropped;
+
+/// A TCP stream that, when marked, closes with a reset (zero linger) instead of a FIN.
+struct ResettableStream {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Relaxed) {
+            let _ = self.inner.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.reset.load(Ordering::Relaxed) {
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
 
 type Reply = Response<Full<Bytes>>;
 
@@ -319,7 +388,11 @@ fn reply(status: StatusCode, body: &'static str) -> Reply {
     r
 }
 
-async fn handle(req: Request<hyper::body::Incoming>, state: Arc<State>) -> Result<Reply, Dropped> {
+async fn handle(
+    req: Request<hyper::body::Incoming>,
+    state: Arc<State>,
+    reset: Arc<AtomicBool>,
+) -> Result<Reply, Dropped> {
     let arrived = state.started.elapsed();
     let Some(i) = ENDPOINTS.iter().position(|e| e.path == req.uri().path()) else {
         return Ok(reply(StatusCode::NOT_FOUND, "{\"detail\":\"Not Found\"}\n"));
@@ -340,16 +413,21 @@ async fn handle(req: Request<hyper::body::Incoming>, state: Arc<State>) -> Resul
     let mut rng = fastrand::Rng::with_seed(state.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let roll = rng.f64();
     if roll < f.reset {
+        reset.store(true, Ordering::Relaxed);
         return Err(Dropped);
     }
-    if roll < f.reset + f.hang {
+    if roll < f.reset + f.drop {
+        return Err(Dropped);
+    }
+    let hang_until = f.reset + f.drop + f.hang;
+    if roll < hang_until {
         tokio::time::sleep(state.hang_for).await;
     }
     if !state.fast {
         let ms = (e.min_ms + (e.max_ms - e.min_ms) * rng.f64()) * f.slow;
         tokio::time::sleep(Duration::from_secs_f64(ms / 1000.0)).await;
     }
-    if roll >= f.reset + f.hang && roll < f.reset + f.hang + f.fail {
+    if roll >= hang_until && roll < hang_until + f.fail {
         return Ok(reply(
             StatusCode::INTERNAL_SERVER_ERROR,
             "{\"detail\":\"Internal Server Error\"}\n",

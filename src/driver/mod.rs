@@ -159,6 +159,13 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
 pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
     args.validate()?;
     let target = parse_host(&args.host)?;
+    if let Some(html) = &args.html {
+        eprintln!(
+            "note: --html {}: the driver writes no HTML report; render the --csv files with \
+             `perfreport report`",
+            html.display()
+        );
+    }
     let scenario = match args.scenario_path() {
         Some(path) => Scenario::load(path)?,
         None => Scenario::resource_agent(),

@@ -374,13 +374,21 @@ async fn exchange(
         }
         Ok((status, len))
     };
-    tokio::select! {
+    tokio::pin!(request);
+    let ended = tokio::select! {
         biased;
-        r = request => r,
-        ended = connection.as_mut() => Err(match ended {
-            Err(e) => transfer_error(&e),
-            Ok(()) => DISCONNECTED.to_string(),
-        }),
+        r = &mut request => return r,
+        ended = connection.as_mut() => ended,
+    };
+    let late = tokio::select! {
+        biased;
+        r = &mut request => Some(r),
+        _ = std::future::ready(()) => None,
+    };
+    match (ended, late) {
+        (Err(e), _) => Err(transfer_error(&e)),
+        (Ok(()), Some(r)) => r,
+        (Ok(()), None) => Err(DISCONNECTED.to_string()),
     }
 }
 

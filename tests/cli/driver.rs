@@ -243,13 +243,9 @@ fn bad_scenario_is_exit_2_with_its_line() {
 }
 
 #[test]
-fn refuses_non_loopback_hosts_and_html() {
+fn refuses_bad_usage_with_exit_2() {
     assert_cmd::Command::new(BIN)
         .args(["run", "-t", "1s", "-H", "http://10.1.2.3:80"])
-        .assert()
-        .code(2);
-    assert_cmd::Command::new(BIN)
-        .args(["run", "-t", "1s", "--html", "x.html"])
         .assert()
         .code(2);
     assert_cmd::Command::new(BIN)
@@ -260,4 +256,60 @@ fn refuses_non_loopback_hosts_and_html() {
         .args(["run", "-t", "1s", "-f", "locustfile.py"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn resets_drops_and_timeouts_are_named_like_locust() {
+    let target = Target::start(&[
+        "--fast",
+        "--reset-rate",
+        "/health/=0.2",
+        "--drop-rate",
+        "/lmcache/status=0.3",
+        "--hang-rate",
+        "/analysis/=0.5",
+        "--hang-for",
+        "2s",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[[task]]\npath = \"/health/\"\n[[task]]\npath = \"/lmcache/status\"\n\
+         [[task]]\npath = \"/analysis/\"\ntimeout = 0.5\n",
+    )
+    .unwrap();
+    let prefix = dir.path().join("faults");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "-u",
+            "4",
+            "-r",
+            "50",
+            "-t",
+            "2s",
+            "--html",
+            "ignored.html",
+            "-H",
+        ])
+        .arg(target.host())
+        .arg("--scenario")
+        .arg(&scenario)
+        .arg("--csv")
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("perfreport report"));
+    assert!(!dir.path().join("ignored.html").exists());
+    check_consistent(&prefix);
+    let failures = read(Path::new(&format!("{}_failures.csv", prefix.display())));
+    for expected in [
+        "ConnectionResetError(104, 'Connection reset by peer')",
+        "RemoteDisconnected('Remote end closed connection without response')",
+        "Read timed out. (read timeout=0.5)",
+    ] {
+        assert!(failures.contains(expected), "{expected} in {failures}");
+    }
 }

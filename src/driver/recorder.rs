@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hdrhistogram::Histogram;
 
+use super::runner::py_str_repr;
 use crate::locust::write::{EntrySnapshot, FailureLine, HistoryPoint, Num, PERCENTILES};
 
 /// Largest latency the histograms hold: one hour, in microseconds.
@@ -45,7 +46,8 @@ pub struct Sample {
 #[derive(Debug, Clone)]
 struct Latencies {
     hist: Histogram<u64>,
-    sum_us: u128,
+    /// Sum in ms, added in recording order as Locust adds its floats (same rounding).
+    sum_ms: f64,
     min_us: u64,
     max_us: u64,
 }
@@ -54,7 +56,7 @@ impl Latencies {
     fn new() -> Self {
         Self {
             hist: Histogram::new_with_bounds(1, MAX_US, 3).expect("static histogram bounds"),
-            sum_us: 0,
+            sum_ms: 0.0,
             min_us: u64::MAX,
             max_us: 0,
         }
@@ -63,7 +65,7 @@ impl Latencies {
     fn record(&mut self, us: u64) {
         let v = us.clamp(1, MAX_US);
         self.hist.saturating_record(v);
-        self.sum_us += u128::from(us);
+        self.sum_ms += us as f64 / 1000.0;
         self.min_us = self.min_us.min(us);
         self.max_us = self.max_us.max(us);
     }
@@ -268,7 +270,7 @@ impl Recorder {
         };
         let median = match (keys.is_empty(), min_ms, max_ms) {
             (false, Some(min), Some(max)) => {
-                let m = median_from_dict(n, &keys) as f64;
+                let m = locust_percentile(&keys, n, 0.5) as f64;
                 if m > max {
                     Num::Float(max)
                 } else if m < min {
@@ -285,11 +287,7 @@ impl Recorder {
             requests: e.requests,
             failures: e.failures,
             median,
-            avg_ms: if n == 0 {
-                0.0
-            } else {
-                lat.sum_us as f64 / 1000.0 / n as f64
-            },
+            avg_ms: if n == 0 { 0.0 } else { lat.sum_ms / n as f64 },
             min_ms,
             max_ms,
             content_length_sum: e.content,
@@ -403,7 +401,7 @@ impl Recorder {
         PERCENTILES.map(|p| locust_percentile(&keys, n, p))
     }
 
-    /// The rows of `_failures.csv`, sorted by method, name and error.
+    /// The rows of `_failures.csv`, in Locust's order (see [`failure_sort_key`]).
     pub fn failure_lines(&self) -> Vec<FailureLine<'_>> {
         let mut v: Vec<FailureLine<'_>> = self
             .failures
@@ -420,7 +418,7 @@ impl Recorder {
                 })
             })
             .collect();
-        v.sort_by(|a, b| (a.name, a.method, a.error).cmp(&(b.name, b.method, b.error)));
+        v.sort_by_cached_key(|f| failure_sort_key(f.method, f.name, f.error));
         v
     }
 
@@ -460,6 +458,17 @@ impl Recorder {
     }
 }
 
+/// The key Locust sorts failures by: the SHA-256 hex digest of
+/// `f"{method}.{name}.{error!r}"` (`StatsError.create_key`), so rows come out in Locust's order.
+pub fn failure_sort_key(method: &str, name: &str, error: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let key = format!("{method}.{name}.{}", py_str_repr(error));
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Locust's response-time key for a latency in ms: whole ms below 100, then 2 significant
 /// digits (`147` → 150, `3432` → 3400, `58760` → 59000), rounding half to even like Python.
 pub fn locust_bucket(ms: f64) -> u64 {
@@ -489,23 +498,23 @@ pub fn locust_percentile(keys: &BTreeMap<u64, u64>, num_requests: u64, percent: 
     0
 }
 
-/// Locust's `median_from_dict`.
-pub fn median_from_dict(total: u64, keys: &BTreeMap<u64, u64>) -> u64 {
-    let mut pos = (total as f64 - 1.0) / 2.0;
-    let mut last = 0;
-    for (k, c) in keys {
-        if pos < *c as f64 {
-            return *k;
-        }
-        pos -= *c as f64;
-        last = *k;
-    }
-    last
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_sort_like_locust() {
+        let timeout = |port| {
+            format!(
+                "ReadTimeout(ReadTimeoutError(\"HTTPConnectionPool(host='127.0.0.1', \
+                 port={port}): Read timed out. (read timeout=2.0)\"))"
+            )
+        };
+        let http = "HTTPError('500 Server Error: Internal Server Error for url: /analysis/run')";
+        let key = |e: &str| failure_sort_key("POST", "/analysis/run", e);
+        assert!(key(http) < key(&timeout(18081)), "baseline-1 order");
+        assert!(key(&timeout(18082)) < key(http), "latest-1 order");
+    }
 
     #[test]
     fn buckets_round_like_locust() {
@@ -527,7 +536,6 @@ mod tests {
         assert_eq!(locust_percentile(&keys, 10, 0.8), 20);
         assert_eq!(locust_percentile(&keys, 10, 0.9), 2000);
         assert_eq!(locust_percentile(&keys, 10, 1.0), 2000);
-        assert_eq!(median_from_dict(10, &keys), 10);
         assert_eq!(locust_percentile(&BTreeMap::new(), 0, 0.5), 0);
     }
 

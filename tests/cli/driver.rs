@@ -313,3 +313,70 @@ fn resets_drops_and_timeouts_are_named_like_locust() {
         assert!(failures.contains(expected), "{expected} in {failures}");
     }
 }
+
+/// The recorder's statistics against real Locust 2.47's for the same request stream
+/// (`fixtures/driver-vs-locust/generate.py` fed it through `locust.stats` with a fake clock):
+/// the stats rows, every full-history row (sliding-window percentiles and rates included) and
+/// the failures must come out byte for byte.
+#[test]
+fn recorder_matches_real_locust_statistics() {
+    use perfreport::driver::recorder::{Recorder, Sample};
+    use perfreport::locust::write::{push_failure_row, push_history_row, push_stats_row};
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/driver-vs-locust");
+    let endpoints: Vec<(String, String)> = [
+        ("GET", "/health/"),
+        ("GET", "/system/metrics"),
+        ("POST", "/analysis/run"),
+        ("GET", "/items/{id}, \"x\""),
+    ]
+    .iter()
+    .map(|(m, n)| (m.to_string(), n.to_string()))
+    .collect();
+    let samples: Vec<Sample> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(dir.join("samples.csv"))
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            Sample {
+                slot: r[0].parse().unwrap(),
+                at: r[1].parse().unwrap(),
+                latency_us: r[2].parse().unwrap(),
+                service_us: None,
+                content_len: r[3].parse().unwrap(),
+                error: (!r[4].is_empty()).then(|| r[4].to_string()),
+            }
+        })
+        .collect();
+    let start = 1_795_860_000.25;
+    let mut rec = Recorder::new(&endpoints, start);
+    let mut history = String::new();
+    let mut next = samples.iter().peekable();
+    for second in 0..47 {
+        let tick = start + f64::from(second);
+        while let Some(s) = next.next_if(|s| s.at < tick) {
+            rec.record(s);
+        }
+        rec.prune(tick);
+        for (point, entry) in rec.history_rows(tick, 5, true) {
+            push_history_row(&mut history, &point, &entry);
+        }
+    }
+    let mut stats = String::new();
+    for row in rec.stats_rows(false) {
+        push_stats_row(&mut stats, &row);
+    }
+    let mut failures = String::new();
+    for f in rec.failure_lines() {
+        push_failure_row(&mut failures, &f);
+    }
+    assert_eq!(stats, read(&dir.join("locust_stats.csv")));
+    assert_eq!(failures, read(&dir.join("locust_failures.csv")));
+    let expected = read(&dir.join("locust_history.csv"));
+    for (i, (ours, theirs)) in history.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(ours, theirs, "history line {}", i + 1);
+    }
+    assert_eq!(history, expected);
+}

@@ -156,6 +156,7 @@ struct FailureStat {
     count: u64,
     first: i64,
     last: i64,
+    order: usize,
 }
 
 /// All statistics of one run.
@@ -206,6 +207,7 @@ impl Recorder {
         self.total.record(s, sec);
         self.last_request = Some(self.last_request.map_or(s.at, |l| l.max(s.at)));
         if let Some(err) = &s.error {
+            let order = self.failures.len();
             self.failures
                 .entry((s.slot, err.clone()))
                 .and_modify(|f| {
@@ -217,6 +219,7 @@ impl Recorder {
                     count: 1,
                     first: sec,
                     last: sec,
+                    order,
                 });
         }
     }
@@ -422,17 +425,28 @@ impl Recorder {
         v
     }
 
-    /// The error report Locust prints: (occurrences, "METHOD NAME: error").
+    /// The error report Locust prints: (occurrences, "METHOD NAME: error"), in order of first
+    /// occurrence, with `CatchResponseError` unwrapped to its message as Locust does.
     pub fn error_report(&self) -> Vec<(u64, String)> {
-        self.failure_lines()
-            .into_iter()
-            .map(|f| {
-                (
-                    f.occurrences,
-                    format!("{} {}: {}", f.method, f.name, f.error),
-                )
+        let mut v: Vec<(usize, u64, String)> = self
+            .failures
+            .iter()
+            .filter_map(|((slot, err), f)| {
+                let e = self.entries.get(*slot)?;
+                let shown = err
+                    .strip_prefix("CatchResponseError(")
+                    .and_then(|r| r.strip_suffix(')'))
+                    .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
+                    .unwrap_or(err);
+                Some((
+                    f.order,
+                    f.count,
+                    format!("{} {}: {shown}", e.method, e.name),
+                ))
             })
-            .collect()
+            .collect();
+        v.sort_by_key(|(order, _, _)| *order);
+        v.into_iter().map(|(_, n, text)| (n, text)).collect()
     }
 
     /// The histogram buckets: (method, name, bucket value in µs, count) per endpoint, then the

@@ -317,7 +317,7 @@ fn resets_drops_and_timeouts_are_named_like_locust() {
 /// The recorder's statistics against real Locust 2.47's for the same request stream
 /// (`fixtures/driver-vs-locust/generate.py` fed it through `locust.stats` with a fake clock):
 /// the stats rows, every full-history row (sliding-window percentiles and rates included) and
-/// the failures must come out byte for byte.
+/// the failures must come out byte for byte, and so must the console tables.
 #[test]
 fn recorder_matches_real_locust_statistics() {
     use perfreport::driver::recorder::{Recorder, Sample};
@@ -379,4 +379,6 @@ fn recorder_matches_real_locust_statistics() {
         assert_eq!(ours, theirs, "history line {}", i + 1);
     }
     assert_eq!(history, expected);
+    let console = perfreport::driver::output::summary_tables(&rec);
+    assert_eq!(console, read(&dir.join("locust_console.txt")));
 }

@@ -233,14 +233,14 @@ async fn drive_run(
     let mut monitor = Monitor::start(cores);
     let tty = std::io::stderr().is_terminal() && !args.only_summary && args.warnings_shown();
     let run_time = plan.run_time.map(|d| d.as_secs_f64());
+    if let Some(f) = files.as_deref_mut() {
+        write_tick(f, &shared, None)?;
+    }
     let mut driver = tokio::spawn(runner::drive(
         Arc::clone(&plan),
         Arc::clone(&shared),
         stop_rx,
     ));
-    if let Some(f) = files.as_deref_mut() {
-        write_tick(f, &shared, None)?;
-    }
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.tick().await;
     let mut saturated = false;

@@ -94,7 +94,8 @@ struct Entry {
     method: String,
     name: String,
     latency: Latencies,
-    service: Latencies,
+    /// Open model only, allocated on the first service time.
+    service: Option<Box<Latencies>>,
     requests: u64,
     failures: u64,
     content: u64,
@@ -109,7 +110,7 @@ impl Entry {
             method: method.into(),
             name: name.into(),
             latency: Latencies::new(),
-            service: Latencies::new(),
+            service: None,
             requests: 0,
             failures: 0,
             content: 0,
@@ -134,7 +135,9 @@ impl Entry {
         self.content += s.content_len;
         self.latency.record(s.latency_us);
         if let Some(us) = s.service_us {
-            self.service.record(us);
+            self.service
+                .get_or_insert_with(|| Box::new(Latencies::new()))
+                .record(us);
         }
         let second = self.seconds.entry(sec).or_default();
         second.requests += 1;
@@ -260,7 +263,15 @@ impl Recorder {
     }
 
     fn snapshot(&self, e: &Entry, service: bool) -> EntrySnapshot {
-        let lat = if service { &e.service } else { &e.latency };
+        let empty;
+        let lat = match (service, &e.service) {
+            (false, _) => &e.latency,
+            (true, Some(s)) => s.as_ref(),
+            (true, None) => {
+                empty = Latencies::new();
+                &empty
+            }
+        };
         let n = lat.hist.len();
         let keys = lat.locust_keys();
         let (min_ms, max_ms) = if lat.min_us != u64::MAX {
@@ -458,7 +469,14 @@ impl Recorder {
             .into_iter()
             .chain(std::iter::once(&self.total))
         {
-            let lat = if service { &e.service } else { &e.latency };
+            let lat = if service {
+                match &e.service {
+                    Some(s) => s.as_ref(),
+                    None => continue,
+                }
+            } else {
+                &e.latency
+            };
             for v in lat.hist.iter_recorded() {
                 rows.push((
                     e.method.clone(),

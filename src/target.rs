@@ -227,12 +227,14 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         }
     }
     let stall = match (args.stall_at, args.stall_for) {
-        (Some(at), Some(len)) if at >= 0.0 && len >= 0.0 && at.is_finite() && len.is_finite() => {
+        (Some(at), Some(len))
+            if (0.0..=86_400.0).contains(&at) && (0.0..=86_400.0).contains(&len) =>
+        {
             Some((Duration::from_secs_f64(at), Duration::from_secs_f64(len)))
         }
         (Some(_), Some(_)) => {
             return Err(TargetError::Usage(
-                "--stall-at and --stall-for must be non-negative seconds".into(),
+                "--stall-at and --stall-for must be seconds from 0 to 86400".into(),
             ))
         }
         _ => None,

@@ -110,15 +110,26 @@ impl RunArgs {
         if self.users == Some(0) {
             return Err(DriverError::Usage("--users must be at least 1".into()));
         }
-        if !(self.spawn_rate > 0.0 && self.spawn_rate.is_finite()) {
-            return Err(DriverError::Usage("--spawn-rate must be above 0".into()));
+        if !(0.001..=1_000_000.0).contains(&self.spawn_rate) {
+            return Err(DriverError::Usage(
+                "--spawn-rate must be between 0.001 and 1000000 users/s".into(),
+            ));
         }
         if let Some(rate) = self.rate {
-            if !(rate > 0.0 && rate.is_finite() && rate <= 1_000_000.0) {
+            if !(0.001..=1_000_000.0).contains(&rate) {
                 return Err(DriverError::Usage(
-                    "--rate must be above 0 and at most 1000000 requests/s".into(),
+                    "--rate must be between 0.001 and 1000000 requests/s".into(),
                 ));
             }
+        }
+        if self.users.is_some_and(|u| u > 100_000) {
+            return Err(DriverError::Usage("--users must be at most 100000".into()));
+        }
+        let year = Duration::from_secs(366 * 86_400);
+        if self.run_time.is_some_and(|t| t > year) || self.stop_timeout > year {
+            return Err(DriverError::Usage(
+                "--run-time and --stop-timeout must be at most a year".into(),
+            ));
         }
         if let Some(f) = &self.locustfile {
             if self.scenario.is_some() {

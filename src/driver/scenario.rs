@@ -62,19 +62,19 @@ impl WaitTime {
                     .map_err(|_| format!("wait_time {t:?}: {:?} is not a number", a.trim()))
             })
             .collect::<Result<_, _>>()?;
-        if args.iter().any(|a| !a.is_finite() || *a < 0.0) {
+        if args.iter().any(|a| !(0.0..=86_400.0).contains(a)) {
             return Err(format!(
-                "wait_time {t:?}: arguments must be non-negative numbers"
+                "wait_time {t:?}: arguments must be numbers from 0 to 86400"
             ));
         }
         match (func.trim(), args.as_slice()) {
             ("constant", [s]) => Ok(WaitTime::Constant(*s)),
             ("between", [a, b]) if a <= b => Ok(WaitTime::Between(*a, *b)),
             ("between", [_, _]) => Err(format!("wait_time {t:?}: min must not exceed max")),
-            ("constant_throughput", [n]) if *n > 0.0 => Ok(WaitTime::ConstantThroughput(*n)),
-            ("constant_throughput", [_]) => {
-                Err(format!("wait_time {t:?}: throughput must be above 0"))
-            }
+            ("constant_throughput", [n]) if *n >= 0.0001 => Ok(WaitTime::ConstantThroughput(*n)),
+            ("constant_throughput", [_]) => Err(format!(
+                "wait_time {t:?}: throughput must be at least 0.0001 tasks/s"
+            )),
             (f, _) => Err(format!(
                 "wait_time {t:?}: unknown function or wrong argument count for {f:?} \
                  (use between(a, b), constant(s) or constant_throughput(n))"

@@ -199,11 +199,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
         None => None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .build()
-        .map_err(DriverError::Runtime)?;
+    let mut builder = if cores == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(cores);
+        b
+    };
+    let runtime = builder.enable_all().build().map_err(DriverError::Runtime)?;
     runtime.block_on(drive_run(args, plan, &endpoints, files.as_mut(), cores))
 }
 

@@ -11,6 +11,15 @@
 //!
 //! Load only ever goes to a loopback address (`127.0.0.0/8`, `::1`, `localhost`), is bounded by
 //! `--run-time` or a signal, and stops by itself.
+//!
+//! ```text
+//! perfreport target &                                   # the demo service on 127.0.0.1:8003
+//! perfreport run -u 10 -r 5 -t 30s -H http://127.0.0.1:8003 --csv results/run --csv-full-history
+//! perfreport run --rate 200 -u 32 -t 30s --csv results/open      # open model, 200 req/s
+//! ```
+//!
+//! Exit codes: 0 when every request succeeded, `--exit-code-on-error` (default 1, as Locust)
+//! when any failed, 2 for bad usage or input.
 
 pub mod args;
 pub mod monitor;

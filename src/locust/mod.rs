@@ -1,3 +1,3 @@
-//! Locust's file formats: reading them (elsewhere) and writing them ([`write`]).
+//! Locust's file formats: reading them (elsewhere) and writing them ([`mod@write`]).
 
 pub mod write;

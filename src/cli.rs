@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compare::{CompareOptions, Metric};
+pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
+pub use crate::target::TargetArgs;
 
 /// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
 #[derive(Debug, Parser)]
@@ -25,6 +27,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Check a run against an SLA (the seed plan's by default); exit 1 when a check fails.
     Check(CheckArgs),
+    /// Run a load test with the embedded driver (Locust's flags) and write Locust's CSV files.
+    Run(RunArgs),
+    /// Serve the embedded demo target (the Resource Agent endpoints) until Ctrl-C.
+    Target(TargetArgs),
 }
 
 /// Where output goes and how it looks.

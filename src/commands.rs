@@ -3,7 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
+use crate::cli::{
+    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, RunArgs, SummaryArgs, TargetArgs,
+};
 use crate::compare::compare_groups;
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
@@ -89,6 +91,19 @@ fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
         runs.len(),
         names.join(", ")
     )))
+}
+
+/// `perfreport run`: the embedded driver; the exit code is Locust's (1, or
+/// `--exit-code-on-error`, when any request failed).
+pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
+    let outcome = crate::driver::run(args)?;
+    Ok(u8::try_from(outcome.exit_code).unwrap_or(1))
+}
+
+/// `perfreport target`: serve until Ctrl-C or SIGTERM.
+pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
+    crate::target::serve(args)?;
+    Ok(())
 }
 
 /// Every run one side names: the positional argument (a run or a directory of runs) and

@@ -27,6 +27,12 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// The embedded driver could not run.
+    #[error(transparent)]
+    Driver(#[from] crate::driver::DriverError),
+    /// The demo target could not serve.
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),

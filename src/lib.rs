@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod commands;
 pub mod compare;
+pub mod driver;
 pub mod error;
 pub mod group;
 pub mod locust;
@@ -19,3 +20,4 @@ pub mod sla;
 pub mod stats;
 pub mod steady;
 pub mod summary;
+pub mod target;

@@ -7,7 +7,8 @@
 //! * [`discover_runs`] turns an argument (file, prefix, directory) into [`RunFiles`];
 //! * [`read_run`] reads one run's files into a [`Run`]; [`load_runs`] does both;
 //! * [`read_stats`], [`read_history`], [`read_failures`] and [`read_exceptions`] read one file
-//!   each, with `_from_reader` and `_from_bytes` variants for data not on disk.
+//!   each, with `_from_reader` and `_from_bytes` variants for data not on disk;
+//! * [`mod@write`] writes the same files, as Locust 2.47 does, for the embedded driver.
 
 mod discover;
 mod error;
@@ -16,6 +17,7 @@ mod failures;
 mod fields;
 mod history;
 mod stats;
+pub mod write;
 
 #[cfg(test)]
 mod tests;

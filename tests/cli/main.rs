@@ -3,6 +3,7 @@
 
 mod check;
 mod compare;
+mod driver;
 mod groups;
 mod inputs;
 mod summary;

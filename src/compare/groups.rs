@@ -14,7 +14,7 @@ use super::metric::{is_material, Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, Metric};
 use super::{apply_correction, decide, failures, warnings, Comparison, EndpointComparison};
 use super::{Mode, RunInfo, Verdict};
-use crate::group::{metric_value, pool, spreads};
+use crate::group::{metric_value, pool, pools_exactly, spreads};
 use crate::model::{EndpointKey, Run};
 use crate::stats::{
     locust_rounding_step, mann_whitney_min_p, mann_whitney_u, prediction_t_test,
@@ -83,10 +83,15 @@ pub fn compare_groups(
              spread (prediction-interval t-test)"
         ));
     }
-    notes.push(
-        "percentiles of a group are pooled from each run's percentile columns (approximate, ≈)"
-            .to_string(),
-    );
+    let exact = pools_exactly(baseline) && pools_exactly(latest);
+    notes.push(if exact {
+        "percentiles of a group come from the runs' summed histograms (exact, as Locust computes them)"
+            .to_string()
+    } else {
+        "percentiles of a group are pooled from each run's percentile columns (approximate, ≈); \
+         record Locust with --json-file PREFIX (or use perfreport run) for exact pooling"
+            .to_string()
+    });
 
     let mut warnings = warnings::comparability(&pooled_b, &pooled_l);
     for (side, runs) in [("baseline", baseline), ("latest", latest)] {
@@ -156,6 +161,7 @@ fn endpoint(
         (None, Some(_)) => Verdict::New,
         _ => Verdict::Unchanged,
     };
+    let exact = pools_exactly(baseline) && pools_exactly(latest);
     let samples = |runs: &[Run], metric: Metric| -> Vec<f64> {
         runs.iter()
             .filter_map(|r| metric_value(r.endpoint(key)?, metric.name()))
@@ -173,6 +179,7 @@ fn endpoint(
                 &samples(latest, m),
                 options,
             );
+            found.approximate &= !exact;
             found.n_baseline = baseline.len();
             found.n_latest = latest.len();
             found

@@ -10,7 +10,7 @@
 //! pooled over each group ([`crate::group::pool`]); materiality is judged on them as for single
 //! runs, and p-values are Holm-corrected across endpoints × metrics.
 
-use super::metric::{is_material, Judgement, MetricComparison, Side};
+use super::metric::{Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, Metric};
 use super::{apply_correction, decide, failures, warnings, Comparison, EndpointComparison};
 use super::{Mode, RunInfo, Verdict};
@@ -206,19 +206,14 @@ fn measure(
 ) -> MetricComparison {
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
     m.approximate = metric.level().is_some_and(|l| l < 1.0);
-    m.baseline = baseline.and_then(|s| s.value(metric));
-    m.latest = latest.and_then(|s| s.value(metric));
-    let (Some(b), Some(l)) = (m.baseline, m.latest) else {
+    let values = m.set_values(
+        baseline.and_then(|s| s.value(metric)),
+        latest.and_then(|s| s.value(metric)),
+        options,
+    );
+    let Some((b, _)) = values else {
         return m;
     };
-    let delta = l - b;
-    m.delta = Some(delta);
-    m.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
-    m.worse = match metric {
-        Metric::Rps => delta < 0.0,
-        _ => delta > 0.0,
-    };
-    m.material = is_material(metric, b, l, options);
     let positive = samples_b.iter().chain(samples_l).all(|&x| x > 0.0);
     let rounded = metric.level().is_some();
     let floor = (
@@ -242,13 +237,7 @@ fn measure(
         }
         return m;
     };
-    m.test = Some(test);
-    m.p_raw = Some(p);
-    m.judgement = if m.material {
-        Judgement::NotSignificant
-    } else {
-        Judgement::BelowThreshold
-    };
+    m.set_test(test, p);
     m
 }
 

@@ -382,3 +382,35 @@ fn recorder_matches_real_locust_statistics() {
     let console = perfreport::driver::output::summary_tables(&rec);
     assert_eq!(console, read(&dir.join("locust_console.txt")));
 }
+
+/// The library entry points the rest of perfreport (the demo) calls: an in-process target and
+/// an in-process run, without child processes.
+#[test]
+fn in_process_target_and_run() {
+    use perfreport::driver::{self, RunArgs};
+    use perfreport::target::{self, TargetArgs};
+
+    let mut targs = TargetArgs::defaults();
+    targs.port = 0;
+    targs.fast = true;
+    targs.run_time = Some(Duration::from_secs(30));
+    let handle = target::spawn(&targs).unwrap();
+    assert!(handle.url().starts_with("http://127.0.0.1:"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = RunArgs::defaults();
+    args.users = Some(2);
+    args.spawn_rate = 10.0;
+    args.run_time = Some(Duration::from_secs(2));
+    args.host = handle.url();
+    args.loglevel = "ERROR".into();
+    args.csv = Some(dir.path().join("lib"));
+    let outcome = driver::run(&args).unwrap();
+    assert_eq!(outcome.exit_code, 0);
+    assert_eq!(outcome.failures, 0);
+    assert!(outcome.requests > 10);
+    assert!(!outcome.interrupted);
+    assert!(outcome.files.iter().all(|f| f.exists()));
+    let (requests, _) = check_consistent(&dir.path().join("lib"));
+    assert_eq!(requests, outcome.requests);
+    handle.stop().unwrap();
+}

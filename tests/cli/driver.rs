@@ -225,6 +225,13 @@ fn open_model_shows_a_stall_in_p99() {
         service_p90 < p90,
         "service time p90 {service_p90} hides the stall that p90 {p90} shows"
     );
+    let monitor = records(&read(Path::new(&format!(
+        "{}_driver.csv",
+        prefix.display()
+    ))));
+    let late: u64 = monitor.iter().map(|r| num(&r[3])).sum();
+    assert!(late > 0, "requests held up by the stall were sent late");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("after their intended time"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Locust's statistics arithmetic, reproduced exactly: how it buckets response times, picks
-//! percentiles from the buckets, and orders failures. The recorder builds on these so that
-//! the driver's numbers are the numbers Locust would print for the same requests.
+//! percentiles from the buckets, orders failures, and how Python's `repr` quotes the error
+//! texts. The recorder and runner build on these so that the driver's numbers and error names
+//! are the ones Locust would print for the same requests.
 
 use std::collections::BTreeMap;
 

@@ -217,7 +217,7 @@ fn open_model_shows_a_stall_in_p99() {
     assert!(p99 >= 500, "intended-time p99 {p99} ms shows the 1 s stall");
     let p90 = num(&agg[15]);
     let service = records(&read(Path::new(&format!(
-        "{}_service_time_stats.csv",
+        "{}_service_time.csv",
         prefix.display()
     ))));
     let service_p90 = num(&service.last().unwrap()[15]);

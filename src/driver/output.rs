@@ -19,7 +19,6 @@
 //! * `PREFIX_driver.csv`: the generator's self-monitoring, one row a second:
 //!   `Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated`.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::monitor::MonitorPoint;
@@ -194,16 +193,13 @@ pub fn histograms_csv(rec: &Recorder, service: bool) -> String {
     out
 }
 
-/// Writes `content` to `path` through a temporary file in the same directory and a rename.
+/// Writes `content` to `path` through a temporary file in the same directory and a rename
+/// ([`crate::output::write_atomic`]).
 pub fn write_atomic(path: &Path, content: &str) -> Result<(), DriverError> {
-    let err = |source| DriverError::Write {
+    crate::output::write_atomic(path, content.as_bytes()).map_err(|source| DriverError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(err)?;
-    tmp.write_all(content.as_bytes()).map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    })
 }
 
 /// Width Locust gives the name column when stdout is not a terminal.

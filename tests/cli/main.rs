@@ -26,7 +26,13 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// The output as text, with the repository path replaced so snapshots are portable.
+/// Where the fixtures were recorded: their tracebacks name files under it.
+const RECORDED_IN: &str = "/work/main";
+
+/// The output as text, with the repository path (and the one the fixtures were recorded in)
+/// replaced so snapshots are the same in any checkout.
 pub fn portable(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).replace(env!("CARGO_MANIFEST_DIR"), "<repo>")
+    String::from_utf8_lossy(bytes)
+        .replace(env!("CARGO_MANIFEST_DIR"), "<repo>")
+        .replace(RECORDED_IN, "<repo>")
 }

@@ -3,13 +3,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
-use crate::compare::compare;
+use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, SummaryArgs};
+use crate::compare::{compare, CompareOptions};
 use crate::error::{AppError, Outcome};
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
-use crate::report::{render_comparison, render_summaries};
+use crate::report::context::ReportContext;
+use crate::report::{html, render_comparison, render_summaries, Format, ReportError};
 use crate::summary::RunSummary;
 
 /// `perfreport summary`: every run named, in order.
@@ -85,4 +86,39 @@ fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline.
+/// Always exit 0 when the report is written: `compare` is the gate, the report is for reading.
+pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
+    let context = match &args.baseline {
+        Some(baseline_arg) => {
+            let [latest_arg] = args.runs.as_slice() else {
+                return Err(AppError::Usage(format!(
+                    "with --baseline, name exactly one latest run (got {}); repeated-run \
+                     groups are not supported by the report yet",
+                    args.runs.len()
+                )));
+            };
+            let baseline = single_run(baseline_arg, "baseline")?;
+            let latest = single_run(latest_arg, "latest")?;
+            let comparison = compare(&baseline, &latest, &CompareOptions::default());
+            ReportContext::compared(&baseline, &latest, &comparison, args.title.as_deref())
+        }
+        None => {
+            let mut runs = Vec::new();
+            for arg in &args.runs {
+                runs.extend(load_runs(arg)?);
+            }
+            ReportContext::of_runs(&runs, args.title.as_deref())
+        }
+    };
+    let page = html::render(&context).map_err(ReportError::from)?;
+    let output = OutputArgs {
+        format: Format::Table,
+        output: args.output.clone(),
+        color: ColorChoice::Never,
+    };
+    emit(&output, &page)?;
+    Ok(Outcome::Ok)
 }

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Summary(args) => commands::summary(args),
         Command::Compare(args) => commands::compare_runs(args),
+        Command::Report(args) => commands::report(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(exit_code(outcome)),

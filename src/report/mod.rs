@@ -1,7 +1,11 @@
 //! Rendering: one module per output format, all fed the same precomputed structures
 //! ([`crate::summary::RunSummary`], [`crate::compare::Comparison`]).
 
+pub mod charts;
+pub mod context;
 pub mod format;
+pub mod history;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
@@ -28,6 +32,9 @@ pub enum ReportError {
     /// Serialising to JSON failed.
     #[error("could not write JSON: {0}")]
     Json(#[source] serde_json::Error),
+    /// Drawing a chart or filling the HTML template failed.
+    #[error(transparent)]
+    Html(#[from] html::HtmlError),
 }
 
 /// Renders one or several run summaries.

@@ -7,10 +7,10 @@
 
 use serde::Serialize;
 
-use super::format;
 use super::history::{endpoint_latency, LatencySeries, Timeline};
 use super::table::{Align, Table, Tone};
 use super::tables;
+use super::{charts, format};
 use crate::compare::{Comparison, EndpointComparison, Metric, Verdict};
 use crate::model::{EndpointKey, EndpointStats, ExceptionRow, Run};
 use crate::summary::RunSummary;
@@ -356,7 +356,7 @@ fn facts(run: &Run) -> Vec<Fact> {
     if let Some(rate) = spawn_rate(run) {
         facts.push(Fact::new(
             "Spawn rate",
-            format!("≈ {} users/s (from the history)", format::rps(rate)),
+            format!("≈ {} users/s (from the history)", charts::tick(rate)),
         ));
     }
     facts.push(Fact::new(

@@ -11,9 +11,10 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use super::charts::{
-    cdf, compare_bars, latency_over_time, percentile_bars, throughput, users, ChartError,
+    cdf, compare_bars, failures, latency_over_time, percentile_bars, throughput, users, ChartError,
 };
 use super::context::{CompareSection, ReportContext, RunSection};
+use super::history::Timeline;
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/report.html.j2");
@@ -96,6 +97,9 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
     let mut over_time = Vec::new();
     if let Some(t) = &run.timeline {
         over_time.push(Figure::new(throughput::chart(t, None)?, ""));
+        if any_failures(t) {
+            over_time.push(Figure::new(failures::chart(t, None)?, ""));
+        }
         over_time.push(Figure::new(users::chart(t, None)?, ""));
         if !t.latency.is_empty() {
             over_time.push(Figure::new(
@@ -171,6 +175,9 @@ fn compare_figures(c: &CompareSection) -> Result<Vec<Figure>, ChartError> {
         let aligned = "Both runs from their own start; Locust's current values (about the last \
                        10 s in Locust 2.x).";
         figures.push(Figure::new(throughput::chart(l, Some(b))?, aligned));
+        if any_failures(l) || any_failures(b) {
+            figures.push(Figure::new(failures::chart(l, Some(b))?, aligned));
+        }
         if !(l.latency.is_empty() && b.latency.is_empty()) {
             figures.push(Figure::new(
                 latency_over_time::chart(
@@ -185,4 +192,8 @@ fn compare_figures(c: &CompareSection) -> Result<Vec<Figure>, ChartError> {
         figures.push(Figure::new(users::chart(l, Some(b))?, ""));
     }
     Ok(figures)
+}
+
+fn any_failures(t: &Timeline) -> bool {
+    t.failures_per_s.iter().any(|p| p.1 > 0.0)
 }

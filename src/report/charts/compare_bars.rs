@@ -5,9 +5,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::percentile_bars::LABEL_CHARS;
-use super::{headroom, legend_row, palette, render_svg, shorten, tick, ChartError, FONT};
+use super::{header, headroom, palette, render_svg, shorten, tick, ChartError, FONT};
 use crate::report::context::PairBar;
 
+/// The legend: what the bar colours mean.
+const LEGEND: &[(&str, RGBColor)] = &[
+    ("baseline", palette::GREY),
+    ("latest", palette::BLUE),
+    ("latest, endpoint regressed", palette::VERMILLION),
+    ("latest, endpoint improved", palette::GREEN),
+];
 /// Pixels per endpoint (two bars).
 const ROW: u32 = 34;
 
@@ -25,10 +32,10 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
     let x_max = headroom(largest) * 1.08;
     let height = 120 + ROW * n as u32;
     render_svg(title, (900, height), |root| {
+        let top = header(root, title, LEGEND, 8 + 290, false)?;
         let mut ctx = ChartBuilder::on(root)
-            .caption(title, (FONT, 19).into_font().color(&palette::INK))
             .margin(8)
-            .margin_top(34)
+            .margin_top(top)
             .margin_right(24)
             .x_label_area_size(42)
             .y_label_area_size(290)
@@ -90,16 +97,6 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
                 name_style.clone(),
             ))?;
         }
-        legend_row(
-            root,
-            (306, 44),
-            &[
-                ("baseline", palette::GREY),
-                ("latest", palette::BLUE),
-                ("latest, regressed", palette::VERMILLION),
-                ("latest, improved", palette::GREEN),
-            ],
-        )?;
         Ok(())
     })
 }

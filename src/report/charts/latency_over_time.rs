@@ -75,7 +75,7 @@ pub fn chart(
         },
         y_desc: "response time (ms)",
         lines,
-        size: if compact { (440, 230) } else { (900, 320) },
+        size: if compact { (560, 270) } else { (900, 320) },
         compact,
     })
 }

@@ -1,13 +1,14 @@
 //! The line chart the time-series charts share: lines over seconds since the start, a value axis
-//! from zero, a title, axis descriptions with units and a legend.
+//! from zero, a title, a legend above the plot (never over the data) and axis descriptions
+//! with units.
 
 use plotters::prelude::*;
 
-use super::{clock, headroom, palette, render_svg, tick, ChartError, FONT};
+use super::{clock, header, headroom, palette, render_svg, tick, ChartError, FONT};
 
 /// One line: its legend label, points (x in seconds since the start) and style.
 pub(crate) struct Line<'a> {
-    /// The legend entry (shortened by the caller if it comes from an endpoint name).
+    /// The legend entry.
     pub label: String,
     /// `(seconds since start, value)` points in time order.
     pub points: &'a [(f64, f64)],
@@ -19,7 +20,7 @@ pub(crate) struct Line<'a> {
 
 /// A whole line chart.
 pub(crate) struct LineChart<'a> {
-    /// The caption drawn above the plot.
+    /// The title drawn above the plot.
     pub title: &'a str,
     /// The x axis description, with its unit.
     pub x_desc: &'a str,
@@ -41,21 +42,24 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
     }
     let x_max = points().map(|p| p.0).fold(0.0_f64, f64::max).max(1.0);
     let y_max = headroom(points().map(|p| p.1).fold(0.0_f64, f64::max));
-    let (caption, label, ticks) = if chart.compact {
-        (15, 12, 4)
+    let (label, ticks, y_area) = if chart.compact {
+        (14, 5, 56)
     } else {
-        (19, 14, 8)
+        (14, 8, 64)
     };
+    let legend: Vec<(&str, RGBColor)> = chart
+        .lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.color))
+        .collect();
     render_svg(chart.title, chart.size, |root| {
+        let top = header(root, chart.title, &legend, 8 + y_area, chart.compact)?;
         let mut ctx = ChartBuilder::on(root)
-            .caption(
-                chart.title,
-                (FONT, caption).into_font().color(&palette::INK),
-            )
             .margin(8)
+            .margin_top(top)
             .margin_right(18)
-            .x_label_area_size(if chart.compact { 30 } else { 40 })
-            .y_label_area_size(if chart.compact { 44 } else { 60 })
+            .x_label_area_size(if chart.compact { 38 } else { 42 })
+            .y_label_area_size(y_area)
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
         let x_fmt = |v: &f64| clock(*v);
         let y_fmt = |v: &f64| tick(*v);
@@ -75,19 +79,8 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
             .draw()?;
         for line in &chart.lines {
             let style = line.color.stroke_width(line.width);
-            let color = line.color;
-            ctx.draw_series(LineSeries::new(line.points.iter().copied(), style))?
-                .label(line.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
-                });
+            ctx.draw_series(LineSeries::new(line.points.iter().copied(), style))?;
         }
-        ctx.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(palette::GRID)
-            .label_font((FONT, label).into_font().color(&palette::INK))
-            .draw()?;
         Ok(())
     })
 }

@@ -8,6 +8,7 @@
 
 pub mod cdf;
 pub mod compare_bars;
+pub mod failures;
 pub mod latency_over_time;
 mod line;
 pub mod percentile_bars;
@@ -16,6 +17,7 @@ pub mod users;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -101,27 +103,47 @@ fn label_svg(svg: &str, title: &str) -> String {
     }
 }
 
-/// Draws a one-row legend of coloured squares and labels, starting at pixel `(x, y)`.
-pub(crate) fn legend_row(
+/// A chart's title, centred at the top, and under it a one-row legend of colour swatches
+/// starting at pixel `left`. Returns how many pixels they take, for the plot's top margin.
+pub(crate) fn header(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
-    (x, y): (i32, i32),
-    entries: &[(&str, RGBColor)],
-) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
-    let style = TextStyle::from((FONT, 13).into_font()).color(&palette::INK);
-    let mut at = x;
-    for (label, color) in entries {
+    title: &str,
+    legend: &[(&str, RGBColor)],
+    left: i32,
+    compact: bool,
+) -> Result<u32, DrawingAreaErrorKind<std::io::Error>> {
+    let (width, _) = root.dim_in_pixel();
+    let size = if compact { 16 } else { 19 };
+    let title_style = TextStyle::from((FONT, size).into_font())
+        .color(&palette::INK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    root.draw(&Text::new(
+        title.to_string(),
+        (width as i32 / 2, 6),
+        title_style,
+    ))?;
+    let mut top = 12 + size as u32;
+    if legend.is_empty() {
+        return Ok(top + 4);
+    }
+    let text_size = if compact { 13 } else { 14 };
+    let style = TextStyle::from((FONT, text_size).into_font())
+        .color(&palette::INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let y = top as i32 + 8;
+    let mut at = left;
+    for (label, color) in legend {
         root.draw(&Rectangle::new(
-            [(at, y - 5), (at + 12, y + 7)],
+            [(at, y - 5), (at + 12, y + 5)],
             color.filled(),
         ))?;
-        root.draw(&Text::new(
-            label.to_string(),
-            (at + 17, y - 5),
-            style.clone(),
-        ))?;
-        at += 30 + 7 * label.chars().count() as i32;
+        root.draw(&Text::new(label.to_string(), (at + 17, y), style.clone()))?;
+        // The viewer's font is unknown: allow a generous 0.62 em per character.
+        let em = f64::from(text_size) / 1.24;
+        at += 17 + 14 + (0.62 * em * label.chars().count() as f64).ceil() as i32;
     }
-    Ok(())
+    top += 22;
+    Ok(top)
 }
 
 /// Escapes text for an XML attribute or element.
@@ -168,7 +190,7 @@ pub fn clock(seconds: f64) -> String {
 }
 
 /// A tick label for a value axis: no needless decimals.
-pub(crate) fn tick(v: f64) -> String {
+pub fn tick(v: f64) -> String {
     if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
         format!("{v:.0}")
     } else if v.abs() >= 10.0 {

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{headroom, palette, render_svg, shorten, tick, ChartError, FONT};
+use super::{header, headroom, palette, render_svg, shorten, tick, ChartError, FONT};
 use crate::report::context::Bar;
 
 /// Longest endpoint label, in characters.
@@ -21,9 +21,10 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
     let x_max = headroom(bars.iter().map(|b| b.value).fold(0.0, f64::max)) * 1.08;
     let height = 100 + ROW * n as u32;
     render_svg(title, (900, height), |root| {
+        let top = header(root, title, &[], 8 + 290, false)?;
         let mut ctx = ChartBuilder::on(root)
-            .caption(title, (FONT, 19).into_font().color(&palette::INK))
             .margin(8)
+            .margin_top(top)
             .margin_right(24)
             .x_label_area_size(42)
             .y_label_area_size(290)

@@ -2,6 +2,7 @@
 //! one module per command.
 
 mod compare;
+mod report;
 mod summary;
 
 use std::path::PathBuf;

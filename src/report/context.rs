@@ -7,11 +7,15 @@
 
 use serde::Serialize;
 
-use super::history::{endpoint_latency, LatencySeries, Timeline};
+mod compare;
+
+pub use compare::{CompareSection, PairBar};
+
+use super::history::{endpoint_latencies, LatencySeries, Timeline};
 use super::table::{Align, Table, Tone};
 use super::tables;
 use super::{charts, format};
-use crate::compare::{Comparison, EndpointComparison, Metric, Verdict};
+use crate::compare::Comparison;
 use crate::model::{EndpointKey, EndpointStats, ExceptionRow, Run};
 use crate::summary::RunSummary;
 
@@ -77,7 +81,7 @@ pub struct Column {
 pub struct HtmlCell {
     /// The text (escaped by the template).
     pub text: String,
-    /// CSS classes: `num`, a tone (`bad`, `good`, `note`, `strong`), `badge`.
+    /// CSS classes: a tone (`bad`, `good`, `note`, `strong`), or `badge` and a tone.
     pub class: String,
 }
 
@@ -86,6 +90,9 @@ pub struct HtmlCell {
 pub struct HtmlTable {
     /// The columns.
     pub columns: Vec<Column>,
+    /// 1-based positions of the right-aligned number columns (styled per table, not per
+    /// cell, which keeps a 1,400-row table small).
+    pub numeric_columns: Vec<usize>,
     /// The rows.
     pub rows: Vec<Vec<HtmlCell>>,
 }
@@ -101,6 +108,12 @@ impl HtmlTable {
                 numeric: *align == Align::Right,
             })
             .collect();
+        let numeric_columns = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.numeric)
+            .map(|(i, _)| i + 1)
+            .collect();
         let rows = table
             .rows()
             .iter()
@@ -109,25 +122,40 @@ impl HtmlTable {
                     .iter()
                     .zip(&columns)
                     .map(|(cell, col)| {
-                        let mut class: Vec<&str> = Vec::new();
-                        if col.numeric {
-                            class.push("num");
-                        }
-                        if badge_column == Some(col.title.as_str()) {
-                            class.push("badge");
-                            class.push(verdict_class(&cell.text));
+                        let class = if badge_column == Some(col.title.as_str()) {
+                            format!("badge {}", verdict_class(&cell.text))
                         } else {
-                            class.push(tone_class(cell.tone));
-                        }
+                            tone_class(cell.tone).to_string()
+                        };
                         HtmlCell {
                             text: cell.text.clone(),
-                            class: class.join(" ").trim().to_string(),
+                            class,
                         }
                     })
                     .collect()
             })
             .collect();
-        Self { columns, rows }
+        Self {
+            columns,
+            numeric_columns,
+            rows,
+        }
+    }
+
+    /// Leaves the first cell blank where it repeats the row above, so a long table grouped
+    /// by endpoint names each endpoint once (and stays small).
+    pub fn grouped(mut self) -> Self {
+        let mut previous: Option<String> = None;
+        for row in &mut self.rows {
+            if let Some(first) = row.first_mut() {
+                if previous.as_deref() == Some(first.text.as_str()) {
+                    first.text.clear();
+                } else {
+                    previous = Some(first.text.clone());
+                }
+            }
+        }
+        self
     }
 }
 
@@ -166,19 +194,6 @@ pub struct Bar {
     pub label: String,
     /// The value, ms.
     pub value: f64,
-}
-
-/// A baseline/latest pair of bars.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PairBar {
-    /// The endpoint, `METHOD name`.
-    pub label: String,
-    /// Baseline value, ms (absent for a new endpoint).
-    pub baseline: Option<f64>,
-    /// Latest value, ms (absent for a removed endpoint).
-    pub latest: Option<f64>,
-    /// The endpoint's verdict word.
-    pub verdict: &'static str,
 }
 
 /// A response-time distribution rebuilt from the percentile columns.
@@ -225,45 +240,6 @@ pub struct RunSection {
     pub p95_note: String,
     /// Distribution curves: Aggregated, then the most requested endpoints.
     pub cdf: Vec<CdfCurve>,
-}
-
-/// The comparison against the baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CompareSection {
-    /// True when anything regressed.
-    pub regressed: bool,
-    /// The verdict sentence the text formats print.
-    pub verdict_line: String,
-    /// The baseline's one-line description.
-    pub baseline_line: String,
-    /// The latest run's one-line description.
-    pub latest_line: String,
-    /// Reasons the runs may not be comparable.
-    pub warnings: Vec<String>,
-    /// Endpoints whose verdict is not `unchanged`, as badges.
-    pub badges: Vec<Fact>,
-    /// How many endpoints are unchanged (not given a badge).
-    pub unchanged: usize,
-    /// The per-endpoint overview with verdicts.
-    pub overview: HtmlTable,
-    /// What `~`, `?` and `-` mean, and the settings.
-    pub legend: String,
-    /// Material changes with intervals and p-values.
-    pub details: HtmlTable,
-    /// Every metric of every endpoint.
-    pub all_metrics: HtmlTable,
-    /// Error signatures that are new, gone or more frequent.
-    pub failure_changes: Option<HtmlTable>,
-    /// Baseline vs latest median per endpoint.
-    pub p50_bars: Vec<PairBar>,
-    /// Baseline vs latest p95 per endpoint.
-    pub p95_bars: Vec<PairBar>,
-    /// Which endpoints the bars show.
-    pub bars_note: String,
-    /// The baseline's time series, overlaid on the latest's.
-    pub baseline_timeline: Option<Timeline>,
-    /// The latest run's time series.
-    pub latest_timeline: Option<Timeline>,
 }
 
 impl ReportContext {
@@ -419,7 +395,7 @@ fn timeline_note(timeline: Option<&Timeline>) -> String {
     let mut note = "Requests/s, failures/s and the percentiles over time are Locust's current \
                     values: in Locust 2.x a window of about the last 10 seconds (in 1.x the \
                     whole run so far); rows where the window held no request yet are left out. \
-                    The tables above are whole-run figures."
+                    The tables below are whole-run figures."
         .to_string();
     if let Some(n) = t.rows_per_point {
         note.push_str(&format!(
@@ -436,14 +412,18 @@ fn small_multiples(run: &Run) -> (Vec<NamedLatency>, String) {
     }
     let mut by_requests: Vec<&EndpointStats> = run.endpoints.iter().collect();
     by_requests.sort_by_key(|e| std::cmp::Reverse(e.requests));
-    let shown: Vec<NamedLatency> = by_requests
+    // A few spare candidates, in case some endpoints have no history rows with data.
+    by_requests.truncate(2 * MAX_SMALL_MULTIPLES);
+    let keys: Vec<&EndpointKey> = by_requests.iter().map(|e| &e.key).collect();
+    let shown: Vec<NamedLatency> = keys
         .iter()
-        .map(|e| NamedLatency {
-            name: e.key.to_string(),
-            series: endpoint_latency(run, &e.key),
-        })
-        .filter(|n| !n.series.is_empty())
+        .zip(endpoint_latencies(run, &keys))
+        .filter(|(_, series)| !series.is_empty())
         .take(MAX_SMALL_MULTIPLES)
+        .map(|(key, series)| NamedLatency {
+            name: key.to_string(),
+            series,
+        })
         .collect();
     let note = format!(
         "{} of {} endpoints, the most requested first.",
@@ -516,84 +496,6 @@ pub fn cdf_points(e: &EndpointStats) -> Vec<(f64, f64)> {
         p.0 = running;
     }
     points
-}
-
-impl CompareSection {
-    /// The comparison's section.
-    pub fn of(baseline: &Run, latest: &Run, c: &Comparison) -> Self {
-        let badges: Vec<Fact> = c
-            .endpoints
-            .iter()
-            .chain(Some(&c.aggregated))
-            .filter(|e| e.verdict != Verdict::Unchanged)
-            .map(|e| {
-                Fact::toned(
-                    &e.key().to_string(),
-                    e.verdict.word(),
-                    verdict_class(e.verdict.word()),
-                )
-            })
-            .collect();
-        let failure_table = tables::failure_changes(c);
-        let (p50_bars, p95_bars, bars_note) = pair_bars(c);
-        Self {
-            regressed: c.regressed,
-            verdict_line: tables::verdict_line(c),
-            baseline_line: tables::run_line("Baseline", &c.baseline),
-            latest_line: tables::run_line("Latest", &c.latest),
-            warnings: c.warnings.clone(),
-            unchanged: c.count(Verdict::Unchanged),
-            badges,
-            overview: HtmlTable::from_table(&tables::overview(c), Some("Verdict")),
-            legend: tables::legend(c),
-            details: HtmlTable::from_table(&tables::details(c, false), None),
-            all_metrics: HtmlTable::from_table(&tables::details(c, true), None),
-            failure_changes: (!failure_table.is_empty())
-                .then(|| HtmlTable::from_table(&failure_table, None)),
-            p50_bars,
-            p95_bars,
-            bars_note,
-            baseline_timeline: Timeline::of(baseline),
-            latest_timeline: Timeline::of(latest),
-        }
-    }
-}
-
-/// Baseline vs latest bars: endpoints with a verdict other than unchanged first, then the most
-/// requested, at most [`MAX_BARS`].
-fn pair_bars(c: &Comparison) -> (Vec<PairBar>, Vec<PairBar>, String) {
-    let mut chosen: Vec<&EndpointComparison> = c.endpoints.iter().collect();
-    chosen.sort_by_key(|e| {
-        (
-            e.verdict == Verdict::Unchanged,
-            std::cmp::Reverse(e.requests_latest.or(e.requests_baseline).unwrap_or(0)),
-        )
-    });
-    chosen.truncate(MAX_BARS);
-    let bars = |metric: Metric| -> Vec<PairBar> {
-        chosen
-            .iter()
-            .filter_map(|e| {
-                let m = e.metric(metric)?;
-                (m.baseline.is_some() || m.latest.is_some()).then(|| PairBar {
-                    label: EndpointKey::new(e.method.clone(), e.name.clone()).to_string(),
-                    baseline: m.baseline,
-                    latest: m.latest,
-                    verdict: e.verdict.word(),
-                })
-            })
-            .collect()
-    };
-    let note = if c.endpoints.len() > chosen.len() {
-        format!(
-            "{} of {} endpoints: those with a verdict first, then the most requested.",
-            chosen.len(),
-            c.endpoints.len()
-        )
-    } else {
-        format!("All {} endpoints.", c.endpoints.len())
-    };
-    (bars(Metric::P50), bars(Metric::P95), note)
 }
 
 /// A Unix time as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar).

@@ -272,11 +272,13 @@ impl ReportContext {
             "Load test report: {} vs baseline {}",
             latest.files.name, baseline.files.name
         );
+        let section = RunSection::of(latest, 1);
+        let latest_timeline = section.timeline.clone();
         Self {
             title: title.map_or(default_title, str::to_string),
             perfreport_version: env!("CARGO_PKG_VERSION"),
-            comparison: Some(CompareSection::of(baseline, latest, comparison)),
-            runs: vec![RunSection::of(latest, 1)],
+            comparison: Some(CompareSection::of(baseline, latest_timeline, comparison)),
+            runs: vec![section],
         }
     }
 }

@@ -34,7 +34,7 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
             .light_line_style(TRANSPARENT)
             .bold_line_style(palette::GRID)
             .axis_style(palette::INK)
-            .x_labels(10)
+            .x_labels(6)
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)

@@ -62,8 +62,9 @@ pub struct CompareSection {
 }
 
 impl CompareSection {
-    /// The comparison's section.
-    pub fn of(baseline: &Run, latest: &Run, c: &Comparison) -> Self {
+    /// The section of `c`; `latest_timeline` is the latest run's, already computed for its
+    /// own section.
+    pub fn of(baseline: &Run, latest_timeline: Option<Timeline>, c: &Comparison) -> Self {
         let badges: Vec<Fact> = c
             .endpoints
             .iter()
@@ -97,7 +98,7 @@ impl CompareSection {
             p95_bars,
             bars_note,
             baseline_timeline: Timeline::of(baseline),
-            latest_timeline: Timeline::of(latest),
+            latest_timeline,
         }
     }
 }

@@ -132,12 +132,14 @@ fn large_run(name: &str, slower: f64) -> Run {
             history: None,
             failures: None,
             exceptions: None,
+            histograms: None,
         },
         endpoints,
         aggregated,
         history,
         failures,
         exceptions: Vec::new(),
+        histograms: Vec::new(),
     }
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compare::{CompareOptions, Metric};
-use crate::report::Format;
+pub use crate::driver::RunArgs;
+use crate::report::{CheckFormat, Format};
+pub use crate::target::TargetArgs;
 
 /// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
 #[derive(Debug, Parser)]
@@ -23,6 +25,12 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Compare a latest run against a baseline; exit 1 when something regressed.
     Compare(CompareArgs),
+    /// Check a run against an SLA (the seed plan's by default); exit 1 when a check fails.
+    Check(CheckArgs),
+    /// Run a load test with the embedded driver (Locust's flags) and write Locust's CSV files.
+    Run(RunArgs),
+    /// Serve the embedded demo target (the Resource Agent endpoints) until Ctrl-C.
+    Target(TargetArgs),
     /// A self-contained HTML report with charts, optionally compared against a baseline.
     Report(ReportArgs),
 }
@@ -58,6 +66,14 @@ pub struct SummaryArgs {
     /// Runs: a `_stats.csv` file, a `--csv` prefix, or a directory of runs.
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
+    /// Treat every run named as one group of repeated runs: one pooled table plus the
+    /// run-to-run spread of each metric.
+    #[arg(long)]
+    pub pool: bool,
+    /// Start the steady-state window this long after the first history row (`30s`) instead
+    /// of where the ramp-up ends.
+    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
+    pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -65,12 +81,23 @@ pub struct SummaryArgs {
 /// `perfreport compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    /// The baseline: a `_stats.csv` file, a `--csv` prefix, or a directory (of one run, or
+    /// of several repeated runs, which are then a group).
     #[arg(value_name = "BASELINE")]
-    pub baseline: PathBuf,
-    /// The run to judge, named the same ways.
+    pub baseline: Option<PathBuf>,
+    /// The run or runs to judge, named the same ways.
     #[arg(value_name = "LATEST")]
-    pub latest: PathBuf,
+    pub latest: Option<PathBuf>,
+    /// Add a run to the baseline group (repeatable).
+    #[arg(long = "baseline", id = "baseline_runs", value_name = "RUN")]
+    pub baseline_runs: Vec<PathBuf>,
+    /// Add a run to the latest group (repeatable).
+    #[arg(long = "latest", id = "latest_runs", value_name = "RUN")]
+    pub latest_runs: Vec<PathBuf>,
+    /// Start each run's steady-state window this long after its first history row (`30s`)
+    /// instead of where the ramp-up ends.
+    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
+    pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// A latency regresses only when worse by more than this (`10%` or `0.1`).
@@ -142,6 +169,30 @@ impl CompareArgs {
     }
 }
 
+/// `perfreport check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    #[arg(value_name = "RUN")]
+    pub run: PathBuf,
+    /// The SLA file (TOML; see examples/sla.toml). Default: the built-in SLA of the seed plan.
+    #[arg(long, value_name = "FILE")]
+    pub sla: Option<PathBuf>,
+    /// The tier whose targets to check (light, medium, heavy, stress, or any tier the SLA
+    /// file defines). Default: the tier whose users equal the run's peak user count, if any.
+    #[arg(long, value_name = "NAME")]
+    pub tier: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour in table output: auto uses it on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
 /// Parses `10%`, `10 %` or `0.1` into a fraction.
 pub fn parse_fraction(text: &str) -> Result<f64, String> {
     let t = text.trim();
@@ -183,6 +234,13 @@ pub fn parse_ms(text: &str) -> Result<f64, String> {
     Ok(value * scale)
 }
 
+/// Parses a duration (`30s`, `2m`, `500ms`, a bare number of seconds) into seconds.
+pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let has_unit = t.ends_with('s') || t.ends_with('m');
+    parse_ms(t).map(|v| if has_unit { v / 1000.0 } else { v })
+}
+
 fn parse_alpha(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
@@ -216,6 +274,10 @@ mod tests {
         assert!(parse_ms("fast").is_err());
         assert!(parse_alpha("1.5").is_err());
         assert_eq!(parse_metric("median"), Ok(Metric::P50));
+        assert_eq!(parse_seconds("30s"), Ok(30.0));
+        assert_eq!(parse_seconds("2m"), Ok(120.0));
+        assert_eq!(parse_seconds("45"), Ok(45.0));
+        assert!(parse_seconds("soon").is_err());
     }
 
     #[test]

@@ -1,26 +1,39 @@
 //! The subcommands: load runs, compute, render, write. `main` only dispatches here.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, SummaryArgs};
-use crate::compare::{compare, CompareOptions};
+use crate::cli::{
+    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SummaryArgs,
+    TargetArgs,
+};
+use crate::compare::{compare, compare_groups, CompareOptions};
 use crate::error::{AppError, Outcome};
+use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
 use crate::report::context::ReportContext;
-use crate::report::{html, render_comparison, render_summaries, Format, ReportError};
+use crate::report::{html, render_check, render_comparison, render_summaries, Format, ReportError};
+use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
 
-/// `perfreport summary`: every run named, in order.
+/// `perfreport summary`: every run named, in order, or one pooled group with `--pool`.
 pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
-    let mut summaries = Vec::new();
+    let mut runs = Vec::new();
     for arg in &args.runs {
-        for run in load_runs(arg)? {
-            summaries.push(RunSummary::of(&run));
-        }
+        runs.extend(load_runs(arg)?);
     }
+    let summaries = if args.pool {
+        let name = format!("pool of {} runs", runs.len());
+        let pooled =
+            pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
+        vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
+    } else {
+        runs.iter()
+            .map(|r| RunSummary::of(r, args.skip_warmup))
+            .collect()
+    };
     let text = render_summaries(&summaries, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     Ok(Outcome::Ok)
@@ -28,9 +41,10 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
-    let baseline = single_run(&args.baseline, "baseline")?;
-    let latest = single_run(&args.latest, "latest")?;
-    let comparison = compare(&baseline, &latest, &args.options());
+    let baseline = side_runs(args.baseline.as_deref(), &args.baseline_runs, "baseline")?;
+    let latest = side_runs(args.latest.as_deref(), &args.latest_runs, "latest")?;
+    let comparison = compare_groups(&baseline, &latest, &args.options(), args.skip_warmup)
+        .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {
@@ -38,6 +52,31 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
     } else {
         Ok(Outcome::Ok)
     }
+}
+
+/// `perfreport check`: exit 1 when any check fails.
+pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
+    let run = single_run(&args.run, "run")?;
+    let sla = match &args.sla {
+        Some(path) => Sla::from_file(path)?,
+        None => Sla::builtin(),
+    };
+    let report = evaluate(&run, &sla, args.tier.as_deref())?;
+    if report.checks.is_empty() {
+        return Err(AppError::Usage(format!(
+            "nothing to check: {} has no per-endpoint targets and {}; pass --tier NAME",
+            report.sla,
+            report.notes.join("; ")
+        )));
+    }
+    let color = color_wanted(args.output.as_deref(), args.color);
+    let text = render_check(&report, args.format, color)?;
+    emit_to(args.output.as_deref(), &text)?;
+    Ok(if report.passed {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
 }
 
 fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
@@ -56,11 +95,52 @@ fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
     )))
 }
 
+/// `perfreport run`: the embedded driver; the exit code is Locust's (1, or
+/// `--exit-code-on-error`, when any request failed).
+pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
+    let outcome = crate::driver::run(args)?;
+    Ok(u8::try_from(outcome.exit_code).unwrap_or(1))
+}
+
+/// `perfreport target`: serve until Ctrl-C or SIGTERM.
+pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
+    crate::target::serve(args)?;
+    Ok(())
+}
+
+/// Every run one side names: the positional argument (a run or a directory of runs) and
+/// each `--baseline`/`--latest` option.
+fn side_runs(
+    positional: Option<&Path>,
+    extra: &[PathBuf],
+    side: &str,
+) -> Result<Vec<Run>, AppError> {
+    let mut runs = Vec::new();
+    for arg in positional
+        .into_iter()
+        .chain(extra.iter().map(PathBuf::as_path))
+    {
+        runs.extend(load_runs(arg)?);
+    }
+    if runs.is_empty() {
+        return Err(AppError::Usage(format!(
+            "no {side} run given; name one as an argument (`perfreport compare BASELINE LATEST`) \
+             or with --{side} RUN"
+        )));
+    }
+    Ok(runs)
+}
+
 fn use_color(output: &OutputArgs) -> bool {
-    if output.output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    color_wanted(output.output.as_deref(), output.color)
+}
+
+/// Whether to colour: never into a file or with NO_COLOR set, else as `choice` says.
+fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
+    if output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return false;
     }
-    match output.color {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal(),
@@ -69,9 +149,14 @@ fn use_color(output: &OutputArgs) -> bool {
 
 /// Writes to the `-o` file atomically, or to standard output (a closed pipe is not an error).
 fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
-    if let Some(path) = &output.output {
+    emit_to(output.output.as_deref(), text)
+}
+
+/// Writes to `path` atomically, or to standard output when there is none.
+fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
+    if let Some(path) = path {
         return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         });
     }

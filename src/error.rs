@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::locust::LocustError;
 use crate::report::ReportError;
+use crate::sla::SlaError;
 
 /// Why a command could not do its job. Every variant is bad usage or bad input: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,9 @@ pub enum AppError {
     /// Output could not be rendered.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// An SLA file could not be read, or names no such tier.
+    #[error(transparent)]
+    Sla(#[from] SlaError),
     /// Output could not be written.
     #[error("could not write {}: {source}", path.display())]
     Write {
@@ -23,6 +27,12 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// The embedded driver could not run.
+    #[error(transparent)]
+    Driver(#[from] crate::driver::DriverError),
+    /// The demo target could not serve.
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),

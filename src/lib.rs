@@ -9,10 +9,15 @@
 pub mod cli;
 pub mod commands;
 pub mod compare;
+pub mod driver;
 pub mod error;
+pub mod group;
 pub mod locust;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod sla;
 pub mod stats;
+pub mod steady;
 pub mod summary;
+pub mod target;

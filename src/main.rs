@@ -1,5 +1,6 @@
 //! perfreport's entry point: parse the command line, run the command, map the result to an
-//! exit code (0 ok, 1 regression, 2 bad usage or input).
+//! exit code (0 ok, 1 regression or failed check, 2 bad usage or input; `run` exits as Locust
+//! does).
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -13,12 +14,15 @@ use perfreport::error::{exit_code, EXIT_BAD_INPUT};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Summary(args) => commands::summary(args),
-        Command::Compare(args) => commands::compare_runs(args),
-        Command::Report(args) => commands::report(args),
+        Command::Summary(args) => commands::summary(args).map(exit_code),
+        Command::Compare(args) => commands::compare_runs(args).map(exit_code),
+        Command::Check(args) => commands::check(args).map(exit_code),
+        Command::Run(args) => commands::run_load(args),
+        Command::Target(args) => commands::serve_target(args).map(|()| 0),
+        Command::Report(args) => commands::report(args).map(exit_code),
     };
     match result {
-        Ok(outcome) => ExitCode::from(exit_code(outcome)),
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut message = format!("perfreport: {err}");
             let mut source = err.source();

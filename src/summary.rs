@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
+use crate::steady::{steady_window, SteadyWindow};
 
 /// How many failure and exception rows a summary lists.
 pub const TOP: usize = 10;
@@ -66,6 +68,18 @@ pub struct RunSummary {
     pub users: Option<u64>,
     /// Whether the history has per-endpoint rows.
     pub full_history: bool,
+    /// Runs summarised: 1, or the size of a pooled group.
+    pub runs: usize,
+    /// The runs' names (one, or every run of the group).
+    pub run_names: Vec<String>,
+    /// Whether percentiles are pooled from several runs (approximate).
+    pub approximate: bool,
+    /// The steady-state window of a single run, when its history shows one.
+    pub steady: Option<SteadyWindow>,
+    /// With a group: each run's steady-state window.
+    pub run_steady: Vec<Option<SteadyWindow>>,
+    /// With a group: run-to-run spread of each metric, with outlier runs.
+    pub spreads: Vec<MetricSpread>,
     /// The percentile columns the run's file has, as fractions.
     pub percentile_levels: Vec<f64>,
     /// One row per endpoint, in file order.
@@ -81,8 +95,8 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Summarises a run.
-    pub fn of(run: &Run) -> Self {
+    /// Summarises a run; `skip_warmup_s` fixes the start of the steady window.
+    pub fn of(run: &Run, skip_warmup_s: Option<f64>) -> Self {
         let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
         let mut failures = run.failures.clone();
         failures.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
@@ -97,6 +111,12 @@ impl RunSummary {
             duration_s: run.duration_s(),
             users: run.peak_users(),
             full_history: run.has_full_history(),
+            runs: 1,
+            run_names: vec![run.files.name.clone()],
+            approximate: false,
+            steady: steady_window(run, skip_warmup_s),
+            run_steady: Vec::new(),
+            spreads: Vec::new(),
             endpoints: run
                 .endpoints
                 .iter()
@@ -108,5 +128,24 @@ impl RunSummary {
             failure_kinds,
             exceptions,
         }
+    }
+
+    /// Summarises a group of repeated runs from its pooled run ([`crate::group::pool`]).
+    pub fn of_group(runs: &[Run], pooled: &Run, skip_warmup_s: Option<f64>) -> Self {
+        let mut summary = Self::of(pooled, skip_warmup_s);
+        summary.runs = runs.len();
+        summary.run_names = runs.iter().map(|r| r.files.name.clone()).collect();
+        summary.approximate = runs.len() > 1 && !pools_exactly(runs);
+        summary.duration_s = {
+            let d: Vec<f64> = runs.iter().filter_map(Run::duration_s).collect();
+            (!d.is_empty()).then(|| d.iter().sum::<f64>() / d.len() as f64)
+        };
+        summary.users = runs.iter().filter_map(Run::peak_users).max();
+        summary.run_steady = runs
+            .iter()
+            .map(|r| steady_window(r, skip_warmup_s))
+            .collect();
+        summary.spreads = spreads(runs, pooled);
+        summary
     }
 }

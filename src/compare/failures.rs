@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{EndpointKey, Run};
-use crate::stats::proportion_test;
+use crate::stats::{holm_adjust, proportion_test};
 
 /// How an error signature changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -141,34 +141,41 @@ pub(super) fn compare_failures(baseline: &Run, latest: &Run, alpha: f64) -> Vec<
         n.filter(|n| *n > 0)
             .map(|n| count as f64 * 1000.0 / n as f64)
     };
-    let mut changes: Vec<FailureChange> = tallies
-        .into_iter()
-        .map(|((key, signature), t)| {
-            let n_b = requests(baseline, &key);
-            let n_l = requests(latest, &key);
-            let (rate_b, rate_l) = (per_1000(t.baseline, n_b), per_1000(t.latest, n_l));
-            let status = if t.baseline == 0 {
-                FailureStatus::New
-            } else if t.latest == 0 {
-                FailureStatus::Gone
-            } else if more_frequent(t.baseline, n_b, t.latest, n_l, alpha) {
-                FailureStatus::MoreFrequent
-            } else {
-                FailureStatus::Same
-            };
-            FailureChange {
-                method: key.method,
-                name: key.name,
-                signature,
-                example: t.example,
-                baseline_count: t.baseline,
-                latest_count: t.latest,
-                baseline_per_1000: rate_b,
-                latest_per_1000: rate_l,
-                status,
+    let mut changes: Vec<FailureChange> = Vec::with_capacity(tallies.len());
+    let mut rises: Vec<(usize, f64)> = Vec::new();
+    for ((key, signature), t) in tallies {
+        let n_b = requests(baseline, &key);
+        let n_l = requests(latest, &key);
+        let status = if t.baseline == 0 {
+            FailureStatus::New
+        } else if t.latest == 0 {
+            FailureStatus::Gone
+        } else {
+            if let Some(p) = rise_p_value(t.baseline, n_b, t.latest, n_l) {
+                rises.push((changes.len(), p));
             }
-        })
-        .collect();
+            FailureStatus::Same
+        };
+        changes.push(FailureChange {
+            method: key.method,
+            name: key.name,
+            signature,
+            example: t.example,
+            baseline_count: t.baseline,
+            latest_count: t.latest,
+            baseline_per_1000: per_1000(t.baseline, n_b),
+            latest_per_1000: per_1000(t.latest, n_l),
+            status,
+        });
+    }
+    // Holm over the signatures seen in both runs, so that many error kinds do not make
+    // one of them look more frequent by chance.
+    let raw: Vec<f64> = rises.iter().map(|(_, p)| *p).collect();
+    for ((index, _), p) in rises.iter().zip(holm_adjust(&raw)) {
+        if p < alpha {
+            changes[*index].status = FailureStatus::MoreFrequent;
+        }
+    }
     changes.sort_by(|a, b| {
         a.status
             .cmp(&b.status)
@@ -177,13 +184,11 @@ pub(super) fn compare_failures(baseline: &Run, latest: &Run, alpha: f64) -> Vec<
     changes
 }
 
-/// A rate rose when it is higher per request and a two-proportion test says so at `alpha`.
-fn more_frequent(x_b: u64, n_b: Option<u64>, x_l: u64, n_l: Option<u64>, alpha: f64) -> bool {
-    let (Some(n_b), Some(n_l)) = (n_b, n_l) else {
-        return false;
-    };
-    if n_b == 0 || n_l == 0 || (x_l as f64 / n_l as f64) <= (x_b as f64 / n_b as f64) {
-        return false;
+/// The p-value of a two-proportion test when the latest rate per request is higher.
+fn rise_p_value(x_b: u64, n_b: Option<u64>, x_l: u64, n_l: Option<u64>) -> Option<f64> {
+    let (n_b, n_l) = (n_b.filter(|n| *n > 0)?, n_l.filter(|n| *n > 0)?);
+    if (x_l as f64 / n_l as f64) <= (x_b as f64 / n_b as f64) {
+        return None;
     }
-    proportion_test(x_b.min(n_b), n_b, x_l.min(n_l), n_l).is_some_and(|p| p < alpha)
+    proportion_test(x_b.min(n_b), n_b, x_l.min(n_l), n_l)
 }

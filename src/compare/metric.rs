@@ -65,8 +65,16 @@ pub struct MetricComparison {
     /// The p-value after Holm–Bonferroni (equal to `p_raw` with the correction off); null where
     /// the metric was not judged.
     pub p_value: Option<f64>,
-    /// The test used, when one was.
+    /// The test used, when one was (the one that decided, with run groups).
     pub test: Option<&'static str>,
+    /// Runs on the baseline side (1 for a single run).
+    pub n_baseline: usize,
+    /// Runs on the latest side.
+    pub n_latest: usize,
+    /// With run groups: the Mann–Whitney U test's p-value, shown beside the deciding test.
+    pub p_mann_whitney: Option<f64>,
+    /// Whether the values are pooled from several runs' percentile columns (approximate).
+    pub approximate: bool,
     /// Whether the change is beyond the threshold, the minimum and the noise floor.
     pub material: bool,
     /// Why the verdict is what it is.
@@ -79,7 +87,7 @@ pub struct MetricComparison {
 }
 
 impl MetricComparison {
-    fn empty(metric: Metric, judgement: Judgement) -> Self {
+    pub(super) fn empty(metric: Metric, judgement: Judgement) -> Self {
         Self {
             metric,
             baseline: None,
@@ -91,11 +99,48 @@ impl MetricComparison {
             p_raw: None,
             p_value: None,
             test: None,
+            n_baseline: 1,
+            n_latest: 1,
+            p_mann_whitney: None,
+            approximate: false,
             material: false,
             judgement,
             verdict: MetricVerdict::Unchanged,
             worse: false,
         }
+    }
+
+    /// Sets both values, the change, its direction and materiality; returns the two values
+    /// when both sides have one.
+    pub(super) fn set_values(
+        &mut self,
+        baseline: Option<f64>,
+        latest: Option<f64>,
+        options: &CompareOptions,
+    ) -> Option<(f64, f64)> {
+        self.baseline = baseline;
+        self.latest = latest;
+        let (b, l) = (baseline?, latest?);
+        let delta = l - b;
+        self.delta = Some(delta);
+        self.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
+        self.worse = match self.metric {
+            Metric::Rps => delta < 0.0,
+            _ => delta > 0.0,
+        };
+        self.material = is_material(self.metric, b, l, options);
+        Some((b, l))
+    }
+
+    /// Records the test that was run; the verdict waits for the multiple-testing correction.
+    pub(super) fn set_test(&mut self, test: &'static str, p_raw: f64) {
+        self.test = Some(test);
+        self.p_raw = Some(p_raw);
+        self.judgement = if self.material {
+            Judgement::NotSignificant
+        } else {
+            Judgement::BelowThreshold
+        };
     }
 
     /// Settles the verdict once `p_value` holds the corrected p-value.
@@ -119,7 +164,7 @@ impl MetricComparison {
 
 /// One side's data for an endpoint.
 pub(super) struct Side<'a> {
-    stats: &'a EndpointStats,
+    pub(super) stats: &'a EndpointStats,
     dist: Option<RebuiltDistribution>,
     /// The seconds Locust divided by for `Requests/s` (requests ÷ rps), when known.
     duration_s: Option<f64>,
@@ -151,7 +196,7 @@ impl<'a> Side<'a> {
     }
 
     /// The metric's value on this side.
-    fn value(&self, metric: Metric) -> Option<f64> {
+    pub(super) fn value(&self, metric: Metric) -> Option<f64> {
         let s = self.stats;
         match metric {
             Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
@@ -197,25 +242,19 @@ pub(super) fn measure(
     options: &CompareOptions,
 ) -> MetricComparison {
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
-    m.baseline = baseline.and_then(|s| s.value(metric));
-    m.latest = latest.and_then(|s| s.value(metric));
-    let (Some(b_side), Some(l_side), Some(b), Some(l)) = (baseline, latest, m.baseline, m.latest)
-    else {
+    let values = m.set_values(
+        baseline.and_then(|s| s.value(metric)),
+        latest.and_then(|s| s.value(metric)),
+        options,
+    );
+    let (Some(b_side), Some(l_side), Some((b, l))) = (baseline, latest, values) else {
         return m;
     };
-    let delta = l - b;
-    m.delta = Some(delta);
-    m.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
     if let (Some(se_b), Some(se_l)) = (b_side.std_error(metric), l_side.std_error(metric)) {
         let half = Z95 * (se_b * se_b + se_l * se_l).sqrt();
-        m.ci_low = Some(delta - half);
-        m.ci_high = Some(delta + half);
+        m.ci_low = Some(l - b - half);
+        m.ci_high = Some(l - b + half);
     }
-    m.worse = match metric {
-        Metric::Rps => delta < 0.0,
-        _ => delta > 0.0,
-    };
-    m.material = is_material(metric, b, l, options);
 
     if !options.metrics.contains(&metric) {
         m.judgement = Judgement::NotSelected;
@@ -229,17 +268,9 @@ pub(super) fn measure(
             return m;
         }
     }
-    let (test, p) = match test_change(metric, b_side, l_side) {
-        Some(found) => found,
-        None => return m,
-    };
-    m.test = Some(test);
-    m.p_raw = Some(p);
-    m.judgement = if m.material {
-        Judgement::NotSignificant
-    } else {
-        Judgement::BelowThreshold
-    };
+    if let Some((test, p)) = test_change(metric, b_side, l_side) {
+        m.set_test(test, p);
+    }
     m
 }
 

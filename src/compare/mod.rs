@@ -12,6 +12,7 @@
 //! [`crate::report`].
 
 mod failures;
+mod groups;
 mod metric;
 mod options;
 mod warnings;
@@ -22,10 +23,13 @@ mod tests;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::group::MetricSpread;
 use crate::model::{EndpointKey, EndpointStats, Run};
 use crate::stats::holm_adjust;
+use crate::steady::SteadyWindow;
 
 pub use failures::{normalise_error, FailureChange, FailureStatus};
+pub use groups::compare_groups;
 pub use metric::{Judgement, MetricComparison, MetricVerdict};
 pub use options::{CompareOptions, Metric};
 
@@ -58,6 +62,16 @@ impl Verdict {
     }
 }
 
+/// Whether each side is one run or a group of repeated runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// One run per side: verdicts weigh each run's own sampling noise.
+    Single,
+    /// Repeated runs: per-run values are the samples.
+    Groups,
+}
+
 /// The facts of one side of the comparison, for headers and comparability checks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunInfo {
@@ -73,6 +87,12 @@ pub struct RunInfo {
     pub duration_s: Option<f64>,
     /// Peak user count, when the history shows it.
     pub users: Option<u64>,
+    /// Runs on this side (1 for a single run).
+    pub runs: usize,
+    /// The steady-state window of a single run, when its history shows one.
+    pub steady: Option<SteadyWindow>,
+    /// With a group: each run's steady-state window, in run order.
+    pub run_steady: Vec<Option<SteadyWindow>>,
 }
 
 impl RunInfo {
@@ -85,6 +105,9 @@ impl RunInfo {
             failures: run.aggregated.failures,
             duration_s: run.duration_s(),
             users: run.peak_users(),
+            runs: 1,
+            steady: crate::steady::steady_window(run, None),
+            run_steady: Vec::new(),
         }
     }
 }
@@ -132,6 +155,8 @@ fn metrics_as_map<S: Serializer>(metrics: &[MetricComparison], s: S) -> Result<S
 pub struct Comparison {
     /// perfreport's version, so a stored JSON says what produced it.
     pub perfreport_version: &'static str,
+    /// One run per side, or groups.
+    pub mode: Mode,
     /// True when any endpoint (or Aggregated) regressed: the CI gate.
     pub regressed: bool,
     /// The baseline run.
@@ -148,6 +173,12 @@ pub struct Comparison {
     pub endpoints: Vec<EndpointComparison>,
     /// Error signatures that are new, gone or more frequent.
     pub failures: Vec<FailureChange>,
+    /// With groups: the baseline's run-to-run spread per endpoint and metric.
+    pub spreads_baseline: Vec<MetricSpread>,
+    /// With groups: the latest side's run-to-run spread.
+    pub spreads_latest: Vec<MetricSpread>,
+    /// What the reader should know about the method (n = 1, tests that cannot reach alpha…).
+    pub notes: Vec<String>,
     /// Reasons the runs may not be comparable (the comparison is still made).
     pub warnings: Vec<String>,
 }
@@ -189,6 +220,7 @@ pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Compar
 
     Comparison {
         perfreport_version: env!("CARGO_PKG_VERSION"),
+        mode: Mode::Single,
         regressed,
         baseline: RunInfo::of(baseline),
         latest: RunInfo::of(latest),
@@ -197,6 +229,9 @@ pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Compar
         aggregated,
         endpoints,
         failures: failures::compare_failures(baseline, latest, options.alpha),
+        spreads_baseline: Vec::new(),
+        spreads_latest: Vec::new(),
+        notes: Vec::new(),
         warnings: warnings::comparability(baseline, latest),
     }
 }
@@ -235,7 +270,7 @@ fn compare_endpoint(
 
 /// Fills every judged metric's `p_value` with its family-wise adjusted value; returns the
 /// family size.
-fn apply_correction(
+pub(super) fn apply_correction(
     endpoints: &mut [EndpointComparison],
     aggregated: &mut EndpointComparison,
     options: &CompareOptions,
@@ -259,7 +294,7 @@ fn apply_correction(
 }
 
 /// Sets each metric's verdict from its (adjusted) p-value, then the endpoint's from its metrics.
-fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions) {
+pub(super) fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions) {
     for m in &mut endpoint.metrics {
         m.decide(options.alpha);
     }
@@ -275,3 +310,6 @@ fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions) {
         Verdict::Unchanged
     };
 }
+
+#[cfg(test)]
+mod groups_tests;

@@ -286,7 +286,7 @@ impl ReportContext {
 impl RunSection {
     /// The section of one run; `index` numbers the HTML id.
     pub fn of(run: &Run, index: usize) -> Self {
-        let summary = RunSummary::of(run);
+        let summary = RunSummary::of(run, None);
         let timeline = Timeline::of(run);
         let (endpoint_latency, endpoint_latency_note) = small_multiples(run);
         let (p95_bars, p95_note) = p95_bars(run);

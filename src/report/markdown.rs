@@ -1,13 +1,22 @@
 //! GitHub-flavoured Markdown, fit for a pull-request comment.
 
 use super::table::markdown_escape;
-use super::{format, tables};
+use super::{checks, format, tables};
 use crate::compare::Comparison;
+use crate::sla::CheckReport;
 use crate::summary::RunSummary;
 
 /// The summary of one run.
 pub fn summary(s: &RunSummary) -> String {
-    let mut out = format!("## Run `{}`\n\n", code_safe(&s.name));
+    let mut out = if s.runs > 1 {
+        format!(
+            "## Pool of {} runs: {}\n\n",
+            s.runs,
+            markdown_escape(&s.run_names.join(", "))
+        )
+    } else {
+        format!("## Run `{}`\n\n", code_safe(&s.name))
+    };
     let mut facts = vec![format!("{} requests", s.aggregated.requests)];
     facts.push(format!(
         "{} failed ({})",
@@ -21,10 +30,18 @@ pub fn summary(s: &RunSummary) -> String {
         facts.push(format!("{u} users at peak"));
     }
     out.push_str(&facts.join(" · "));
-    out.push_str("\n\n### Requests\n\n");
+    out.push('\n');
+    for line in tables::steady_lines(s) {
+        out.push_str(&format!("\n{}\n", markdown_escape(&line)));
+    }
+    out.push_str("\n### Requests\n\n");
     out.push_str(&tables::requests(s).to_markdown());
-    out.push_str("\n### Response time percentiles (ms)\n\n");
+    out.push_str(&format!("\n### {}\n\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_markdown());
+    if !s.spreads.is_empty() {
+        out.push_str("\n### Run-to-run spread\n\n");
+        out.push_str(&tables::spreads(&s.spreads).to_markdown());
+    }
     if !s.top_failures.is_empty() {
         out.push_str(&format!(
             "\n### Failures (top {} of {} kinds)\n\n",
@@ -71,6 +88,9 @@ pub fn comparison(c: &Comparison) -> String {
     }
     out.push_str(&tables::overview(c).to_markdown());
     out.push_str(&format!("\n{}\n", markdown_escape(&tables::legend(c))));
+    for note in &c.notes {
+        out.push_str(&format!("\n> **Note:** {}\n", markdown_escape(note)));
+    }
     let details = tables::details(c, false);
     if !details.is_empty() {
         out.push_str("\n### Material changes\n\n");
@@ -84,6 +104,18 @@ pub fn comparison(c: &Comparison) -> String {
     out.push_str("\n<details><summary>All metrics</summary>\n\n");
     out.push_str(&tables::details(c, true).to_markdown());
     out.push_str("\n</details>\n");
+    for (side, spreads) in [
+        ("baseline", &c.spreads_baseline),
+        ("latest", &c.spreads_latest),
+    ] {
+        if !spreads.is_empty() {
+            out.push_str(&format!(
+                "\n<details><summary>Run-to-run spread, {side}</summary>\n\n"
+            ));
+            out.push_str(&tables::spreads(spreads).to_markdown());
+            out.push_str("\n</details>\n");
+        }
+    }
     out
 }
 
@@ -95,4 +127,21 @@ fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// An SLA check, verdict first.
+pub fn check(r: &CheckReport) -> String {
+    let head = if r.passed { "passed" } else { "FAILED" };
+    let mut out = format!("## perfreport SLA check: {head}\n\n");
+    out.push_str(&format!(
+        "**{}** · run `{}`\n\n{}\n\n",
+        markdown_escape(&checks::verdict_line(r)),
+        code_safe(&r.run),
+        markdown_escape(&checks::context_line(r))
+    ));
+    for note in &r.notes {
+        out.push_str(&format!("> **Note:** {}\n\n", markdown_escape(note)));
+    }
+    out.push_str(&checks::checks(r).to_markdown());
+    out
 }

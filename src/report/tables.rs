@@ -8,6 +8,7 @@ use crate::compare::{
     Comparison, EndpointComparison, FailureChange, FailureStatus, Judgement, Metric,
     MetricComparison, MetricVerdict, Verdict,
 };
+use crate::group::MetricSpread;
 use crate::summary::{RunSummary, SummaryRow};
 
 /// The metrics shown as columns of the comparison overview.
@@ -49,6 +50,30 @@ pub fn requests(summary: &RunSummary) -> Table {
         ]);
     }
     t
+}
+
+/// The percentile table's title: approximate when pooled.
+pub fn percentile_title(s: &RunSummary) -> &'static str {
+    if s.approximate {
+        "Response time percentiles (ms, ≈ pooled from the runs' percentile columns)"
+    } else if s.runs > 1 {
+        "Response time percentiles (ms, exact: from the runs' summed histograms)"
+    } else {
+        "Response time percentiles (ms)"
+    }
+}
+
+/// One line per steady-state window: the run's, or each run's in a group.
+pub fn steady_lines(s: &RunSummary) -> Vec<String> {
+    let mut lines: Vec<String> = s.steady.iter().map(|w| w.describe()).collect();
+    if s.runs > 1 {
+        for (name, w) in s.run_names.iter().zip(&s.run_steady) {
+            if let Some(w) = w {
+                lines.push(format!("{name}: {}", w.describe()));
+            }
+        }
+    }
+    lines
 }
 
 /// Locust's response-time percentile table, one column per percentile the file has.
@@ -143,6 +168,7 @@ pub fn details(c: &Comparison, all: bool) -> Table {
         ("Change", Align::Right),
         ("95% CI of change", Align::Right),
         ("p", Align::Right),
+        ("Test", Align::Left),
         ("Verdict", Align::Left),
     ]);
     for e in c.endpoints.iter().chain(Some(&c.aggregated)) {
@@ -158,16 +184,49 @@ pub fn details(c: &Comparison, all: bool) -> Table {
             t.row(vec![
                 endpoint_cell(e),
                 m.metric.name().into(),
-                value(m.metric, m.baseline).into(),
-                value(m.metric, m.latest).into(),
+                value(m, m.baseline).into(),
+                value(m, m.latest).into(),
                 absolute_change(m).into(),
                 interval(m).into(),
                 m.p_value.map(format::p_value).unwrap_or_default().into(),
+                test_cell(m).into(),
                 judgement_cell(m),
             ]);
         }
     }
     t
+}
+
+/// With groups: each side's spread of the metrics that moved materially, and of any metric
+/// with an outlier run.
+pub fn changed_spreads(c: &Comparison) -> Vec<(&'static str, Vec<MetricSpread>)> {
+    let moved = |s: &MetricSpread| {
+        !s.outliers.is_empty()
+            || c.endpoints.iter().chain(Some(&c.aggregated)).any(|e| {
+                e.method == s.method
+                    && e.name == s.name
+                    && e.metrics.iter().any(|m| {
+                        m.metric.name() == s.metric
+                            && matches!(
+                                m.judgement,
+                                Judgement::Significant | Judgement::NotSignificant
+                            )
+                    })
+            })
+    };
+    [
+        ("baseline", &c.spreads_baseline),
+        ("latest", &c.spreads_latest),
+    ]
+    .into_iter()
+    .map(|(side, all)| {
+        (
+            side,
+            all.iter().filter(|s| moved(s)).cloned().collect::<Vec<_>>(),
+        )
+    })
+    .filter(|(_, v)| !v.is_empty())
+    .collect()
 }
 
 /// Error signatures that are new, gone or more frequent.
@@ -217,13 +276,28 @@ pub fn run_line(label: &str, info: &crate::compare::RunInfo) -> String {
         "{label}: {} ({} requests, {} failed",
         info.name, info.requests, info.failures
     );
+    if info.runs > 1 {
+        line.push_str(&format!(", n = {} runs", info.runs));
+    }
     if let Some(d) = info.duration_s {
-        line.push_str(&format!(", {}", format::duration(d)));
+        let each = if info.runs > 1 {
+            " each on average"
+        } else {
+            ""
+        };
+        line.push_str(&format!(", {}{each}", format::duration(d)));
     }
     if let Some(u) = info.users {
         line.push_str(&format!(", {u} users"));
     }
-    line.push_str(&format!(") {}", info.stats_path));
+    if info.runs > 1 {
+        line.push(')');
+    } else {
+        line.push_str(&format!(") {}", info.stats_path));
+    }
+    if let Some(w) = &info.steady {
+        line.push_str(&format!("; {}", w.describe()));
+    }
     line
 }
 
@@ -331,14 +405,89 @@ fn rate_per_1000(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
 }
 
-/// A metric's value in its own unit.
-fn value(metric: Metric, v: Option<f64>) -> String {
-    match (metric, v) {
+/// A metric's value in its own unit; `≈` marks a percentile pooled from several runs.
+fn value(m: &MetricComparison, v: Option<f64>) -> String {
+    let approx = if m.approximate { "≈" } else { "" };
+    match (m.metric, v) {
         (_, None) => "-".to_string(),
         (Metric::Rps, Some(v)) => format::rps(v),
         (Metric::FailureRate, Some(v)) => format::percent(v),
-        (_, Some(v)) => format!("{} ms", format::ms(v)),
+        (_, Some(v)) => format!("{approx}{} ms", format::ms(v.round_to_tenth())),
     }
+}
+
+/// The test that decided, with the group sizes when groups were compared.
+fn test_cell(m: &MetricComparison) -> String {
+    let Some(test) = m.test else {
+        return String::new();
+    };
+    if m.n_baseline > 1 || m.n_latest > 1 {
+        let mw = m
+            .p_mann_whitney
+            .map(|p| format!(", MW p {}", format::p_value(p)))
+            .unwrap_or_default();
+        format!("{test} (n {} vs {}{mw})", m.n_baseline, m.n_latest)
+    } else {
+        test.to_string()
+    }
+}
+
+/// Rounds pooled values to a tenth, so an approximate percentile does not pretend precision.
+trait RoundToTenth {
+    fn round_to_tenth(self) -> f64;
+}
+
+impl RoundToTenth for f64 {
+    fn round_to_tenth(self) -> f64 {
+        (self * 10.0).round() / 10.0
+    }
+}
+
+/// Run-to-run spread of each metric of a group, with the runs that stand out.
+pub fn spreads(spreads: &[MetricSpread]) -> Table {
+    let mut t = Table::new(&[
+        ("Endpoint", Align::Left),
+        ("Metric", Align::Left),
+        ("n", Align::Right),
+        ("mean", Align::Right),
+        ("median", Align::Right),
+        ("sd", Align::Right),
+        ("cv", Align::Right),
+        ("min – max", Align::Right),
+        ("outlier runs", Align::Left),
+    ]);
+    for s in spreads {
+        let unit = |v: f64| match s.metric {
+            "rps" => format::rps(v),
+            "failure_rate" => format::percent(v),
+            _ => format::ms(v.round_to_tenth()),
+        };
+        let name = if s.method.is_empty() {
+            s.name.clone()
+        } else {
+            format!("{} {}", s.method, s.name)
+        };
+        let outliers = if s.outliers.is_empty() {
+            Cell::from("")
+        } else {
+            Cell::toned(s.outliers.join(", "), Tone::Note)
+        };
+        t.row(vec![
+            name.into(),
+            s.metric.into(),
+            s.spread.n.to_string().into(),
+            unit(s.spread.mean).into(),
+            unit(s.spread.median).into(),
+            unit(s.spread.std_dev).into(),
+            s.spread
+                .cv
+                .map_or_else(|| "-".to_string(), |cv| format!("{:.1}%", cv * 100.0))
+                .into(),
+            format!("{} – {}", unit(s.spread.min), unit(s.spread.max)).into(),
+            outliers,
+        ]);
+    }
+    t
 }
 
 fn relative_change(m: &MetricComparison) -> String {

@@ -1,17 +1,26 @@
 //! Plain-text output for a terminal or a log: aligned tables, colour only when asked for.
 
 use super::table::terminal_safe;
-use super::{format, tables};
+use super::{checks, format, tables};
 use crate::compare::Comparison;
+use crate::sla::CheckReport;
 use crate::summary::RunSummary;
 
 /// The summary of one run, laid out like Locust's own console tables.
 pub fn summary(s: &RunSummary, color: bool) -> String {
-    let mut out = format!(
-        "Run {} — {}\n",
-        terminal_safe(&s.name),
-        terminal_safe(&s.stats_path)
-    );
+    let mut out = if s.runs > 1 {
+        format!(
+            "Pool of {} runs: {}\n",
+            s.runs,
+            terminal_safe(&s.run_names.join(", "))
+        )
+    } else {
+        format!(
+            "Run {} — {}\n",
+            terminal_safe(&s.name),
+            terminal_safe(&s.stats_path)
+        )
+    };
     let mut facts = Vec::new();
     if let Some(d) = s.duration_s {
         facts.push(format!("duration {}", format::duration(d)));
@@ -23,10 +32,18 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         out.push_str(&facts.join(", "));
         out.push('\n');
     }
+    for line in tables::steady_lines(s) {
+        out.push_str(&terminal_safe(&line));
+        out.push('\n');
+    }
     out.push('\n');
     out.push_str(&tables::requests(s).to_text(color));
-    out.push_str("\nResponse time percentiles (ms)\n");
+    out.push_str(&format!("\n{}\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_text(color));
+    if !s.spreads.is_empty() {
+        out.push_str("\nRun-to-run spread\n");
+        out.push_str(&tables::spreads(&s.spreads).to_text(color));
+    }
     if !s.top_failures.is_empty() {
         out.push_str(&format!(
             "\nFailures (top {} of {} kinds)\n",
@@ -58,10 +75,17 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
     out.push_str(&tables::overview(c).to_text(color));
     out.push_str(&tables::legend(c));
     out.push('\n');
+    for note in &c.notes {
+        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+    }
     let details = tables::details(c, false);
     if !details.is_empty() {
         out.push_str("\nMaterial changes\n");
         out.push_str(&details.to_text(color));
+    }
+    for (side, spreads) in tables::changed_spreads(c) {
+        out.push_str(&format!("\nRun-to-run spread of those metrics, {side}\n"));
+        out.push_str(&tables::spreads(&spreads).to_text(color));
     }
     let failures = tables::failure_changes(c);
     if !failures.is_empty() {
@@ -79,6 +103,29 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
         format!("\x1b[1;31m{}\x1b[0m", terminal_safe(&verdict))
     } else {
         terminal_safe(&verdict)
+    };
+    out.push_str(&format!("\n{verdict}\n"));
+    out
+}
+
+/// An SLA check: what was checked, one row per check, notes, and the verdict.
+pub fn check(r: &CheckReport, color: bool) -> String {
+    let mut out = format!(
+        "SLA check of run {} — {}\n{}\n",
+        terminal_safe(&r.run),
+        terminal_safe(&r.stats_path),
+        terminal_safe(&checks::context_line(r))
+    );
+    for note in &r.notes {
+        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+    }
+    out.push('\n');
+    out.push_str(&checks::checks(r).to_text(color));
+    let verdict = checks::verdict_line(r);
+    let verdict = if color && !r.passed {
+        format!("\x1b[1;31m{verdict}\x1b[0m")
+    } else {
+        verdict
     };
     out.push_str(&format!("\n{verdict}\n"));
     out

@@ -125,8 +125,18 @@ pub struct WelchResult {
 ///
 /// `None` when a side has fewer than 2 finite values or both sides have zero variance.
 pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchResult> {
+    welch_t_test_with_floor(a, b, (0.0, 0.0))
+}
+
+/// [`welch_t_test`] with a floor under each side's sample variance: `floor = (a, b)`.
+///
+/// Locust stores percentiles rounded (to 1, 10, 100 ms…), so three runs can report the very
+/// same p95 and show no spread at all. Each rounded value carries a uniform rounding error of
+/// variance `step² / 12` (Sheppard 1898); using that as the least variance keeps identical
+/// rounded values from looking infinitely precise.
+pub fn welch_t_test_with_floor(a: &[f64], b: &[f64], floor: (f64, f64)) -> Option<WelchResult> {
     let (a, b) = (finite(a), finite(b));
-    let w = welch_parts(&a, &b)?;
+    let w = welch_parts(&a, &b, floor)?;
     let t = w.diff / w.se;
     let p_value = match StudentsT::new(0.0, 1.0, w.df) {
         Ok(dist) => (2.0 * dist.sf(t.abs())).min(1.0),
@@ -152,6 +162,17 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchResult> {
 /// `None` when a value is not positive, a side has fewer than 2 finite values, both sides have
 /// zero variance, or `confidence` is not strictly between 0 and 1.
 pub fn ratio_ci(baseline: &[f64], latest: &[f64], confidence: f64) -> Option<(f64, f64)> {
+    ratio_ci_with_floor(baseline, latest, confidence, (0.0, 0.0))
+}
+
+/// [`ratio_ci`] with a floor under each side's log-scale variance, `floor = (baseline,
+/// latest)`, as in [`welch_t_test_with_floor`].
+pub fn ratio_ci_with_floor(
+    baseline: &[f64],
+    latest: &[f64],
+    confidence: f64,
+    floor: (f64, f64),
+) -> Option<(f64, f64)> {
     if !(confidence > 0.0 && confidence < 1.0) {
         return None;
     }
@@ -160,7 +181,7 @@ pub fn ratio_ci(baseline: &[f64], latest: &[f64], confidence: f64) -> Option<(f6
         return None;
     }
     let ln = |v: &[f64]| v.iter().map(|x| x.ln()).collect::<Vec<f64>>();
-    let w = welch_parts(&ln(&l), &ln(&b))?;
+    let w = welch_parts(&ln(&l), &ln(&b), (floor.1, floor.0))?;
     let t = StudentsT::new(0.0, 1.0, w.df)
         .ok()?
         .inverse_cdf(0.5 + confidence / 2.0);
@@ -174,13 +195,13 @@ struct WelchParts {
     df: f64,
 }
 
-fn welch_parts(a: &[f64], b: &[f64]) -> Option<WelchParts> {
+fn welch_parts(a: &[f64], b: &[f64], floor: (f64, f64)) -> Option<WelchParts> {
     if a.len() < 2 || b.len() < 2 {
         return None;
     }
     let (ma, mb) = (mean(a), mean(b));
-    let va = variance(a, ma) / a.len() as f64;
-    let vb = variance(b, mb) / b.len() as f64;
+    let va = variance(a, ma).max(floor.0) / a.len() as f64;
+    let vb = variance(b, mb).max(floor.1) / b.len() as f64;
     let se2 = va + vb;
     if se2.is_nan() || se2 <= 0.0 {
         return None;
@@ -191,6 +212,27 @@ fn welch_parts(a: &[f64], b: &[f64]) -> Option<WelchParts> {
         se: se2.sqrt(),
         df,
     })
+}
+
+/// Whether one new value fits a group of earlier values: the prediction-interval t test
+/// (e.g. Hahn & Meeker, *Statistical Intervals*, 1991, §4.7): `t = (x − mean) / (s·sqrt(1 + 1/n))`
+/// with `n − 1` degrees of freedom, two-sided p. Used when one side of a comparison has a
+/// single run and the other several: the single run is judged against the group's run-to-run
+/// spread. `floor` is the least variance assumed for the group, as in
+/// [`welch_t_test_with_floor`]. `None` with fewer than two group values or no spread at all.
+pub fn prediction_t_test(single: f64, group: &[f64], floor: f64) -> Option<f64> {
+    let g = finite(group);
+    if g.len() < 2 || !single.is_finite() {
+        return None;
+    }
+    let m = mean(&g);
+    let s = variance(&g, m).max(floor).sqrt();
+    if s <= 0.0 || s.is_nan() {
+        return None;
+    }
+    let t = (single - m) / (s * (1.0 + 1.0 / g.len() as f64).sqrt());
+    let dist = StudentsT::new(0.0, 1.0, (g.len() - 1) as f64).ok()?;
+    Some((2.0 * dist.sf(t.abs())).min(1.0))
 }
 
 /// The finite values of a slice.

@@ -208,3 +208,36 @@ fn five_vs_five_identical_runs_rarely_fire() {
     let rates = group_firing_rate(1.0, 400);
     assert!(rates.iter().all(|&r| r <= 0.075), "{rates:?}");
 }
+
+#[test]
+fn prediction_test_matches_the_closed_form_for_two_degrees_of_freedom() {
+    // Group [1, 2, 3]: mean 2, s = 1; x = 5 → t = 3 / sqrt(4/3) = 2.598076; with 2 degrees of
+    // freedom the t CDF is 1/2 + t / (2 sqrt(t² + 2)), so p = 1 − t / sqrt(t² + 2).
+    let t = 3.0 / (4.0f64 / 3.0).sqrt();
+    let expected = 1.0 - t / (t * t + 2.0).sqrt();
+    let p = prediction_t_test(5.0, &[1.0, 2.0, 3.0], 0.0).unwrap();
+    assert!((p - expected).abs() < 1e-9, "{p} vs {expected}");
+    assert!((p - 0.121_6).abs() < 1e-3);
+    assert_eq!(prediction_t_test(5.0, &[1.0], 0.0), None);
+    assert_eq!(prediction_t_test(5.0, &[2.0, 2.0], 0.0), None);
+    assert!(prediction_t_test(5.0, &[2.0, 2.0], 1.0).is_some());
+}
+
+#[test]
+fn a_variance_floor_makes_identical_rounded_values_testable() {
+    // Three runs each at 200 ms vs three at 260 ms: no sample variance at all.
+    let (b, l) = ([200f64.ln(); 3], [260f64.ln(); 3]);
+    assert!(welch_t_test(&b, &l).is_none());
+    // Rounding step 10 ms: log-scale variance floor (10/200)²/12 and (10/260)²/12.
+    let floor = (
+        (10.0f64 / 200.0).powi(2) / 12.0,
+        (10.0f64 / 260.0).powi(2) / 12.0,
+    );
+    let r = welch_t_test_with_floor(&b, &l, floor).unwrap();
+    // Hand check: se = sqrt(f0/3 + f1/3); t = (ln 200 − ln 260) / se.
+    let se = (floor.0 / 3.0 + floor.1 / 3.0).sqrt();
+    assert!((r.t - (200f64.ln() - 260f64.ln()) / se).abs() < 1e-9);
+    assert!(r.p_value < 0.001);
+    let (lo, hi) = ratio_ci_with_floor(&[200.0; 3], &[260.0; 3], 0.95, floor).unwrap();
+    assert!(lo < 1.3 && 1.3 < hi && lo > 1.2);
+}

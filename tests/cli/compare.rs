@@ -150,3 +150,51 @@ fn selecting_metrics_limits_what_can_regress() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn recorded_pair_with_injected_slowdown_flags_only_that_endpoint() {
+    let base = fixture("v2-pair/baseline");
+    let latest = fixture("v2-pair/latest");
+    let v = compare_json(&base, &latest, 1);
+    assert_eq!(flagged(&v, "regressed"), vec!["GET /system/metrics"]);
+    assert!(flagged(&v, "improved").is_empty());
+    assert_eq!(v["aggregated"]["verdict"], "unchanged");
+
+    let reversed = compare_json(&latest, &base, 0);
+    assert_eq!(flagged(&reversed, "improved"), vec!["GET /system/metrics"]);
+    assert!(flagged(&reversed, "regressed").is_empty());
+}
+
+#[test]
+fn an_endpoint_that_never_succeeds_regresses_on_failure_rate() {
+    let v = compare_json(&fixture("v2-pair/baseline"), &fixture("never-succeeds"), 1);
+    let lmcache = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/lmcache/status")
+        .unwrap();
+    assert_eq!(lmcache["verdict"], "regressed");
+    assert_eq!(lmcache["metrics"]["failure_rate"]["verdict"], "regressed");
+    assert_eq!(lmcache["metrics"]["failure_rate"]["latest"], 1.0);
+    let new_errors: Vec<&serde_json::Value> = v["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert!(new_errors.iter().any(|f| f["name"] == "/lmcache/status"));
+}
+
+#[test]
+fn a_group_against_a_single_run_is_judged_by_prediction() {
+    let out = perfreport()
+        .args(["compare", "--fail-on", "never"])
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest/run1"))
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("prediction-interval"), "{text}");
+    assert!(text.contains("prediction_t_log (n 3 vs 1"), "{text}");
+}

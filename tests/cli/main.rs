@@ -1,7 +1,11 @@
 //! End-to-end tests of the `perfreport` binary: one test binary (so `cargo test` links once),
 //! one module per command.
 
+mod check;
 mod compare;
+mod driver;
+mod groups;
+mod inputs;
 mod report;
 mod summary;
 

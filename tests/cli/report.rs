@@ -139,6 +139,7 @@ fn baseline_adds_verdicts_bars_and_overlays() {
             "+40 ms (+28.6%)",
             "[+18, +62] ms",
             "<0.001",
+            "quantile",
             "regressed"
         ]
     );

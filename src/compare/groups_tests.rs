@@ -1,0 +1,170 @@
+//! Calibration of group comparisons by simulation with known truth: the shift is found, and
+//! without a shift false alarms stay at or below alpha.
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::model::{Percentile, RunFiles};
+use crate::stats::locust_round;
+use crate::stats::testing::{SplitMix64, LOCUST_LEVELS};
+
+/// What Locust would write for these response times (rounded percentiles, exact min/max/mean).
+fn locust_row(key: EndpointKey, times: &[f64], seconds: f64) -> EndpointStats {
+    let mut keys: Vec<f64> = times.iter().map(|&t| locust_round(t)).collect();
+    keys.sort_by(f64::total_cmp);
+    let n = times.len();
+    let at = |p: f64| keys[((n as f64 * p) as usize).min(n - 1)];
+    EndpointStats {
+        key,
+        requests: n as u64,
+        failures: 0,
+        median_ms: Some(at(0.5)),
+        avg_ms: times.iter().sum::<f64>() / n as f64,
+        min_ms: times.iter().copied().reduce(f64::min),
+        max_ms: times.iter().copied().reduce(f64::max),
+        avg_content_size: 0.0,
+        rps: n as f64 / seconds,
+        failures_per_s: 0.0,
+        percentiles: LOCUST_LEVELS
+            .iter()
+            .map(|&level| Percentile {
+                level,
+                value_ms: Some(at(level)),
+            })
+            .collect(),
+    }
+}
+
+/// One simulated run: three endpoints with log-normal times, each run drifting by a few percent
+/// (4 % log-normal drift per run, about what the recorded fixture groups show; run-to-run
+/// noise larger than within-run noise, as in real load tests).
+fn simulated_run(rng: &mut SplitMix64, name: &str, slowdown: f64) -> Run {
+    let medians = [(20.0, "/fast"), (150.0, "/medium"), (600.0, "/slow")];
+    let mut all = Vec::new();
+    let mut endpoints = Vec::new();
+    for (i, (median, path)) in medians.iter().enumerate() {
+        let drift = (0.04 * rng.normal()).exp();
+        let factor = if i == 1 { slowdown } else { 1.0 };
+        let times: Vec<f64> = (0..300)
+            .map(|_| rng.lognormal(median * drift * factor, 0.35))
+            .collect();
+        all.extend_from_slice(&times);
+        endpoints.push(locust_row(EndpointKey::new("GET", *path), &times, 60.0));
+    }
+    Run {
+        files: RunFiles {
+            name: name.into(),
+            stats: PathBuf::from(format!("{name}_stats.csv")),
+            history: None,
+            failures: None,
+            exceptions: None,
+            histograms: None,
+        },
+        endpoints,
+        aggregated: locust_row(EndpointKey::aggregated(), &all, 60.0),
+        history: Vec::new(),
+        failures: Vec::new(),
+        exceptions: Vec::new(),
+        histograms: Vec::new(),
+    }
+}
+
+fn group(rng: &mut SplitMix64, n: usize, slowdown: f64) -> Vec<Run> {
+    (0..n)
+        .map(|i| simulated_run(rng, &format!("run{i}"), slowdown))
+        .collect()
+}
+
+#[test]
+fn a_twenty_percent_shift_is_found_with_five_runs_a_side() {
+    let options = CompareOptions::default();
+    let seeds = 60;
+    let (mut found, mut elsewhere) = (0, 0);
+    for seed in 0..seeds {
+        let mut rng = SplitMix64::new(1000 + seed);
+        let base = group(&mut rng, 5, 1.0);
+        let latest = group(&mut rng, 5, 1.2);
+        let c = compare_groups(&base, &latest, &options, None).unwrap();
+        assert_eq!(c.mode, Mode::Groups);
+        let medium = c.endpoints.iter().find(|e| e.name == "/medium").unwrap();
+        if medium.verdict == Verdict::Regressed {
+            found += 1;
+        }
+        if c.endpoints
+            .iter()
+            .any(|e| e.name != "/medium" && e.verdict == Verdict::Regressed)
+        {
+            elsewhere += 1;
+        }
+    }
+    assert!(found * 10 >= seeds * 9, "found in {found} of {seeds}");
+    assert!(
+        elsewhere * 10 <= seeds,
+        "{elsewhere} of {seeds} flagged an unchanged endpoint"
+    );
+}
+
+#[test]
+fn without_a_shift_false_alarms_stay_at_or_below_alpha() {
+    let options = CompareOptions::default();
+    let seeds = 150;
+    let mut alarms = 0;
+    for seed in 0..seeds {
+        let mut rng = SplitMix64::new(5000 + seed);
+        let base = group(&mut rng, 5, 1.0);
+        let latest = group(&mut rng, 5, 1.0);
+        if compare_groups(&base, &latest, &options, None)
+            .unwrap()
+            .regressed
+        {
+            alarms += 1;
+        }
+    }
+    // alpha = 0.05 family-wise; allow two binomial standard errors over 150 seeds (≈ 3.6 %).
+    assert!(
+        alarms * 100 <= seeds * 9,
+        "{alarms} false alarms in {seeds}"
+    );
+}
+
+#[test]
+fn three_against_three_reports_why_mann_whitney_cannot_decide() {
+    let mut rng = SplitMix64::new(7);
+    let base = group(&mut rng, 3, 1.0);
+    let latest = group(&mut rng, 3, 1.3);
+    let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
+    assert!(c.notes.iter().any(|n| n.contains("p = 0.100")));
+    let medium = c.endpoints.iter().find(|e| e.name == "/medium").unwrap();
+    assert_eq!(medium.verdict, Verdict::Regressed);
+    let p50 = medium.metric(Metric::P50).unwrap();
+    assert_eq!((p50.n_baseline, p50.n_latest), (3, 3));
+    assert_eq!(p50.test, Some("welch_log"));
+    assert!(p50.p_mann_whitney.is_some());
+    assert!(p50.approximate);
+    let (lo, hi) = (p50.ci_low.unwrap(), p50.ci_high.unwrap());
+    assert!(
+        lo > 0.0 && lo < hi,
+        "the interval of a clear slowdown excludes 0"
+    );
+}
+
+#[test]
+fn one_run_against_a_group_uses_the_prediction_test() {
+    let mut rng = SplitMix64::new(11);
+    let base = group(&mut rng, 4, 1.0);
+    let latest = group(&mut rng, 1, 1.0);
+    let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
+    let avg = c.endpoints[0].metric(Metric::Avg).unwrap();
+    assert_eq!(avg.test, Some("prediction_t_log"));
+    assert!(c.notes.iter().any(|n| n.contains("prediction-interval")));
+}
+
+#[test]
+fn one_run_a_side_falls_back_to_within_run_rules_and_says_so() {
+    let mut rng = SplitMix64::new(3);
+    let base = group(&mut rng, 1, 1.0);
+    let latest = group(&mut rng, 1, 1.0);
+    let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
+    assert_eq!(c.mode, Mode::Single);
+    assert!(c.notes.iter().any(|n| n.contains("n = 1")));
+}

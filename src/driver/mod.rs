@@ -1,0 +1,426 @@
+//! The embedded load driver (`perfreport run`): Locust's command line and Locust's CSV files,
+//! so that the whole pipeline runs on one machine without Locust, and every downstream stage
+//! treats the driver's runs exactly like Locust's.
+//!
+//! * [`args`]: the flags, named and defaulted like Locust's;
+//! * [`scenario`]: the load profile (a TOML "locustfile");
+//! * [`runner`]: the user loop, closed or open model;
+//! * [`recorder`]: per-endpoint histograms and Locust's statistics;
+//! * [`output`]: the CSV files and console tables;
+//! * [`monitor`]: the generator's own CPU and lag.
+//!
+//! Load only ever goes to a loopback address (`127.0.0.0/8`, `::1`, `localhost`), is bounded by
+//! `--run-time` or a signal, and stops by itself.
+//!
+//! ```text
+//! perfreport target &                                   # the demo service on 127.0.0.1:8003
+//! perfreport run -u 10 -r 5 -t 30s -H http://127.0.0.1:8003 --csv results/run --csv-full-history
+//! perfreport run --rate 200 -u 32 -t 30s --csv results/open      # open model, 200 req/s
+//! ```
+//!
+//! Exit codes: 0 when every request succeeded, `--exit-code-on-error` (default 1, as Locust)
+//! when any failed, 2 for bad usage or input.
+
+pub mod args;
+pub mod monitor;
+pub mod output;
+pub mod recorder;
+pub mod runner;
+pub mod scenario;
+
+use std::io::{IsTerminal, Write as _};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+
+pub use args::RunArgs;
+use monitor::Monitor;
+use output::CsvFiles;
+use recorder::Recorder;
+use runner::{Pace, Plan, Shared, Target};
+use scenario::Scenario;
+
+/// Connections used by the open model when `--users` is not given.
+pub const DEFAULT_OPEN_CONNECTIONS: u64 = 64;
+
+/// Why a run could not be done. Every variant is a usage or input problem (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// A flag or a combination of flags is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The scenario file is wrong; `line` and `column` are 1-based, 0 when unknown.
+    #[error("{file}{}: {message}", position(.line, .column))]
+    Scenario {
+        /// The file.
+        file: String,
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An output file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the load generator: {0}")]
+    Runtime(std::io::Error),
+}
+
+fn position(line: &usize, column: &usize) -> String {
+    match (*line, *column) {
+        (0, _) => String::new(),
+        (l, 0) => format!(":{l}"),
+        (l, c) => format!(":{l}:{c}"),
+    }
+}
+
+impl DriverError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    /// Requests completed.
+    pub requests: u64,
+    /// Requests failed.
+    pub failures: u64,
+    /// The exit code Locust would give: `--exit-code-on-error` when any request failed, else 0.
+    pub exit_code: i32,
+    /// Whether Ctrl-C or SIGTERM ended the run.
+    pub interrupted: bool,
+    /// Whether the generator was saturated at some point.
+    pub saturated: bool,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Parses `--host`: `http://` plus a loopback IP or `localhost`, an optional port (default 80)
+/// and an optional path prefix.
+pub fn parse_host(host: &str) -> Result<Target, DriverError> {
+    let usage = |m: String| DriverError::Usage(format!("--host {host:?}: {m}"));
+    let rest = host
+        .strip_prefix("http://")
+        .ok_or_else(|| usage("must start with http:// (the driver speaks plain HTTP)".into()))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
+        None => (rest, ""),
+    };
+    let (name, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (ip, after) = v6
+            .split_once(']')
+            .ok_or_else(|| usage("unclosed '['".into()))?;
+        (ip, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let port: u16 = match port {
+        Some(p) => p
+            .parse()
+            .map_err(|_| usage(format!("{p:?} is not a port")))?,
+        None => 80,
+    };
+    let ip: IpAddr = if name.eq_ignore_ascii_case("localhost") {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        name.parse()
+            .map_err(|_| usage(format!("{name:?} is not localhost or an IP address")))?
+    };
+    if !ip.is_loopback() {
+        return Err(usage(
+            "the driver only sends load to loopback addresses (127.0.0.0/8, ::1, localhost)".into(),
+        ));
+    }
+    let host_header = if port == 80 {
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(h, _)| h)
+            .to_string()
+    } else {
+        authority.to_string()
+    };
+    Ok(Target {
+        addr: SocketAddr::new(ip, port),
+        host_header,
+        prefix: path.to_string(),
+    })
+}
+
+/// Runs a load test as `perfreport run` does and returns what happened.
+pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
+    args.validate()?;
+    let target = parse_host(&args.host)?;
+    if let Some(html) = &args.html {
+        eprintln!(
+            "note: --html {}: the driver writes no HTML report; render the --csv files with \
+             `perfreport report`",
+            html.display()
+        );
+    }
+    let scenario = match args.scenario_path() {
+        Some(path) => Scenario::load(path)?,
+        None => Scenario::resource_agent(),
+    };
+    let pace = match args.rate {
+        Some(rate) => Pace::Open {
+            rate,
+            connections: args.users.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
+        },
+        None => Pace::Closed {
+            users: args.users.unwrap_or(1),
+            spawn_rate: args.spawn_rate,
+        },
+    };
+    let (endpoints, _) = scenario.endpoints();
+    let plan = Plan::new(
+        scenario,
+        target,
+        pace,
+        args.run_time,
+        args.stop_timeout,
+        args.reset_stats,
+    )
+    .map_err(DriverError::Usage)?;
+    let mut files = match &args.csv {
+        Some(prefix) => Some(CsvFiles::new(
+            prefix,
+            args.csv_full_history,
+            args.rate.is_some(),
+        )?),
+        None => None,
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cores == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(cores);
+        b
+    };
+    let runtime = builder.enable_all().build().map_err(DriverError::Runtime)?;
+    runtime.block_on(drive_run(args, plan, &endpoints, files.as_mut(), cores))
+}
+
+async fn drive_run(
+    args: &RunArgs,
+    plan: Plan,
+    endpoints: &[(String, String)],
+    mut files: Option<&mut CsvFiles>,
+    cores: usize,
+) -> Result<RunOutcome, DriverError> {
+    let unix_start = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let shared = Arc::new(Shared {
+        recorder: Mutex::new(Recorder::new(endpoints, unix_start)),
+        users: AtomicU64::new(0),
+        late: AtomicU64::new(0),
+        max_send_lag_us: AtomicU64::new(0),
+        unix_start,
+        started: Instant::now(),
+    });
+    let plan = Arc::new(plan);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    spawn_stoppers(plan.run_time, stop_tx, Arc::clone(&interrupted));
+
+    let mut monitor = Monitor::start(cores);
+    let tty = std::io::stderr().is_terminal() && !args.only_summary && args.warnings_shown();
+    let run_time = plan.run_time.map(|d| d.as_secs_f64());
+    if let Some(f) = files.as_deref_mut() {
+        write_tick(f, &shared, None)?;
+    }
+    let mut driver = tokio::spawn(runner::drive(
+        Arc::clone(&plan),
+        Arc::clone(&shared),
+        stop_rx,
+    ));
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.tick().await;
+    let mut saturated = false;
+    let mut last_warning: Option<Instant> = None;
+    let mut last_users = 0;
+    loop {
+        tokio::select! {
+            _ = &mut driver => break,
+            _ = ticker.tick() => {}
+        }
+        let now = shared.unix(Instant::now());
+        last_users = shared.users.load(Ordering::Relaxed);
+        let point = monitor.sample(
+            now as i64,
+            shared.late.load(Ordering::Relaxed),
+            shared.max_send_lag_us.load(Ordering::Relaxed),
+        );
+        if point.saturated {
+            saturated = true;
+            let due = last_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(10));
+            if due && args.warnings_shown() {
+                last_warning = Some(Instant::now());
+                eprintln!("{}", saturation_warning(&point, tty));
+            }
+        }
+        if let Some(f) = files.as_deref_mut() {
+            write_tick(f, &shared, Some(&point))?;
+        }
+        if tty {
+            if let Ok(rec) = shared.recorder.lock() {
+                let line = output::progress_line(
+                    &rec,
+                    shared.started.elapsed().as_secs_f64(),
+                    run_time,
+                    shared.users.load(Ordering::Relaxed),
+                );
+                eprint!("\r{line}\x1b[K");
+                let _ = std::io::stderr().flush();
+            }
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    let rec = shared
+        .recorder
+        .lock()
+        .map(|r| r.clone())
+        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))?;
+    let mut written = Vec::new();
+    if let Some(f) = files {
+        let now = shared.unix(Instant::now());
+        let point = monitor.sample(
+            now as i64,
+            shared.late.load(Ordering::Relaxed),
+            shared.max_send_lag_us.load(Ordering::Relaxed),
+        );
+        f.tick(&rec, now, last_users, Some(&point), true)?;
+        written = f.paths();
+    }
+    if args.warnings_shown() && !args.loglevel.eq_ignore_ascii_case("WARNING") {
+        print!("{}", output::summary_tables(&rec));
+        if saturated {
+            println!("WARNING: the load generator was saturated during this run (see _driver.csv): client-side delays are part of the latencies.");
+        }
+        let late = shared.late.load(Ordering::Relaxed);
+        if late > 0 {
+            println!(
+                "WARNING: {late} requests were sent at least {} ms after their intended time \
+                 (every connection busy, or the generator behind): their latency counts from \
+                 the intended time.",
+                runner::LATE_THRESHOLD.as_millis()
+            );
+        }
+    }
+    let (requests, failures) = rec.totals();
+    Ok(RunOutcome {
+        requests,
+        failures,
+        exit_code: if failures > 0 {
+            args.exit_code_on_error
+        } else {
+            0
+        },
+        interrupted: interrupted.load(Ordering::Relaxed),
+        saturated,
+        files: written,
+    })
+}
+
+fn write_tick(
+    files: &mut CsvFiles,
+    shared: &Shared,
+    point: Option<&monitor::MonitorPoint>,
+) -> Result<(), DriverError> {
+    let now = shared.unix(Instant::now());
+    let users = shared.users.load(Ordering::Relaxed);
+    let mut rec = shared
+        .recorder
+        .lock()
+        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))?;
+    rec.prune(now);
+    files.tick(&rec, now, users, point, false)
+}
+
+fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {
+    let cpu = p
+        .cpu_percent
+        .map_or("unknown".to_string(), |c| format!("{c:.0}%"));
+    format!(
+        "{}WARNING: load generator saturated (cpu {cpu}, timer lag {:.0} ms): latencies \
+         include client-side delay",
+        if tty { "\r\x1b[K" } else { "" },
+        p.timer_lag_ms
+    )
+}
+
+/// Ends the run after `run_time`, or on Ctrl-C or SIGTERM (then marking it interrupted).
+fn spawn_stoppers(
+    run_time: Option<Duration>,
+    stop: watch::Sender<bool>,
+    interrupted: Arc<std::sync::atomic::AtomicBool>,
+) {
+    tokio::spawn(async move {
+        let deadline = async {
+            match run_time {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending::<()>().await,
+            }
+        };
+        let signal = async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async {
+                    match term.as_mut() {
+                        Some(t) => { t.recv().await; }
+                        None => std::future::pending::<()>().await,
+                    }
+                } => {}
+            }
+        };
+        tokio::select! {
+            _ = deadline => {}
+            _ = signal => interrupted.store(true, Ordering::Relaxed),
+        }
+        let _ = stop.send(true);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        let t = parse_host("http://127.0.0.1:8003").unwrap();
+        assert_eq!(t.addr.port(), 8003);
+        assert_eq!(t.host_header, "127.0.0.1:8003");
+        assert_eq!(t.prefix, "");
+        let t = parse_host("http://localhost/api/").unwrap();
+        assert_eq!(t.addr.port(), 80);
+        assert_eq!(t.host_header, "localhost");
+        assert_eq!(t.prefix, "/api");
+        assert!(parse_host("http://[::1]:9000").is_ok());
+        assert!(parse_host("https://127.0.0.1").is_err());
+        assert!(parse_host("http://10.0.0.1:80").is_err());
+        assert!(parse_host("http://example.com").is_err());
+    }
+}

@@ -1,0 +1,391 @@
+//! What a run leaves behind: Locust's four CSV files, the driver's extra files, and the
+//! console tables Locust prints at the end.
+//!
+//! With `--csv PREFIX` these files are rewritten about once a second, each atomically (a
+//! temporary file in the same directory, then a rename), so a reader never sees half a file:
+//!
+//! * `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`,
+//!   `PREFIX_exceptions.csv`: exactly Locust 2.47's files (see [`crate::locust::write`]). The
+//!   driver runs no user code, so `_exceptions.csv` holds only its header.
+//! * `PREFIX_histograms.csv`: the latency histograms, so that repeated runs can be pooled
+//!   exactly. Header `Type,Name,Value,Count`; one row per non-empty bucket of each endpoint and
+//!   then of Aggregated (empty `Type`). `Value` is the bucket's highest value in microseconds
+//!   of an HDR histogram with 3 significant digits, so identical `Value`s of several runs are
+//!   the same bucket and pooling is adding their `Count`s.
+//! * `PREFIX_service_time_stats.csv` (open model only): the `_stats.csv` layout, with the
+//!   latencies measured from the actual send instead of the intended send time.
+//! * `PREFIX_service_time_histograms.csv` (open model only): the same for the histograms.
+//! * `PREFIX_driver.csv`: the generator's self-monitoring, one row a second:
+//!   `Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::monitor::MonitorPoint;
+use super::recorder::Recorder;
+use super::DriverError;
+use crate::locust::write::{
+    exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
+    push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
+};
+
+/// The CSV files of one run and the history accumulated so far.
+pub struct CsvFiles {
+    prefix: PathBuf,
+    full_history: bool,
+    open_model: bool,
+    history: String,
+    last_history_second: Option<i64>,
+    last_tick_offset: usize,
+    driver: String,
+}
+
+impl CsvFiles {
+    /// Prepares to write under `prefix`; fails when its directory does not exist.
+    pub fn new(prefix: &Path, full_history: bool, open_model: bool) -> Result<Self, DriverError> {
+        let dir = parent_dir(prefix);
+        if !dir.is_dir() {
+            return Err(DriverError::Usage(format!(
+                "--csv {}: directory {} does not exist",
+                prefix.display(),
+                dir.display()
+            )));
+        }
+        if prefix.file_name().is_none() {
+            return Err(DriverError::Usage(format!(
+                "--csv {}: the prefix needs a file name part",
+                prefix.display()
+            )));
+        }
+        Ok(Self {
+            prefix: prefix.to_path_buf(),
+            full_history,
+            open_model,
+            history: history_header(),
+            last_history_second: None,
+            last_tick_offset: 0,
+            driver: "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n"
+                .into(),
+        })
+    }
+
+    fn path(&self, suffix: &str) -> PathBuf {
+        let mut name = self.prefix.file_name().unwrap_or_default().to_os_string();
+        name.push(suffix);
+        self.prefix.with_file_name(name)
+    }
+
+    /// Every file this run writes.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = [
+            "_stats.csv",
+            "_stats_history.csv",
+            "_failures.csv",
+            "_exceptions.csv",
+            "_histograms.csv",
+            "_driver.csv",
+        ]
+        .iter()
+        .map(|s| self.path(s))
+        .collect();
+        if self.open_model {
+            v.push(self.path("_service_time_stats.csv"));
+            v.push(self.path("_service_time_histograms.csv"));
+        }
+        v
+    }
+
+    /// Adds the history rows of Unix time `now` (at most one tick per second) and the
+    /// monitor's row, then rewrites every file. The `last` tick of a run replaces the rows of
+    /// a tick in the same second, so that the history ends at the final totals.
+    pub fn tick(
+        &mut self,
+        rec: &Recorder,
+        now: f64,
+        users: u64,
+        monitor: Option<&MonitorPoint>,
+        last: bool,
+    ) -> Result<(), DriverError> {
+        let second = now as i64;
+        if last && self.last_history_second == Some(second) {
+            self.history.truncate(self.last_tick_offset);
+            self.last_history_second = None;
+        }
+        if self.last_history_second != Some(second) {
+            self.last_tick_offset = self.history.len();
+            for (point, snap) in rec.history_rows(now, users, self.full_history) {
+                push_history_row(&mut self.history, &point, &snap);
+            }
+            self.last_history_second = Some(second);
+        }
+        if let Some(m) = monitor {
+            let cpu = m.cpu_percent.map_or(String::new(), |c| format!("{c:.1}"));
+            let lag = format!("{:.1}", m.timer_lag_ms);
+            let late = m.late.to_string();
+            let send_lag = format!("{:.1}", m.max_send_lag_ms);
+            push_record(
+                &mut self.driver,
+                &[
+                    Cell::Num(Num::Int(m.timestamp)),
+                    Cell::Text(&cpu),
+                    Cell::Text(&lag),
+                    Cell::Text(&late),
+                    Cell::Text(&send_lag),
+                    Cell::Text(if m.saturated { "yes" } else { "no" }),
+                ],
+            );
+        }
+        self.write_all(rec)
+    }
+
+    fn write_all(&self, rec: &Recorder) -> Result<(), DriverError> {
+        write_atomic(&self.path("_stats.csv"), &stats_csv(rec, false))?;
+        write_atomic(&self.path("_stats_history.csv"), &self.history)?;
+        let mut failures = failures_header();
+        for f in rec.failure_lines() {
+            push_failure_row(&mut failures, &f);
+        }
+        write_atomic(&self.path("_failures.csv"), &failures)?;
+        write_atomic(&self.path("_exceptions.csv"), &exceptions_header())?;
+        write_atomic(&self.path("_histograms.csv"), &histograms_csv(rec, false))?;
+        write_atomic(&self.path("_driver.csv"), &self.driver)?;
+        if self.open_model {
+            write_atomic(&self.path("_service_time_stats.csv"), &stats_csv(rec, true))?;
+            write_atomic(
+                &self.path("_service_time_histograms.csv"),
+                &histograms_csv(rec, true),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn parent_dir(prefix: &Path) -> PathBuf {
+    match prefix.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The content of a `_stats.csv` (service times with `service`).
+pub fn stats_csv(rec: &Recorder, service: bool) -> String {
+    let mut out = stats_header();
+    for row in rec.stats_rows(service) {
+        push_stats_row(&mut out, &row);
+    }
+    out
+}
+
+/// The content of a `_histograms.csv`.
+pub fn histograms_csv(rec: &Recorder, service: bool) -> String {
+    let mut out = String::from("Type,Name,Value,Count\r\n");
+    for (method, name, value, count) in rec.histogram_rows(service) {
+        push_record(
+            &mut out,
+            &[
+                Cell::Text(&method),
+                Cell::Text(&name),
+                Cell::Num(Num::Int(value as i64)),
+                Cell::Num(Num::Int(count as i64)),
+            ],
+        );
+    }
+    out
+}
+
+/// Writes `content` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, content: &str) -> Result<(), DriverError> {
+    let err = |source| DriverError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(err)?;
+    tmp.write_all(content.as_bytes()).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Width Locust gives the name column when stdout is not a terminal.
+const NAME_WIDTH: usize = 80;
+const TYPE_WIDTH: usize = 8;
+
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n >= width {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(width - n))
+    }
+}
+
+/// The tables Locust prints when a run ends: requests, percentiles, then the error report.
+pub fn summary_tables(rec: &Recorder) -> String {
+    let mut out = String::new();
+    let name_w = NAME_WIDTH - TYPE_WIDTH + 4;
+    let line = |a: &str, b: &str, rest: &str| {
+        format!("{} {} {rest}\n", pad(a, TYPE_WIDTH), pad(b, name_w))
+    };
+    out.push_str(&line(
+        "Type",
+        "Name",
+        &format!(
+            "{:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7} {:>11}",
+            "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s", "failures/s"
+        ),
+    ));
+    let sep = format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+        "-".repeat(TYPE_WIDTH),
+        "-".repeat(name_w),
+        "-".repeat(7),
+        "-".repeat(13),
+        "-".repeat(7),
+        "-".repeat(7),
+        "-".repeat(7),
+        "-".repeat(7),
+        "-".repeat(8),
+        "-".repeat(11)
+    );
+    out.push_str(&sep);
+    let rows = rec.stats_rows(false);
+    let row_line = |r: &crate::locust::write::EntrySnapshot| {
+        let method = if r.method.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", r.method)
+        };
+        let ratio = if r.requests == 0 {
+            if r.failures > 0 {
+                100.0
+            } else {
+                0.0
+            }
+        } else {
+            r.failures as f64 / r.requests as f64 * 100.0
+        };
+        let median = match r.median {
+            Num::Int(i) => i,
+            Num::Float(f) => f as i64,
+        };
+        line(
+            &method,
+            &r.name,
+            &format!(
+                "{:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7.2} {:>11.2}",
+                r.requests,
+                format!("{}({:.2}%)", r.failures, ratio),
+                r.avg_ms as i64,
+                r.min_ms.unwrap_or(0.0) as i64,
+                r.max_ms.unwrap_or(0.0) as i64,
+                median,
+                r.total_rps,
+                r.total_fail_per_s
+            ),
+        )
+    };
+    let (total, endpoints) = rows
+        .split_last()
+        .map_or((None, &[][..]), |(t, e)| (Some(t), e));
+    for r in endpoints {
+        out.push_str(&row_line(r));
+    }
+    out.push_str(&sep);
+    if let Some(t) = total {
+        out.push_str(&row_line(t));
+    }
+    out.push('\n');
+
+    out.push_str("Response time percentiles (approximated)\n");
+    let mut header = format!("{} {} ", pad("Type", TYPE_WIDTH), pad("Name", NAME_WIDTH));
+    let labels: Vec<String> = PERCENTILE_LABELS
+        .iter()
+        .copied()
+        .chain(std::iter::once("# reqs"))
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l:>8}")
+            } else {
+                format!("{l:>6}")
+            }
+        })
+        .collect();
+    header.push_str(&labels.join(" "));
+    out.push_str(&header);
+    out.push('\n');
+    let psep = format!(
+        "{}|{}|{}|{}\n",
+        "-".repeat(TYPE_WIDTH),
+        "-".repeat(NAME_WIDTH),
+        "-".repeat(8),
+        vec!["-".repeat(6); PERCENTILE_LABELS.len()].join("|")
+    );
+    out.push_str(&psep);
+    let pline = |r: &crate::locust::write::EntrySnapshot| -> Option<String> {
+        let p = r.percentiles?;
+        let mut cells: Vec<String> = p.iter().map(|v| v.to_string()).collect();
+        cells.push(r.requests.to_string());
+        let cols: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    format!("{c:>8}")
+                } else {
+                    format!("{c:>6}")
+                }
+            })
+            .collect();
+        Some(format!(
+            "{} {} {}\n",
+            pad(&r.method, TYPE_WIDTH),
+            pad(&r.name, NAME_WIDTH),
+            cols.join(" ")
+        ))
+    };
+    for r in endpoints {
+        out.extend(pline(r));
+    }
+    out.push_str(&psep);
+    if let Some(t) = total {
+        out.extend(pline(t));
+    }
+    out.push('\n');
+
+    let errors = rec.error_report();
+    if !errors.is_empty() {
+        out.push_str("Error report\n");
+        out.push_str(&format!(
+            "{} {}\n",
+            pad("# occurrences", 18),
+            pad("Error", 100)
+        ));
+        let esep = format!("{}|{}\n", "-".repeat(18), "-".repeat(80 + NAME_WIDTH - 19));
+        out.push_str(&esep);
+        for (n, text) in errors {
+            out.push_str(&format!(
+                "{} {}\n",
+                pad(&n.to_string(), 18),
+                pad(&text, 100)
+            ));
+        }
+        out.push_str(&esep);
+        out.push('\n');
+    }
+    out
+}
+
+/// The one-line progress shown on a terminal.
+pub fn progress_line(rec: &Recorder, elapsed: f64, run_time: Option<f64>, users: u64) -> String {
+    let (requests, failures) = rec.totals();
+    let mut line = String::new();
+    match run_time {
+        Some(t) => line.push_str(&format!("[{elapsed:>5.0}s/{t:.0}s]")),
+        None => line.push_str(&format!("[{elapsed:>5.0}s]")),
+    }
+    line.push_str(&format!(
+        " users {users} | {requests} reqs | {failures} fails | {:.1} req/s",
+        rec.total_rps()
+    ));
+    line
+}

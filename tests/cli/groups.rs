@@ -1,0 +1,231 @@
+//! Run groups: `compare` over directories of repeated runs, `summary --pool`.
+
+use super::{fixture, perfreport, portable};
+
+fn json(args: &[&str], paths: &[std::path::PathBuf], code: i32) -> serde_json::Value {
+    let out = perfreport()
+        .args(args)
+        .args(["--format", "json"])
+        .args(paths)
+        .assert()
+        .code(code);
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+fn regressed(v: &serde_json::Value) -> Vec<String> {
+    v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["verdict"] == "regressed")
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap(),
+                e["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn three_against_three_finds_the_slowdown_after_correction() {
+    let v = json(
+        &["compare"],
+        &[fixture("groups/baseline"), fixture("groups/latest")],
+        1,
+    );
+    assert_eq!(v["mode"], "groups");
+    assert_eq!(regressed(&v), vec!["GET /system/metrics"]);
+    let metrics = &v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .unwrap()["metrics"];
+    let p95 = &metrics["p95"];
+    assert_eq!(p95["verdict"], "regressed");
+    assert_eq!(p95["n_baseline"], 3);
+    assert_eq!(p95["n_latest"], 3);
+    assert_eq!(p95["test"], "welch_log");
+    assert!(p95["p_value"].as_f64().unwrap() < 0.05);
+    assert!(p95["ci_low"].as_f64().unwrap() > 0.0);
+    assert!(p95["ci_high"].as_f64().unwrap() > p95["ci_low"].as_f64().unwrap());
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("Mann–Whitney")));
+}
+
+#[test]
+fn flaky_timeouts_that_flip_p95_are_not_a_regression() {
+    // POST /analysis/run's p95 flips between ~150 ms and ~2,000 ms from run to run in both
+    // groups; nothing changed between them.
+    let v = json(
+        &["compare"],
+        &[fixture("groups/flaky-a"), fixture("groups/flaky-b")],
+        0,
+    );
+    assert!(regressed(&v).is_empty());
+    let v = json(
+        &["compare"],
+        &[fixture("groups/flaky-b"), fixture("groups/flaky-a")],
+        0,
+    );
+    assert!(regressed(&v).is_empty());
+}
+
+#[test]
+fn repeated_options_build_the_groups() {
+    let mut cmd = perfreport();
+    cmd.args(["compare", "--format", "json"]);
+    for run in ["run1", "run2", "run3"] {
+        cmd.arg("--baseline")
+            .arg(fixture(&format!("groups/baseline/{run}")));
+        cmd.arg("--latest")
+            .arg(fixture(&format!("groups/latest/{run}")));
+    }
+    let out = cmd.assert().code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["baseline"]["runs"], 3);
+    assert_eq!(regressed(&v), vec!["GET /system/metrics"]);
+}
+
+#[test]
+fn group_table_output() {
+    let out = perfreport()
+        .arg("compare")
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .assert()
+        .code(1);
+    insta::assert_snapshot!("compare_groups_table", portable(&out.get_output().stdout));
+}
+
+#[test]
+fn pooled_summary_lies_between_the_runs() {
+    let pooled = json(&["summary", "--pool"], &[fixture("groups/flaky-a")], 0);
+    let single = json(&["summary"], &[fixture("groups/flaky-a")], 0);
+    let pooled = &pooled[0];
+    assert_eq!(pooled["runs"], 5);
+    assert_eq!(pooled["approximate"], true);
+    let runs = single.as_array().unwrap();
+    assert_eq!(runs.len(), 5);
+    let total: u64 = runs
+        .iter()
+        .map(|r| r["aggregated"]["requests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(pooled["aggregated"]["requests"], total);
+    for (i, endpoint) in pooled["endpoints"].as_array().unwrap().iter().enumerate() {
+        for (j, value) in endpoint["percentiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let per_run: Vec<f64> = runs
+                .iter()
+                .map(|r| r["endpoints"][i]["percentiles"][j].as_f64().unwrap())
+                .collect();
+            let lo = per_run.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = per_run.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let v = value.as_f64().unwrap();
+            // The per-run columns are rounded by Locust and clamped to the exact min/max, so
+            // allow one rounding step around them.
+            let step = if hi < 100.0 {
+                1.0
+            } else if hi < 1000.0 {
+                10.0
+            } else {
+                100.0
+            };
+            assert!(
+                v >= lo - step && v <= hi + step,
+                "{} {j}: {v} not in [{lo}, {hi}]",
+                endpoint["name"]
+            );
+        }
+    }
+    assert!(!pooled["spreads"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn pooled_summary_table() {
+    let out = perfreport()
+        .args(["summary", "--pool"])
+        .arg(fixture("groups/baseline"))
+        .assert()
+        .success();
+    insta::assert_snapshot!("summary_pool_table", portable(&out.get_output().stdout));
+}
+
+/// Expected values computed once with Locust 2.47's own function over the summed
+/// `response_times` maps of the three `--json-file` outputs:
+/// `locust.stats.calculate_response_time_percentile(merged, sum(merged.values()), p)`
+/// (GET /system/metrics: 170, 320, 490; POST /analysis/run: 130, 580, 2100 for p50, p95, p99).
+#[test]
+fn full_histograms_pool_exactly_as_locust_computes() {
+    let v = json(
+        &["summary", "--pool"],
+        &[fixture("json-groups/baseline")],
+        0,
+    );
+    let pooled = &v[0];
+    assert_eq!(pooled["approximate"], false);
+    let row = |name: &str| {
+        pooled["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let at = |e: &serde_json::Value, i: usize| e["percentiles"][i].as_f64().unwrap();
+    let metrics = row("/system/metrics");
+    assert_eq!(
+        (at(&metrics, 0), at(&metrics, 5), at(&metrics, 7)),
+        (170.0, 320.0, 490.0)
+    );
+    let run = row("/analysis/run");
+    assert_eq!(
+        (at(&run, 0), at(&run, 5), at(&run, 7)),
+        (130.0, 580.0, 2100.0)
+    );
+}
+
+/// The latest group's values, computed the same way with Locust's function: 210, 360, 600.
+/// These runs were recorded on a busy machine (run-to-run spread ~14 %), so 3 against 3 runs
+/// cannot call the +23 % significant; the values themselves must be Locust's.
+#[test]
+fn groups_with_histograms_compare_with_exact_values() {
+    let v = json(
+        &["compare", "--fail-on", "never"],
+        &[
+            fixture("json-groups/baseline"),
+            fixture("json-groups/latest"),
+        ],
+        0,
+    );
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("summed histograms")));
+    let metrics = &v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .unwrap()["metrics"];
+    for (metric, base, latest) in [
+        ("p50", 170.0, 210.0),
+        ("p95", 320.0, 360.0),
+        ("p99", 490.0, 600.0),
+    ] {
+        assert_eq!(metrics[metric]["baseline"], base, "{metric}");
+        assert_eq!(metrics[metric]["latest"], latest, "{metric}");
+        assert_eq!(metrics[metric]["approximate"], false, "{metric}");
+    }
+}

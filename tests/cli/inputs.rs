@@ -1,0 +1,94 @@
+//! Every recorded fixture reads; every malformed one is refused with exit code 2 and a message
+//! that names the file, line and column.
+
+use super::{fixture, perfreport};
+
+#[test]
+fn every_recorded_run_summarises() {
+    for run in [
+        "shared-2.47/baseline-1",
+        "shared-2.47/latest-1",
+        "v2-pair/baseline",
+        "v2-pair/latest",
+        "v1",
+        "many-failures",
+        "never-succeeds",
+        "groups/baseline",
+        "groups/flaky-a",
+    ] {
+        for format in ["table", "markdown", "json"] {
+            perfreport()
+                .args(["summary", "--format", format])
+                .arg(fixture(run))
+                .assert()
+                .success();
+        }
+    }
+}
+
+#[test]
+fn locust_1x_run_reads_with_float_medians() {
+    let out = perfreport()
+        .args(["summary", "--format", "json"])
+        .arg(fixture("v1/v1run"))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let analysis = &v[0]["endpoints"][0];
+    assert_eq!(analysis["name"], "/analysis/");
+    assert_eq!(analysis["median_ms"], 700.0);
+    assert_eq!(v[0]["users"], 20);
+    assert!(v[0]["top_failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["first_seen"].is_null()));
+}
+
+#[test]
+fn malformed_files_name_file_line_and_column() {
+    let cases = [
+        (
+            "negative-count",
+            "negative-count_stats.csv:2:3:",
+            "Request Count",
+        ),
+        (
+            "overflow-count",
+            "overflow-count_stats.csv:",
+            "Request Count",
+        ),
+        ("text-in-number", "text-in-number_stats.csv:", "expected"),
+        ("missing-column", "missing-column_stats.csv", "column"),
+        ("duplicate-column", "duplicate-column_stats.csv:1:", "again"),
+        ("truncated-row", "truncated-row_stats.csv:3", "truncated"),
+        ("semicolon", "semicolon_stats.csv:1", "comma-separated"),
+        ("empty", "empty_stats.csv", "empty"),
+        ("binary", "binary_stats.csv:1:1", "binary"),
+        ("no-aggregated", "no-aggregated_stats.csv", "Aggregated"),
+    ];
+    for (run, location, words) in cases {
+        perfreport()
+            .arg("summary")
+            .arg(fixture(&format!("malformed/{run}")))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicates::str::contains(location))
+            .stderr(predicates::str::contains(words))
+            .stderr(predicates::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn a_bom_and_lf_endings_are_accepted() {
+    for run in ["bom", "lf-endings", "extra-column", "v1-median-float"] {
+        perfreport()
+            .arg("summary")
+            .arg(fixture(&format!("malformed/{run}")))
+            .assert()
+            .success();
+    }
+}
+
+use predicates::prelude::PredicateBooleanExt;

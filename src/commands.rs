@@ -14,7 +14,7 @@ use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
 use crate::report::context::ReportContext;
-use crate::report::{html, render_check, render_comparison, render_summaries, Format, ReportError};
+use crate::report::{html, render_check, render_comparison, render_summaries, ReportError};
 use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
 
@@ -199,11 +199,6 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         }
     };
     let page = html::render(&context).map_err(ReportError::from)?;
-    let output = OutputArgs {
-        format: Format::Table,
-        output: args.output.clone(),
-        color: ColorChoice::Never,
-    };
-    emit(&output, &page)?;
+    emit_to(args.output.as_deref(), &page)?;
     Ok(Outcome::Ok)
 }

@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench report` prints the report sizes once, then criterion's timings of
 //! building the context and rendering the page (the median is in
-//! `target/criterion/report_*/new/estimates.json`).
+//! `target/criterion/report/*/new/estimates.json`). With `PERFREPORT_BENCH_HTML=DIR` both
+//! pages are written to `DIR` to be looked at.
 
 use std::path::PathBuf;
 
@@ -163,6 +164,12 @@ fn bench(c: &mut Criterion) {
         single.len(),
         compared.len()
     );
+    // PERFREPORT_BENCH_HTML=DIR keeps both pages, to look at them.
+    if let Some(dir) = std::env::var_os("PERFREPORT_BENCH_HTML") {
+        let dir = PathBuf::from(dir);
+        std::fs::write(dir.join("large-single.html"), &single).expect("writable directory");
+        std::fs::write(dir.join("large-compare.html"), &compared).expect("writable directory");
+    }
 
     let mut group = c.benchmark_group("report");
     group.sample_size(20);

@@ -11,7 +11,8 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use super::charts::{
-    cdf, compare_bars, failures, latency_over_time, percentile_bars, throughput, users, ChartError,
+    cdf, compare_bars, distinct_labels, failures, latency_over_time, percentile_bars, throughput,
+    users, ChartError,
 };
 use super::context::{CompareSection, ReportContext, RunSection};
 use super::history::Timeline;
@@ -113,11 +114,18 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
             ));
         }
     }
+    let names: Vec<&str> = run
+        .endpoint_latency
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    let titles = distinct_labels(&names, latency_over_time::SMALL_TITLE_CHARS);
     let small_multiples = run
         .endpoint_latency
         .iter()
-        .map(|e| {
-            latency_over_time::chart(&e.name, &e.series, None, true).map(|svg| Figure::new(svg, ""))
+        .zip(&titles)
+        .map(|(e, title)| {
+            latency_over_time::chart(title, &e.series, None, true).map(|svg| Figure::new(svg, ""))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut distribution = Vec::new();

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{palette, render_svg, shorten, ChartError, FONT};
+use super::{distinct_labels, palette, render_svg, ChartError, FONT};
 use crate::report::context::CdfCurve;
 
 /// The chart's title.
@@ -43,7 +43,9 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
             .label_style((FONT, 14).into_font().color(&palette::INK))
             .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
             .draw()?;
-        for (i, curve) in curves.iter().enumerate() {
+        let names: Vec<&str> = curves.iter().map(|c| c.label.as_str()).collect();
+        let labels = distinct_labels(&names, LABEL_CHARS);
+        for (i, (curve, label)) in curves.iter().zip(labels).enumerate() {
             let (color, width) = if i == 0 {
                 (palette::INK, 3)
             } else {
@@ -53,7 +55,7 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
                 curve.points.iter().copied(),
                 color.stroke_width(width),
             ))?
-            .label(shorten(&curve.label, LABEL_CHARS))
+            .label(label)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
             });

@@ -6,7 +6,7 @@ use super::{palette, shorten, ChartError};
 use crate::report::history::LatencySeries;
 
 /// Longest endpoint name, in characters, in a small multiple's title.
-const SMALL_TITLE_CHARS: usize = 34;
+pub const SMALL_TITLE_CHARS: usize = 34;
 
 /// p50/p95/p99 of Locust's current window against seconds since the start.
 ///

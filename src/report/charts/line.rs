@@ -41,6 +41,8 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
         return Err(ChartError::NoData(chart.title.to_string()));
     }
     let x_max = points().map(|p| p.0).fold(0.0_f64, f64::max).max(1.0);
+    // Past ten minutes the axis runs in minutes, so ticks fall on whole minutes.
+    let unit = if x_max > 600.0 { 60.0 } else { 1.0 };
     let y_max = headroom(points().map(|p| p.1).fold(0.0_f64, f64::max));
     let (label, ticks, y_area) = if chart.compact {
         (14, 5, 56)
@@ -60,8 +62,8 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
             .margin_right(18)
             .x_label_area_size(if chart.compact { 38 } else { 42 })
             .y_label_area_size(y_area)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-        let x_fmt = |v: &f64| clock(*v);
+            .build_cartesian_2d(0.0..x_max / unit, 0.0..y_max)?;
+        let x_fmt = |v: &f64| clock(*v * unit);
         let y_fmt = |v: &f64| tick(*v);
         ctx.configure_mesh()
             .disable_x_mesh()
@@ -79,7 +81,8 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
             .draw()?;
         for line in &chart.lines {
             let style = line.color.stroke_width(line.width);
-            ctx.draw_series(LineSeries::new(line.points.iter().copied(), style))?;
+            let points = line.points.iter().map(|&(x, y)| (x / unit, y));
+            ctx.draw_series(LineSeries::new(points, style))?;
         }
         Ok(())
     })

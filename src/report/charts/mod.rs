@@ -178,6 +178,46 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
+/// Shortens each label like [`shorten`], unless that makes two of them the same (long names
+/// that differ only in the middle): then each shows the part where the names start to differ,
+/// with an ellipsis on each side that was cut.
+pub fn distinct_labels(names: &[&str], max: usize) -> Vec<String> {
+    let short: Vec<String> = names.iter().map(|n| shorten(n, max)).collect();
+    if max < 3 {
+        return short;
+    }
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.chars().collect()).collect();
+    (0..names.len())
+        .map(|i| {
+            // The longest prefix this name shares with another that shortens the same way.
+            let common = (0..names.len())
+                .filter(|&j| j != i && short[j] == short[i])
+                .map(|j| {
+                    chars[i]
+                        .iter()
+                        .zip(&chars[j])
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })
+                .max();
+            let (Some(common), c) = (common, &chars[i]) else {
+                return short[i].clone();
+            };
+            if c.len() <= max {
+                return short[i].clone();
+            }
+            let start = common.saturating_sub(10).min(c.len() - (max - 2));
+            let end = (start + max - 2).min(c.len());
+            let mut out = String::from("…");
+            out.extend(&c[start..end]);
+            if end < c.len() {
+                out.push('…');
+            }
+            out
+        })
+        .collect()
+}
+
 /// Seconds since the start as `m:ss` (or `h:mm:ss`), for time axes.
 pub fn clock(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
@@ -219,6 +259,20 @@ mod tests {
         assert_eq!(shorten("GET /very/long/path/name", 11), "GET /…/name");
         assert_eq!(shorten("GET /very/long/path/name", 11).chars().count(), 11);
         assert_eq!(shorten("ééééééééééé", 5), "éé…éé");
+    }
+
+    #[test]
+    fn labels_that_would_collide_show_where_names_differ() {
+        let a = "GET /api/v2/tenants/{tenant}/resources/group-001/items/{item}/details";
+        let b = "GET /api/v2/tenants/{tenant}/resources/group-002/items/{item}/details";
+        let labels = distinct_labels(&[a, b], 30);
+        assert_ne!(labels[0], labels[1]);
+        assert!(labels[0].contains("group-001"), "{}", labels[0]);
+        assert!(labels.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(
+            distinct_labels(&["GET /a", "GET /b"], 30),
+            ["GET /a", "GET /b"]
+        );
     }
 
     #[test]

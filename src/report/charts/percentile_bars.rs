@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{header, headroom, palette, render_svg, shorten, tick, ChartError, FONT};
+use super::{distinct_labels, header, headroom, palette, render_svg, tick, ChartError, FONT};
 use crate::report::context::Bar;
 
 /// Longest endpoint label, in characters.
@@ -65,13 +65,10 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
         let name_style = TextStyle::from((FONT, 13).into_font())
             .color(&palette::INK)
             .pos(Pos::new(HPos::Right, VPos::Center));
-        for (i, b) in bars.iter().enumerate() {
+        let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+        for (i, label) in distinct_labels(&names, LABEL_CHARS).into_iter().enumerate() {
             let (x, y) = ctx.backend_coord(&(0.0, top(i) - 0.5));
-            root.draw(&Text::new(
-                shorten(&b.label, LABEL_CHARS),
-                (x - 8, y),
-                name_style.clone(),
-            ))?;
+            root.draw(&Text::new(label, (x - 8, y), name_style.clone()))?;
         }
         Ok(())
     })

@@ -29,10 +29,12 @@ samples="$here/fixtures/shared-2.47"
 "$PERFREPORT" report "$samples/latest-1" --baseline "$samples/baseline-1" -o "$out/compare.html"
 "$PERFREPORT" report "$here/fixtures/hostile" -o "$out/hostile.html"
 
+profile="$(mktemp -d)"
+trap 'rm -rf "$profile"' EXIT
 for name in single compare hostile; do
     "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
         --disable-component-update --no-first-run --hide-scrollbars \
-        --user-data-dir="$(mktemp -d)" \
+        --user-data-dir="$profile" \
         --screenshot="$out/$name.png" --window-size="${WINDOW_SIZE:-1280,4000}" \
         "file://$out/$name.html" 2>/dev/null
     echo "$out/$name.png"

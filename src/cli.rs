@@ -31,6 +31,8 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the embedded demo target (the Resource Agent endpoints) until Ctrl-C.
     Target(TargetArgs),
+    /// A self-contained HTML report with charts, optionally compared against a baseline.
+    Report(ReportArgs),
 }
 
 /// Where output goes and how it looks.
@@ -122,6 +124,24 @@ pub struct CompareArgs {
     /// When to exit with code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Regression)]
     pub fail_on: FailOn,
+}
+
+/// `perfreport report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Runs to report: a `_stats.csv` file, a `--csv` prefix, or a directory of runs (one
+    /// section each; with `--baseline`, exactly one run: the latest).
+    #[arg(required = true, value_name = "RUN")]
+    pub runs: Vec<PathBuf>,
+    /// Compare against this baseline run (verdicts with the defaults of `compare`).
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<PathBuf>,
+    /// The report's title (default: names the runs).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// When `compare` exits non-zero.

@@ -4,15 +4,17 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, RunArgs, SummaryArgs, TargetArgs,
+    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SummaryArgs,
+    TargetArgs,
 };
-use crate::compare::compare_groups;
+use crate::compare::{compare, compare_groups, CompareOptions};
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
-use crate::report::{render_check, render_comparison, render_summaries};
+use crate::report::context::ReportContext;
+use crate::report::{html, render_check, render_comparison, render_summaries, ReportError};
 use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
 
@@ -169,4 +171,34 @@ fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline.
+/// Always exit 0 when the report is written: `compare` is the gate, the report is for reading.
+pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
+    let context = match &args.baseline {
+        Some(baseline_arg) => {
+            let [latest_arg] = args.runs.as_slice() else {
+                return Err(AppError::Usage(format!(
+                    "with --baseline, name exactly one latest run (got {}); repeated-run \
+                     groups are not supported by the report yet",
+                    args.runs.len()
+                )));
+            };
+            let baseline = single_run(baseline_arg, "baseline")?;
+            let latest = single_run(latest_arg, "latest")?;
+            let comparison = compare(&baseline, &latest, &CompareOptions::default());
+            ReportContext::compared(&baseline, &latest, &comparison, args.title.as_deref())
+        }
+        None => {
+            let mut runs = Vec::new();
+            for arg in &args.runs {
+                runs.extend(load_runs(arg)?);
+            }
+            ReportContext::of_runs(&runs, args.title.as_deref())
+        }
+    };
+    let page = html::render(&context).map_err(ReportError::from)?;
+    emit_to(args.output.as_deref(), &page)?;
+    Ok(Outcome::Ok)
 }

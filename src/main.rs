@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args).map(exit_code),
         Command::Run(args) => commands::run_load(args),
         Command::Target(args) => commands::serve_target(args).map(|()| 0),
+        Command::Report(args) => commands::report(args).map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,8 +2,12 @@
 //! ([`crate::summary::RunSummary`], [`crate::compare::Comparison`],
 //! [`crate::sla::CheckReport`]).
 
+pub mod charts;
 pub mod checks;
+pub mod context;
 pub mod format;
+pub mod history;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -32,6 +36,9 @@ pub enum ReportError {
     /// Serialising to JSON failed.
     #[error("could not write JSON: {0}")]
     Json(#[source] serde_json::Error),
+    /// Drawing a chart or filling the HTML template failed.
+    #[error(transparent)]
+    Html(#[from] html::HtmlError),
 }
 
 /// Renders one or several run summaries.

@@ -87,6 +87,16 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// The column headers and their alignments, for renderers that build their own markup.
+    pub fn headers(&self) -> &[(String, Align)] {
+        &self.headers
+    }
+
+    /// The rows, each as long as the headers.
+    pub fn rows(&self) -> &[Vec<Cell>] {
+        &self.rows
+    }
+
     /// Whether no row was added.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()

@@ -6,6 +6,7 @@ mod compare;
 mod driver;
 mod groups;
 mod inputs;
+mod report;
 mod summary;
 
 use std::path::PathBuf;

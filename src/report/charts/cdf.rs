@@ -1,0 +1,71 @@
+//! The response-time distribution: the fraction of requests at or below each response time,
+//! rebuilt from Locust's percentile columns (min, 50 % … 100 %), on a logarithmic time axis.
+
+use plotters::prelude::*;
+
+use super::{distinct_labels, palette, render_svg, ChartError, FONT};
+use crate::report::context::CdfCurve;
+
+/// The chart's title.
+pub const TITLE: &str = "Response-time distribution (from the percentile columns)";
+/// Longest legend label, in characters.
+const LABEL_CHARS: usize = 36;
+
+/// One line per curve, the first (Aggregated) in black and thicker.
+pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
+    let xs = || curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
+    let lo = xs().filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
+    let hi = xs().fold(0.0_f64, f64::max);
+    if !lo.is_finite() || hi <= 0.0 {
+        return Err(ChartError::NoData(TITLE.to_string()));
+    }
+    let (lo, hi) = (lo * 0.8, (hi * 1.25).max(lo * 2.0));
+    render_svg(TITLE, (900, 360), |root| {
+        let mut ctx = ChartBuilder::on(root)
+            .caption(TITLE, (FONT, 19).into_font().color(&palette::INK))
+            .margin(8)
+            .margin_right(18)
+            .x_label_area_size(42)
+            .y_label_area_size(60)
+            .build_cartesian_2d((lo..hi).log_scale(), 0.0..1.0)?;
+        let x_fmt = |v: &f64| super::tick(*v);
+        let y_fmt = |v: &f64| format!("{:.0}%", v * 100.0);
+        ctx.configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(palette::GRID)
+            .axis_style(palette::INK)
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc("response time (ms, logarithmic)")
+            .y_desc("requests at or below")
+            .label_style((FONT, 14).into_font().color(&palette::INK))
+            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .draw()?;
+        let names: Vec<&str> = curves.iter().map(|c| c.label.as_str()).collect();
+        let labels = distinct_labels(&names, LABEL_CHARS);
+        for (i, (curve, label)) in curves.iter().zip(labels).enumerate() {
+            let (color, width) = if i == 0 {
+                (palette::INK, 3)
+            } else {
+                (palette::SERIES[(i - 1) % palette::SERIES.len()], 2)
+            };
+            ctx.draw_series(LineSeries::new(
+                curve.points.iter().copied(),
+                color.stroke_width(width),
+            ))?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
+            });
+        }
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(palette::GRID)
+            .label_font((FONT, 13).into_font().color(&palette::INK))
+            .draw()?;
+        Ok(())
+    })
+}

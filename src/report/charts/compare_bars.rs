@@ -1,0 +1,99 @@
+//! Baseline vs latest, two bars per endpoint: the baseline in grey, the latest in blue (or
+//! vermillion when the endpoint regressed, green when it improved).
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::percentile_bars::LABEL_CHARS;
+use super::{distinct_labels, header, headroom, palette, render_svg, tick, ChartError, FONT};
+use crate::report::context::PairBar;
+
+/// The legend: what the bar colours mean.
+const LEGEND: &[(&str, RGBColor)] = &[
+    ("baseline", palette::GREY),
+    ("latest", palette::BLUE),
+    ("latest, endpoint regressed", palette::VERMILLION),
+    ("latest, endpoint improved", palette::GREEN),
+];
+/// Pixels per endpoint (two bars).
+const ROW: u32 = 34;
+
+/// Pairs of bars (first pair at the top) against a value axis in ms.
+pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, ChartError> {
+    if bars.is_empty() {
+        return Err(ChartError::NoData(title.to_string()));
+    }
+    let n = bars.len();
+    let largest = bars
+        .iter()
+        .flat_map(|b| [b.baseline, b.latest])
+        .flatten()
+        .fold(0.0, f64::max);
+    let x_max = headroom(largest) * 1.08;
+    let height = 120 + ROW * n as u32;
+    render_svg(title, (900, height), |root| {
+        let top = header(root, title, LEGEND, 8 + 290, false)?;
+        let mut ctx = ChartBuilder::on(root)
+            .margin(8)
+            .margin_top(top)
+            .margin_right(24)
+            .x_label_area_size(42)
+            .y_label_area_size(290)
+            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
+        let x_fmt = |v: &f64| tick(*v);
+        let no_label = |_: &f64| String::new();
+        ctx.configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(palette::GRID)
+            .axis_style(palette::INK)
+            .x_labels(8)
+            .y_labels(1)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&no_label)
+            .x_desc(x_desc)
+            .label_style((FONT, 14).into_font().color(&palette::INK))
+            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .draw()?;
+        let top = |i: usize| (n - i) as f64;
+        let latest_color = |verdict: &str| match verdict {
+            "regressed" => palette::VERMILLION,
+            "improved" => palette::GREEN,
+            _ => palette::BLUE,
+        };
+        ctx.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+            let v = b.baseline?;
+            Some(Rectangle::new(
+                [(0.0, top(i) - 0.48), (v, top(i) - 0.12)],
+                palette::GREY.filled(),
+            ))
+        }))?;
+        ctx.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+            let v = b.latest?;
+            Some(Rectangle::new(
+                [(0.0, top(i) - 0.88), (v, top(i) - 0.52)],
+                latest_color(b.verdict).filled(),
+            ))
+        }))?;
+        let value_style = TextStyle::from((FONT, 11).into_font())
+            .color(&palette::INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let values = bars.iter().enumerate().flat_map(|(i, b)| {
+            let baseline = b.baseline.map(|v| (v, top(i) - 0.3));
+            let latest = b.latest.map(|v| (v, top(i) - 0.7));
+            [baseline, latest].into_iter().flatten()
+        });
+        ctx.draw_series(
+            values.map(|(v, y)| Text::new(format!(" {} ms", tick(v)), (v, y), value_style.clone())),
+        )?;
+        let name_style = TextStyle::from((FONT, 13).into_font())
+            .color(&palette::INK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+        for (i, label) in distinct_labels(&names, LABEL_CHARS).into_iter().enumerate() {
+            let (x, y) = ctx.backend_coord(&(0.0, top(i) - 0.5));
+            root.draw(&Text::new(label, (x - 8, y), name_style.clone()))?;
+        }
+        Ok(())
+    })
+}

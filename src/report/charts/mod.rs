@@ -1,0 +1,293 @@
+//! The report's charts: one file per chart, each a function from already-computed data to an
+//! SVG string.
+//!
+//! Everything is drawn with plotters' SVG backend, which writes text as `<text>` elements (no
+//! fonts are needed to draw, the viewer's sans-serif is used) and escapes `<`, `>`, `&` and
+//! quotes in every label, so untrusted endpoint names stay text inside the SVG. Errors from
+//! plotters are returned as [`ChartError`], never unwrapped or dropped.
+
+pub mod cdf;
+pub mod compare_bars;
+pub mod failures;
+pub mod latency_over_time;
+mod line;
+pub mod percentile_bars;
+pub mod throughput;
+pub mod users;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// A chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// plotters failed while drawing.
+    #[error("could not draw the chart `{chart}`: {message}")]
+    Draw {
+        /// The chart's title.
+        chart: String,
+        /// What plotters reported.
+        message: String,
+    },
+    /// The chart was asked for with nothing to plot.
+    #[error("the chart `{0}` has no data to plot")]
+    NoData(String),
+}
+
+/// The Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
+pub mod palette {
+    use plotters::style::RGBColor;
+
+    /// Blue: the main series (p50, requests/s, latest run).
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    /// Orange: the second series (p95).
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    /// Vermillion: failures and p99.
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    /// Bluish green: users.
+    pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+    /// Reddish purple: a fifth series.
+    pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+    /// Sky blue: a sixth series.
+    pub const SKY: RGBColor = RGBColor(86, 180, 233);
+    /// Grey: the baseline run, drawn behind the latest.
+    pub const GREY: RGBColor = RGBColor(140, 140, 140);
+    /// Axis and text colour.
+    pub const INK: RGBColor = RGBColor(40, 40, 40);
+    /// Grid lines.
+    pub const GRID: RGBColor = RGBColor(225, 225, 225);
+
+    /// Series colours in the order they are handed out.
+    pub const SERIES: [RGBColor; 6] = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY];
+}
+
+/// The font every chart uses: whatever sans-serif the viewer has.
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Draws on a fresh SVG canvas of `size` pixels and returns the SVG text.
+///
+/// `title` names the chart in errors and in the SVG's accessible label.
+pub(crate) fn render_svg<F>(title: &str, size: (u32, u32), draw: F) -> Result<String, ChartError>
+where
+    F: FnOnce(
+        &DrawingArea<SVGBackend<'_>, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<std::io::Error>>,
+{
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        let drawn = root
+            .fill(&WHITE)
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present());
+        drawn.map_err(|e| ChartError::Draw {
+            chart: title.to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(label_svg(&buf, title))
+}
+
+/// Adds `role="img"` and an escaped `aria-label` to the root `<svg>` element.
+fn label_svg(svg: &str, title: &str) -> String {
+    match svg.find("<svg ") {
+        Some(at) => {
+            let (head, tail) = svg.split_at(at + 5);
+            format!(
+                "{head}role=\"img\" aria-label=\"{}\" {tail}",
+                escape_attr(title)
+            )
+        }
+        None => svg.to_string(),
+    }
+}
+
+/// A chart's title, centred at the top, and under it a one-row legend of colour swatches
+/// starting at pixel `left`. Returns how many pixels they take, for the plot's top margin.
+pub(crate) fn header(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    title: &str,
+    legend: &[(&str, RGBColor)],
+    left: i32,
+    compact: bool,
+) -> Result<u32, DrawingAreaErrorKind<std::io::Error>> {
+    let (width, _) = root.dim_in_pixel();
+    let size = if compact { 16 } else { 19 };
+    let title_style = TextStyle::from((FONT, size).into_font())
+        .color(&palette::INK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    root.draw(&Text::new(
+        title.to_string(),
+        (width as i32 / 2, 6),
+        title_style,
+    ))?;
+    let mut top = 12 + size as u32;
+    if legend.is_empty() {
+        return Ok(top + 4);
+    }
+    let text_size = if compact { 13 } else { 14 };
+    let style = TextStyle::from((FONT, text_size).into_font())
+        .color(&palette::INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let y = top as i32 + 8;
+    let mut at = left;
+    for (label, color) in legend {
+        root.draw(&Rectangle::new(
+            [(at, y - 5), (at + 12, y + 5)],
+            color.filled(),
+        ))?;
+        root.draw(&Text::new(label.to_string(), (at + 17, y), style.clone()))?;
+        // The viewer's font is unknown: allow a generous 0.62 em per character.
+        let em = f64::from(text_size) / 1.24;
+        at += 17 + 14 + (0.62 * em * label.chars().count() as f64).ceil() as i32;
+    }
+    top += 22;
+    Ok(top)
+}
+
+/// Escapes text for an XML attribute or element.
+pub(crate) fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Shortens a label to at most `max` characters, cutting the middle and marking the cut with
+/// an ellipsis, so that the method and the end of a long path both stay visible.
+pub fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return text.to_string();
+    }
+    let keep = max - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+/// Shortens each label like [`shorten`], unless that makes two of them the same (long names
+/// that differ only in the middle): then each shows the part where the names start to differ,
+/// with an ellipsis on each side that was cut.
+pub fn distinct_labels(names: &[&str], max: usize) -> Vec<String> {
+    let short: Vec<String> = names.iter().map(|n| shorten(n, max)).collect();
+    if max < 3 {
+        return short;
+    }
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.chars().collect()).collect();
+    (0..names.len())
+        .map(|i| {
+            // The longest prefix this name shares with another that shortens the same way.
+            let common = (0..names.len())
+                .filter(|&j| j != i && short[j] == short[i])
+                .map(|j| {
+                    chars[i]
+                        .iter()
+                        .zip(&chars[j])
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })
+                .max();
+            let (Some(common), c) = (common, &chars[i]) else {
+                return short[i].clone();
+            };
+            if c.len() <= max {
+                return short[i].clone();
+            }
+            let start = common.saturating_sub(10).min(c.len() - (max - 2));
+            let end = (start + max - 2).min(c.len());
+            let mut out = String::from("…");
+            out.extend(&c[start..end]);
+            if end < c.len() {
+                out.push('…');
+            }
+            out
+        })
+        .collect()
+}
+
+/// Seconds since the start as `m:ss` (or `h:mm:ss`), for time axes.
+pub fn clock(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// A tick label for a value axis: no needless decimals.
+pub fn tick(v: f64) -> String {
+    if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The upper end of a value axis: a little headroom above the largest value, never zero.
+pub(crate) fn headroom(max: f64) -> f64 {
+    if max.is_finite() && max > 0.0 {
+        max * 1.1
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_are_cut_in_the_middle_with_an_ellipsis() {
+        assert_eq!(shorten("GET /a", 10), "GET /a");
+        assert_eq!(shorten("GET /very/long/path/name", 11), "GET /…/name");
+        assert_eq!(shorten("GET /very/long/path/name", 11).chars().count(), 11);
+        assert_eq!(shorten("ééééééééééé", 5), "éé…éé");
+    }
+
+    #[test]
+    fn labels_that_would_collide_show_where_names_differ() {
+        let a = "GET /api/v2/tenants/{tenant}/resources/group-001/items/{item}/details";
+        let b = "GET /api/v2/tenants/{tenant}/resources/group-002/items/{item}/details";
+        let labels = distinct_labels(&[a, b], 30);
+        assert_ne!(labels[0], labels[1]);
+        assert!(labels[0].contains("group-001"), "{}", labels[0]);
+        assert!(labels.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(
+            distinct_labels(&["GET /a", "GET /b"], 30),
+            ["GET /a", "GET /b"]
+        );
+    }
+
+    #[test]
+    fn clock_labels() {
+        assert_eq!(clock(0.0), "0:00");
+        assert_eq!(clock(65.0), "1:05");
+        assert_eq!(clock(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn svg_gets_an_escaped_accessible_label() {
+        let svg = label_svg("<svg width=\"1\">", "a<b>\"");
+        assert_eq!(
+            svg,
+            "<svg role=\"img\" aria-label=\"a&lt;b&gt;&quot;\" width=\"1\">"
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! One horizontal bar per endpoint: a response-time percentile (p95 in the report), slowest
+//! at the top, endpoint names shortened with an ellipsis so they never overlap.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{distinct_labels, header, headroom, palette, render_svg, tick, ChartError, FONT};
+use crate::report::context::Bar;
+
+/// Longest endpoint label, in characters.
+pub(crate) const LABEL_CHARS: usize = 40;
+/// Pixels per bar.
+const ROW: u32 = 24;
+
+/// Bars of `bars` (in the order given, first at the top) against a value axis in ms.
+pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartError> {
+    if bars.is_empty() {
+        return Err(ChartError::NoData(title.to_string()));
+    }
+    let n = bars.len();
+    let x_max = headroom(bars.iter().map(|b| b.value).fold(0.0, f64::max)) * 1.08;
+    let height = 100 + ROW * n as u32;
+    render_svg(title, (900, height), |root| {
+        let top = header(root, title, &[], 8 + 290, false)?;
+        let mut ctx = ChartBuilder::on(root)
+            .margin(8)
+            .margin_top(top)
+            .margin_right(24)
+            .x_label_area_size(42)
+            .y_label_area_size(290)
+            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
+        let x_fmt = |v: &f64| tick(*v);
+        let no_label = |_: &f64| String::new();
+        ctx.configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(palette::GRID)
+            .axis_style(palette::INK)
+            .x_labels(8)
+            .y_labels(1)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&no_label)
+            .x_desc(x_desc)
+            .label_style((FONT, 14).into_font().color(&palette::INK))
+            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .draw()?;
+        // The first bar sits at the top: bar i spans [n-i-1, n-i].
+        let top = |i: usize| (n - i) as f64;
+        ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            Rectangle::new(
+                [(0.0, top(i) - 0.82), (b.value, top(i) - 0.18)],
+                palette::ORANGE.filled(),
+            )
+        }))?;
+        let value_style = TextStyle::from((FONT, 12).into_font())
+            .color(&palette::INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            Text::new(
+                format!(" {} ms", tick(b.value)),
+                (b.value, top(i) - 0.5),
+                value_style.clone(),
+            )
+        }))?;
+        let name_style = TextStyle::from((FONT, 13).into_font())
+            .color(&palette::INK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+        for (i, label) in distinct_labels(&names, LABEL_CHARS).into_iter().enumerate() {
+            let (x, y) = ctx.backend_coord(&(0.0, top(i) - 0.5));
+            root.draw(&Text::new(label, (x - 8, y), name_style.clone()))?;
+        }
+        Ok(())
+    })
+}

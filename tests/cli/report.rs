@@ -1,0 +1,299 @@
+//! `perfreport report`: the HTML is parsed (never compared byte for byte); the template
+//! context is snapshotted with the plotted series reduced to their lengths.
+
+use std::path::Path;
+
+use scraper::{ElementRef, Html, Selector};
+
+use perfreport::compare::{compare, CompareOptions};
+use perfreport::locust::load_runs;
+use perfreport::report::context::ReportContext;
+
+use super::{fixture, perfreport, portable};
+
+fn shared(side: &str) -> std::path::PathBuf {
+    fixture(&format!("shared-2.47/{side}"))
+}
+
+/// Runs `perfreport report ARGS -o FILE` and returns the parsed page and its raw text.
+fn report(args: &[&Path]) -> (Html, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.html");
+    perfreport()
+        .arg("report")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    (Html::parse_document(&text), text)
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+fn text(e: ElementRef) -> String {
+    e.text().collect::<String>()
+}
+
+/// Every chart is an inline `<svg>` that draws something: a line or a bar.
+fn assert_charts_drawn(page: &Html) -> usize {
+    let svgs: Vec<_> = page.select(&sel("figure svg")).collect();
+    assert!(!svgs.is_empty());
+    for svg in &svgs {
+        let label = svg.value().attr("aria-label").unwrap_or_default();
+        let lines = svg.select(&sel("polyline")).count();
+        let bars = svg.select(&sel("rect")).count();
+        assert!(lines + bars > 1, "chart `{label}` draws nothing");
+        assert!(!label.is_empty(), "chart without an accessible label");
+    }
+    svgs.len()
+}
+
+/// Rows of the table with this class.
+fn rows(page: &Html, class: &str) -> Vec<Vec<String>> {
+    page.select(&sel(&format!("table.{class} tbody tr")))
+        .map(|tr| tr.select(&sel("td")).map(text).collect())
+        .collect()
+}
+
+fn chart_titles(page: &Html) -> Vec<String> {
+    page.select(&sel("figure svg"))
+        .filter_map(|s| s.value().attr("aria-label").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn single_run_has_every_chart_and_table() {
+    let (page, raw) = report(&[&shared("latest-1")]);
+    assert!(!raw.contains("<script"), "the report needs no JavaScript");
+    // Self-contained: nothing is fetched (no src/href to another file, no CSS url()).
+    assert_eq!(page.select(&sel("[src], link")).count(), 0);
+    assert!(!raw.contains("url(") && !raw.contains("@import"));
+    assert_eq!(assert_charts_drawn(&page), 13);
+    let titles = chart_titles(&page);
+    for expected in [
+        "Throughput over time",
+        "Failures over time",
+        "Users over time",
+        "Response-time percentiles over time, all requests",
+        "GET /system/metrics",
+        "95th percentile response time per endpoint (whole run)",
+        "Response-time distribution (from the percentile columns)",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == expected),
+            "no chart `{expected}`"
+        );
+    }
+    let requests = rows(&page, "requests");
+    assert_eq!(requests.len(), 8, "7 endpoints and Aggregated");
+    assert_eq!(requests[7][1], "Aggregated");
+    assert_eq!(requests[7][2], "486");
+    assert_eq!(rows(&page, "percentiles").len(), 8);
+    assert_eq!(rows(&page, "failures").len(), 2);
+    let exceptions: Vec<_> = page.select(&sel("details.exception")).collect();
+    assert_eq!(exceptions.len(), 1);
+    assert!(text(exceptions[0]).contains("Traceback") || text(exceptions[0]).contains("File"));
+    let headline: Vec<String> = page.select(&sel(".num-card .value")).map(text).collect();
+    assert_eq!(headline[0], "486");
+    assert_eq!(headline[1], "4 (0.82%)");
+    assert!(page.select(&sel("table.overview")).next().is_none());
+}
+
+#[test]
+fn baseline_adds_verdicts_bars_and_overlays() {
+    let (page, _) = report(&[
+        &shared("latest-1"),
+        Path::new("--baseline"),
+        &shared("baseline-1"),
+    ]);
+    let banner = page.select(&sel(".banner")).map(text).collect::<String>();
+    assert_eq!(banner, "Performance regression");
+    let badges: Vec<String> = page.select(&sel(".badges .badge.bad")).map(text).collect();
+    assert_eq!(badges, vec!["GET /system/metrics regressed"]);
+    let overview = rows(&page, "overview");
+    assert_eq!(overview.len(), 8);
+    let metrics = overview
+        .iter()
+        .find(|r| r[0] == "GET /system/metrics")
+        .unwrap();
+    assert_eq!(metrics.last().unwrap(), "regressed");
+    let verdict_cell = page
+        .select(&sel("table.overview td.badge.bad"))
+        .map(text)
+        .collect::<Vec<_>>();
+    assert_eq!(verdict_cell, vec!["regressed"]);
+    let details = rows(&page, "details");
+    let p50 = details
+        .iter()
+        .find(|r| r[0] == "GET /system/metrics" && r[1] == "p50")
+        .unwrap();
+    assert_eq!(
+        &p50[2..],
+        [
+            "140 ms",
+            "180 ms",
+            "+40 ms (+28.6%)",
+            "[+18, +62] ms",
+            "<0.001",
+            "quantile",
+            "regressed"
+        ]
+    );
+    assert!(!rows(&page, "all-metrics").is_empty());
+    let titles = chart_titles(&page);
+    for expected in [
+        "p95 response time, baseline vs latest",
+        "Median response time, baseline vs latest",
+        "Response-time percentiles over time, baseline vs latest",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == expected),
+            "no chart `{expected}`"
+        );
+    }
+    assert_eq!(assert_charts_drawn(&page), 13 + 6);
+}
+
+#[test]
+fn hostile_names_errors_and_tracebacks_stay_text() {
+    let (page, raw) = report(&[&fixture("hostile")]);
+    assert_eq!(page.select(&sel("script")).count(), 0);
+    assert_eq!(page.select(&sel("img")).count(), 0);
+    assert_eq!(page.select(&sel("b")).count(), 0);
+    assert!(!raw.contains("<script>") && !raw.contains("<img") && !raw.contains("<i>"));
+    let names: Vec<String> = rows(&page, "requests")
+        .into_iter()
+        .map(|r| r[1].clone())
+        .collect();
+    assert_eq!(names[0], "<script>alert(1)</script>");
+    assert_eq!(names[1], "\"><img src=x onerror=alert(1)>");
+    assert_eq!(names[2], "/search?q=a&b=<i>&amp;");
+    // Inside the SVG charts too, as text of <text> elements (shortened with an ellipsis).
+    let svg_text: Vec<String> = page.select(&sel("svg text")).map(text).collect();
+    assert!(svg_text
+        .iter()
+        .any(|t| t.trim() == "GET <script>alert(1)</script>"));
+    assert!(svg_text.iter().any(|t| t.contains("\"><img src=x")));
+    assert!(svg_text.iter().any(|t| t.contains("/api/v1/organ…")));
+    let failures = rows(&page, "failures");
+    assert!(failures[0][3].contains("<b>boom</b><script>alert(2)</script>"));
+    let traceback = page
+        .select(&sel("details.exception pre"))
+        .map(text)
+        .collect::<String>();
+    assert!(traceback.contains("raise ValueError(\"<img src=x onerror=alert(4)>\")"));
+    let summary = page
+        .select(&sel("details.exception summary"))
+        .map(text)
+        .collect::<String>();
+    assert!(summary.contains("ValueError('<script>alert(3)</script>')"));
+    assert_charts_drawn(&page);
+}
+
+#[test]
+fn title_is_escaped_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    perfreport()
+        .args(["report", "--title", "<b>Release 2.3</b>", "-o"])
+        .arg(&out)
+        .arg(shared("baseline-1"))
+        .assert()
+        .success();
+    let page = Html::parse_document(&std::fs::read_to_string(&out).unwrap());
+    let h1: String = page.select(&sel("h1")).map(text).collect();
+    assert_eq!(h1, "<b>Release 2.3</b>");
+}
+
+#[test]
+fn several_runs_get_a_section_each() {
+    let (page, _) = report(&[&fixture("groups/baseline")]);
+    let sections: Vec<String> = page
+        .select(&sel("section.run h2 .name"))
+        .map(text)
+        .collect();
+    assert_eq!(sections, vec!["run1", "run2", "run3"]);
+}
+
+#[test]
+fn baseline_with_several_latest_runs_is_a_usage_error() {
+    perfreport()
+        .arg("report")
+        .arg(fixture("groups/latest"))
+        .arg("--baseline")
+        .arg(shared("baseline-1"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("names 3 runs"));
+    perfreport()
+        .arg("report")
+        .arg(shared("latest-1"))
+        .arg(shared("baseline-1"))
+        .arg("--baseline")
+        .arg(shared("baseline-1"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("exactly one latest run"));
+}
+
+#[test]
+fn unwritable_output_is_reported() {
+    perfreport()
+        .arg("report")
+        .arg(shared("latest-1"))
+        .args(["-o", "/nonexistent-dir/report.html"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "could not write /nonexistent-dir/report.html",
+        ));
+}
+
+/// Replaces every plotted series (an array of `[x, y]` pairs) with its length.
+fn squash_series(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Array(items) => {
+            let is_series = !items.is_empty()
+                && items.iter().all(|p| {
+                    p.as_array()
+                        .is_some_and(|p| p.len() == 2 && p[0].is_number())
+                });
+            if is_series {
+                *v = serde_json::Value::String(format!("{} points", items.len()));
+            } else {
+                items.iter_mut().for_each(squash_series);
+            }
+        }
+        serde_json::Value::Object(map) => map.values_mut().for_each(squash_series),
+        _ => {}
+    }
+}
+
+fn context_json(ctx: &ReportContext) -> String {
+    let mut v = serde_json::to_value(ctx).unwrap();
+    squash_series(&mut v);
+    portable(serde_json::to_string_pretty(&v).unwrap().as_bytes())
+}
+
+#[test]
+fn context_of_a_comparison() {
+    let baseline = load_runs(&shared("baseline-1")).unwrap().remove(0);
+    let latest = load_runs(&shared("latest-1")).unwrap().remove(0);
+    let comparison = compare(&baseline, &latest, &CompareOptions::default());
+    let ctx = ReportContext::compared(&baseline, &latest, &comparison, None);
+    insta::assert_snapshot!("report_context_compared", context_json(&ctx));
+}
+
+#[test]
+fn context_of_a_v1_run_without_full_history_rows_is_still_complete() {
+    let run = load_runs(&fixture("v1")).unwrap().remove(0);
+    let ctx = ReportContext::of_runs(&[run], Some("v1"));
+    let section = &ctx.runs[0];
+    assert!(section.timeline.is_some());
+    assert_eq!(section.requests.rows.len(), section.percentiles.rows.len());
+    assert!(section.timeline_note.contains("1.x the whole run so far"));
+}

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::args::{DemoArgs, SignoffArgs};
 use super::run::{JSON_FILE, MARKDOWN_FILE};
-use super::{markdown, signoff as run_signoff, SignoffOptions};
+use super::{signoff as run_signoff, terminal, SignoffOptions};
 use crate::error::{AppError, Outcome};
 
 /// `perfreport signoff`.
@@ -33,7 +33,7 @@ fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
     let out = Path::new(&report.out_dir);
     let text = format!(
         "{}\nReport: {}\nJSON:   {}\nRuns:   {}/<tier>/\n",
-        markdown::verdict_section(&report),
+        terminal::verdict(&report),
         out.join(MARKDOWN_FILE).display(),
         out.join(JSON_FILE).display(),
         out.display()

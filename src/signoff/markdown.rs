@@ -3,8 +3,33 @@
 //! [`SignoffReport`]; every text from a run or an SLA file is escaped.
 
 use super::context::{Checklist, Grid, ItemStatus, Mark, SignoffReport, TierStatus, VerdictStatus};
-use crate::report::table::markdown_escape as esc;
 use crate::sla::CheckReport;
+
+/// Escapes text for Markdown (table cells and list items) while keeping the plan's `< 500ms`
+/// readable in the raw file: `<` is escaped only where it could open an HTML tag, comment or
+/// autolink (before a letter, `/`, `!` or `?`), `&` only where it could start an entity;
+/// pipes, emphasis, code, links and headings always; line breaks become spaces.
+pub fn esc(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        match c {
+            '<' if next.is_some_and(|n| n.is_alphabetic() || matches!(n, '/' | '!' | '?')) => {
+                out.push_str("&lt;")
+            }
+            '&' if next.is_some_and(|n| n.is_alphanumeric() || n == '#') => out.push_str("&amp;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// The whole report.
 pub fn render(r: &SignoffReport) -> String {
@@ -232,4 +257,25 @@ fn checks(c: &CheckReport) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_thresholds_readable_and_markup_inert() {
+        assert_eq!(esc("p95 < 500ms, rps >= 10"), "p95 < 500ms, rps >= 10");
+        assert_eq!(
+            esc("<script>alert(1)</script>"),
+            "&lt;script>alert(1)&lt;/script>"
+        );
+        assert_eq!(esc("<!-- x -->"), "&lt;!-- x -->");
+        assert_eq!(
+            esc("a|b *c* `d` [e](f) #g ~h~"),
+            "a\\|b \\*c\\* \\`d\\` \\[e\\](f) \\#g \\~h\\~"
+        );
+        assert_eq!(esc("&amp; & x"), "&amp;amp; & x");
+        assert_eq!(esc("line\nbreak\u{1b}"), "line break\u{fffd}");
+    }
 }

@@ -10,7 +10,7 @@
 //! * [`run`]: the orchestration, tier by tier;
 //! * [`context`] and [`checklist`]: the report's context — a serialisable, precomputed
 //!   [`SignoffReport`] (tables of formatted cells, checklists, the verdict) that every renderer
-//!   shares; [`markdown`] renders it, JSON is its serialisation.
+//!   shares; [`markdown`] renders it, JSON is its serialisation, [`terminal`] prints the verdict.
 //!
 //! Everything a sign-off writes goes into one new folder (`results/signoff-<UTC time>/` or
 //! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md` and
@@ -24,6 +24,7 @@ pub mod local;
 pub mod markdown;
 pub mod resources;
 pub mod run;
+pub mod terminal;
 pub mod tiers;
 
 use std::path::{Path, PathBuf};

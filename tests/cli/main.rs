@@ -6,6 +6,7 @@ mod compare;
 mod driver;
 mod groups;
 mod inputs;
+mod signoff;
 mod summary;
 
 use std::path::PathBuf;

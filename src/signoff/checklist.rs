@@ -1,18 +1,16 @@
-//! The seed plan's checklists, ticked from the evidence, and the one overall verdict.
+//! The seed plan's checklists, ticked from the evidence.
 //!
 //! An item is ticked only when perfreport checked it and it held; an item it could not check
 //! (a tier not run, a target it could not watch) stays unticked with the reason, and
-//! "Documentation updated" is left to people. The verdict is **ready for production** only when
-//! every tier of the SLA ran, every check passed, and the target's resources and health were
-//! checked; **not ready** when anything failed (each failure listed); otherwise the checks that
-//! ran passed but the sign-off is incomplete (each gap listed).
+//! "Documentation updated" is left to people. The completion checklist's last item, "Ready for
+//! production", is the verdict ([`super::verdict`]).
 
 use super::context::{
     Checklist, Item, ItemStatus, TargetInfo, TargetKind, TierReport, TierStatus, Verdict,
     VerdictStatus,
 };
 use super::local::HealthCheck;
-use crate::sla::{Metric, Sla};
+use crate::sla::Metric;
 
 /// The tier the plan calls the stress test: only "completed" (no crash), not "passed".
 const STRESS: &str = "stress";
@@ -26,7 +24,7 @@ fn item(text: impl Into<String>, status: ItemStatus, detail: impl Into<String>) 
     }
 }
 
-fn names(tiers: &[&TierReport]) -> String {
+pub(super) fn names(tiers: &[&TierReport]) -> String {
     tiers
         .iter()
         .map(|t| t.name.as_str())
@@ -270,7 +268,7 @@ fn metric_item(text: String, t: &TierReport, metric: Metric) -> Item {
 }
 
 /// Why resources could not be watched, or `None` when they were.
-fn resources_gap(tiers: &[TierReport], target: &TargetInfo) -> Option<String> {
+pub(super) fn resources_gap(tiers: &[TierReport], target: &TargetInfo) -> Option<String> {
     match target.kind {
         TargetKind::Recorded => Some("the runs were recorded elsewhere (--run)".into()),
         TargetKind::Host if target.pid.is_none() => {
@@ -463,135 +461,6 @@ fn completion(
             verdict.headline.clone(),
         ),
     ]
-}
-
-/// The overall verdict.
-pub fn verdict(
-    sla: &Sla,
-    tiers: &[TierReport],
-    health: Option<&HealthCheck>,
-    target: &TargetInfo,
-) -> Verdict {
-    let mut failures = Vec::new();
-    let mut gaps = Vec::new();
-    for t in tiers {
-        if t.status == TierStatus::Interrupted {
-            failures.push(format!("{}: interrupted before its end", t.name));
-        }
-        for c in t
-            .checks
-            .iter()
-            .flat_map(|c| &c.checks)
-            .filter(|c| !c.passed)
-        {
-            let why = c
-                .reason
-                .as_deref()
-                .map_or(String::new(), |r| format!(" ({r})"));
-            failures.push(format!(
-                "{}: {} is {}, target {}{why}",
-                t.name, c.name, c.actual_text, c.target
-            ));
-        }
-        for c in t
-            .resources
-            .iter()
-            .flat_map(|r| &r.checks)
-            .filter(|c| c.passed == Some(false))
-        {
-            failures.push(format!(
-                "{}: {} — {}",
-                t.name,
-                c.name,
-                c.reason.clone().unwrap_or_else(|| c.actual.clone())
-            ));
-        }
-        if !t.ran() {
-            gaps.push(format!(
-                "tier {} {}",
-                t.name,
-                t.note.as_deref().unwrap_or("not run")
-            ));
-        }
-    }
-    match health {
-        Some(h) if !h.passed => failures.push(format!(
-            "health check {} after {}: {}",
-            h.url, h.after_tier, h.detail
-        )),
-        Some(_) => {}
-        None => gaps.push(match target.kind {
-            TargetKind::Recorded => {
-                "health check not asked: the runs were recorded elsewhere".to_string()
-            }
-            _ => "health check not asked: the tiers did not all run".to_string(),
-        }),
-    }
-    if let Some(gap) = resources_gap(tiers, target) {
-        gaps.push(format!("resources not measured: {gap}"));
-    }
-    let unjudged: Vec<String> = tiers
-        .iter()
-        .flat_map(|t| {
-            t.resources
-                .iter()
-                .flat_map(|r| &r.checks)
-                .filter(|c| c.passed.is_none())
-                .map(move |c| format!("{}: {}", t.name, c.name))
-        })
-        .collect();
-    if !unjudged.is_empty() {
-        gaps.push(format!(
-            "resource checks not judged: {}",
-            unjudged.join(", ")
-        ));
-    }
-    let ran: Vec<&TierReport> = tiers.iter().filter(|t| t.ran()).collect();
-    let (status, headline) =
-        if !failures.is_empty() {
-            (
-                VerdictStatus::NotReady,
-                format!(
-                    "NOT READY FOR PRODUCTION: {} check{} failed",
-                    failures.len(),
-                    if failures.len() == 1 { "" } else { "s" }
-                ),
-            )
-        } else if !gaps.is_empty() || ran.is_empty() {
-            (
-                VerdictStatus::Incomplete,
-                format!(
-                "NOT A FULL SIGN-OFF: every check made passed ({}), but {} thing{} could not be \
-                 checked",
-                if ran.is_empty() { "none".to_string() } else { names(&ran) },
-                gaps.len(),
-                if gaps.len() == 1 { "" } else { "s" }
-            ),
-            )
-        } else {
-            let checks: usize = ran
-                .iter()
-                .filter_map(|t| t.checks.as_ref())
-                .map(|c| c.total)
-                .sum();
-            (
-                VerdictStatus::Ready,
-                format!(
-                    "READY FOR PRODUCTION: all {checks} SLA checks of {} passed in {}, resources \
-                 stayed stable and the target answered its health check after the last tier",
-                    sla.source,
-                    names(&ran)
-                ),
-            )
-        };
-    Verdict {
-        status,
-        ready_for_production: status == VerdictStatus::Ready,
-        passed: status != VerdictStatus::NotReady,
-        headline,
-        failures,
-        gaps,
-    }
 }
 
 fn capitalised(name: &str) -> String {

@@ -8,7 +8,7 @@
 //! * [`local`]: the embedded target as a child process, and the health check;
 //! * [`resources`]: CPU, memory and descriptors from `/proc`, and their verdicts;
 //! * [`run`]: the orchestration, tier by tier;
-//! * [`context`] and [`checklist`]: the report's context — a serialisable, precomputed
+//! * [`context`], [`tables`], [`checklist`] and [`verdict`]: the report's context — a serialisable, precomputed
 //!   [`SignoffReport`] (tables of formatted cells, checklists, the verdict) that every renderer
 //!   shares; [`markdown`] renders it, JSON is its serialisation, [`terminal`] prints the verdict.
 //!
@@ -24,8 +24,10 @@ pub mod local;
 pub mod markdown;
 pub mod resources;
 pub mod run;
+pub mod tables;
 pub mod terminal;
 pub mod tiers;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{
-    EndpointKey, EndpointStats, ExceptionRow, FailureRow, Percentile, Run, RunFiles,
+    EndpointKey, EndpointStats, ExceptionRow, FailureRow, Histogram, Percentile, Run, RunFiles,
 };
 use crate::stats::{
-    locust_rounding_step, modified_z_scores, pooled_quantile, spread, RebuiltDistribution, Spread,
+    histogram_percentile, locust_rounding_step, merge_locust_buckets, modified_z_scores,
+    pooled_quantile, spread, RebuiltDistribution, Spread,
 };
 
 /// A run whose modified z-score exceeds this stands out from its group (Iglewicz & Hoaglin).
@@ -25,7 +26,15 @@ pub const OUTLIER_Z: f64 = 3.5;
 /// percentile is flagged only when it lies more than one Locust rounding step from the median.
 pub const OUTLIER_MIN_RUNS: usize = 5;
 
-/// Pools several runs into one: summed counts, request-weighted averages, mixed distributions.
+/// Whether every run carries full histograms, so that pooled percentiles are exact (summed
+/// histograms, Locust's own percentile rule) rather than approximate (mixed rebuilt CDFs).
+pub fn pools_exactly(runs: &[Run]) -> bool {
+    !runs.is_empty() && runs.iter().all(|r| !r.histograms.is_empty())
+}
+
+/// Pools several runs into one: summed counts, request-weighted averages, and percentiles
+/// from summed histograms when every run has them ([`pools_exactly`]), else from mixed
+/// distributions.
 ///
 /// The pooled run has no history (a per-second series does not pool). Returns `None` for no runs.
 pub fn pool(runs: &[Run], name: &str) -> Option<Run> {
@@ -44,25 +53,55 @@ pub fn pool(runs: &[Run], name: &str) -> Option<Run> {
             }
         }
     }
+    let exact = pools_exactly(runs);
+    let mut histograms = Vec::new();
+    let mut pool_key = |key: &EndpointKey, parts: &[&EndpointStats]| {
+        let mut stats = pool_endpoint(key, parts, runs.len(), &levels);
+        if exact {
+            let merged = merged_histogram(runs, key);
+            apply_histogram(&mut stats, &merged.buckets);
+            histograms.push(merged);
+        }
+        stats
+    };
     let endpoints = keys
         .iter()
         .map(|key| {
             let parts: Vec<&EndpointStats> = runs.iter().filter_map(|r| r.endpoint(key)).collect();
-            pool_endpoint(key, &parts, runs.len(), &levels)
+            pool_key(key, &parts)
         })
         .collect();
     let aggregated: Vec<&EndpointStats> = runs.iter().map(|r| &r.aggregated).collect();
+    let aggregated = pool_key(&EndpointKey::aggregated(), &aggregated);
     Some(Run {
         files: RunFiles {
             name: name.to_string(),
             ..first.files.clone()
         },
         endpoints,
-        aggregated: pool_endpoint(&EndpointKey::aggregated(), &aggregated, runs.len(), &levels),
+        aggregated,
         history: Vec::new(),
         failures: pool_failures(runs),
         exceptions: pool_exceptions(runs),
+        histograms,
     })
+}
+
+/// The sum of every run's histogram of one endpoint, on Locust's bucket keys.
+fn merged_histogram(runs: &[Run], key: &EndpointKey) -> Histogram {
+    let each: Vec<Histogram> = runs.iter().filter_map(|r| r.histogram(key)).collect();
+    Histogram {
+        key: key.clone(),
+        buckets: merge_locust_buckets(each.iter().map(|h| h.buckets.as_slice())),
+    }
+}
+
+/// Replaces the approximate percentiles with Locust's own from the summed histogram.
+fn apply_histogram(stats: &mut EndpointStats, buckets: &[(f64, u64)]) {
+    for p in &mut stats.percentiles {
+        p.value_ms = histogram_percentile(buckets, p.level);
+    }
+    stats.median_ms = histogram_percentile(buckets, 0.5);
 }
 
 /// One endpoint over the runs that have it; `runs` is the group size, so that throughput is
@@ -301,12 +340,14 @@ mod tests {
                 history: None,
                 failures: None,
                 exceptions: None,
+                histograms: None,
             },
             endpoints: vec![e],
             aggregated,
             history: Vec::new(),
             failures: Vec::new(),
             exceptions: Vec::new(),
+            histograms: Vec::new(),
         }
     }
 
@@ -329,6 +370,32 @@ mod tests {
         assert!((p95 - 14.595).abs() < 1e-6, "{p95}");
         assert_eq!(e.rps, 6.0);
         assert_eq!((e.min_ms, e.max_ms), (Some(5.0), Some(2000.0)));
+    }
+
+    #[test]
+    fn full_histograms_pool_exactly_by_locusts_rule() {
+        let mut a = run("a", stats(4, 10.0, 30.0, 1.0));
+        let mut b = run("b", stats(6, 10.0, 30.0, 1.0));
+        a.histograms = vec![Histogram {
+            key: EndpointKey::new("GET", "/a"),
+            buckets: vec![(10.0, 3), (30.0, 1)],
+        }];
+        b.histograms = vec![Histogram {
+            key: EndpointKey::new("GET", "/a"),
+            buckets: vec![(20.4, 5), (118.0, 1)],
+        }];
+        assert!(pools_exactly(&[a.clone(), b.clone()]));
+        let pooled = pool(&[a.clone(), b], "g").unwrap();
+        let e = &pooled.endpoints[0];
+        // Summed: 10×3, 20×5, 30×1, 120×1 (118 rounds to Locust's 120). n = 10.
+        // p50: int(5) → from the top, 120 leaves 9 below, 30 leaves 8, 20 leaves 3 ≤ 5 → 20.
+        assert_eq!(e.percentile(0.5), Some(20.0));
+        // p95: int(9.5) = 9 → 120 leaves 9 below ≤ 9 → 120.
+        assert_eq!(e.percentile(0.95), Some(120.0));
+        assert_eq!(e.median_ms, Some(20.0));
+        // The Aggregated histogram is the sum of the endpoints' when a file has no total.
+        assert_eq!(pooled.aggregated.percentile(0.5), Some(20.0));
+        assert!(!pools_exactly(&[a, run("c", stats(1, 1.0, 2.0, 1.0))]));
     }
 
     #[test]

@@ -169,6 +169,18 @@ pub struct ExceptionRow {
     pub nodes: String,
 }
 
+/// The full response-time histogram of one endpoint, for exact pooling of repeated runs.
+///
+/// Read from Locust's `--json-file` output (its `response_times` map, keys already rounded as
+/// Locust rounds them) or from the embedded driver's `PREFIX_histograms.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    /// Method and name (Aggregated when the file has a total).
+    pub key: EndpointKey,
+    /// (response time in ms, number of requests), ascending by time.
+    pub buckets: Vec<(f64, u64)>,
+}
+
 /// Where a run's files were found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunFiles {
@@ -182,6 +194,9 @@ pub struct RunFiles {
     pub failures: Option<PathBuf>,
     /// `PREFIX_exceptions.csv`, when present.
     pub exceptions: Option<PathBuf>,
+    /// Full histograms, when present: the driver's `PREFIX_histograms.csv`, or Locust's
+    /// `--json-file PREFIX` output `PREFIX.json`.
+    pub histograms: Option<PathBuf>,
 }
 
 /// Everything one run recorded.
@@ -199,6 +214,8 @@ pub struct Run {
     pub failures: Vec<FailureRow>,
     /// The exceptions (empty when there is no exceptions file or none was raised).
     pub exceptions: Vec<ExceptionRow>,
+    /// Full histograms per endpoint (empty when the run has none).
+    pub histograms: Vec<Histogram>,
 }
 
 impl Run {
@@ -232,6 +249,30 @@ impl Run {
     /// The highest user count the history shows, if there is a history.
     pub fn peak_users(&self) -> Option<u64> {
         self.history.iter().map(|r| r.user_count).max()
+    }
+
+    /// The full histogram of an endpoint, if the run has one; for Aggregated, the file's own
+    /// total or else the sum of every endpoint's.
+    pub fn histogram(&self, key: &EndpointKey) -> Option<Histogram> {
+        if let Some(h) = self.histograms.iter().find(|h| &h.key == key) {
+            return Some(h.clone());
+        }
+        if !key.is_aggregated() || self.histograms.is_empty() {
+            return None;
+        }
+        let mut sum: std::collections::BTreeMap<u64, (f64, u64)> = Default::default();
+        for h in &self.histograms {
+            for &(ms, count) in &h.buckets {
+                let entry = sum.entry(ms.to_bits()).or_insert((ms, 0));
+                entry.1 = entry.1.saturating_add(count);
+            }
+        }
+        let mut buckets: Vec<(f64, u64)> = sum.into_values().collect();
+        buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Some(Histogram {
+            key: key.clone(),
+            buckets,
+        })
     }
 
     /// Whether the history has rows for individual endpoints (`--csv-full-history`).

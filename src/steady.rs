@@ -139,12 +139,14 @@ mod tests {
                 history: None,
                 failures: None,
                 exceptions: None,
+                histograms: None,
             },
             endpoints: Vec::new(),
             aggregated: stats,
             history,
             failures: Vec::new(),
             exceptions: Vec::new(),
+            histograms: Vec::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::group::{spreads, MetricSpread};
+use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
 use crate::steady::{steady_window, SteadyWindow};
 
@@ -135,7 +135,7 @@ impl RunSummary {
         let mut summary = Self::of(pooled, skip_warmup_s);
         summary.runs = runs.len();
         summary.run_names = runs.iter().map(|r| r.files.name.clone()).collect();
-        summary.approximate = runs.len() > 1;
+        summary.approximate = runs.len() > 1 && !pools_exactly(runs);
         summary.duration_s = {
             let d: Vec<f64> = runs.iter().filter_map(Run::duration_s).collect();
             (!d.is_empty()).then(|| d.iter().sum::<f64>() / d.len() as f64)

@@ -32,7 +32,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::driver::args::parse_duration;
 
 /// Arguments of `perfreport target`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, PartialEq, Args)]
 pub struct TargetArgs {
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 8003)]
@@ -82,6 +82,26 @@ pub struct TargetArgs {
     /// Stop by itself after this long (e.g. 60s); default: run until Ctrl-C or SIGTERM.
     #[arg(long = "run-time", value_parser = parse_duration)]
     pub run_time: Option<Duration>,
+}
+
+impl TargetArgs {
+    /// Arguments as `perfreport target` gets them with no flags at all (port 8003).
+    pub fn defaults() -> Self {
+        Self {
+            port: 8003,
+            slow: Vec::new(),
+            fail_rate: Vec::new(),
+            reset_rate: Vec::new(),
+            drop_rate: Vec::new(),
+            hang_rate: Vec::new(),
+            hang_for: Duration::from_secs(30),
+            seed: None,
+            fast: false,
+            stall_at: None,
+            stall_for: None,
+            run_time: None,
+        }
+    }
 }
 
 /// One `ENDPOINT=VALUE` setting.
@@ -212,6 +232,113 @@ fn resolve(knobs: &[Knob], path: &str, default: f64) -> f64 {
 
 /// Runs the demo service until Ctrl-C, SIGTERM or `--run-time`.
 pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
+    let (state, listener) = prepare(args)?;
+    let bound = listener.local_addr().map_err(TargetError::Io)?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{bound}").map_err(TargetError::Io)?;
+        out.flush().map_err(TargetError::Io)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(TargetError::Io)?;
+    let run_time = args.run_time;
+    runtime.block_on(accept_loop(listener, state, async move {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(TargetError::Io)?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = time_limit(run_time) => {}
+        }
+        Ok(())
+    }))
+}
+
+/// A target serving on a background thread of this process: what `perfreport demo` and tests
+/// use to get a target without a child process. Stops on [`TargetHandle::stop`], on drop, or
+/// after `--run-time`.
+pub struct TargetHandle {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), TargetError>>>,
+}
+
+impl TargetHandle {
+    /// The bound address (127.0.0.1 and the chosen port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give the driver's `--host`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits for the thread.
+    pub fn stop(mut self) -> Result<(), TargetError> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<(), TargetError> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(TargetError::Io(std::io::Error::other(
+                "target thread panicked",
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TargetHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Starts the demo service on a background thread and returns once it is listening.
+pub fn spawn(args: &TargetArgs) -> Result<TargetHandle, TargetError> {
+    let (state, listener) = prepare(args)?;
+    let addr = listener.local_addr().map_err(TargetError::Io)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(TargetError::Io)?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let run_time = args.run_time;
+    let thread = std::thread::Builder::new()
+        .name("perfreport-target".into())
+        .spawn(move || {
+            runtime.block_on(accept_loop(listener, state, async move {
+                tokio::select! {
+                    _ = rx => {}
+                    _ = time_limit(run_time) => {}
+                }
+                Ok(())
+            }))
+        })
+        .map_err(TargetError::Io)?;
+    Ok(TargetHandle {
+        addr,
+        stop: Some(tx),
+        thread: Some(thread),
+    })
+}
+
+async fn time_limit(run_time: Option<Duration>) {
+    match run_time {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// Checks the flags, builds the shared state and binds the port.
+fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), TargetError> {
     for k in args
         .fail_rate
         .iter()
@@ -255,65 +382,47 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         counter: AtomicU64::new(0),
         started: Instant::now(),
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(TargetError::Io)?;
-    runtime.block_on(listen(args.port, args.run_time, state))
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|source| TargetError::Bind { addr, source })?;
+    listener.set_nonblocking(true).map_err(TargetError::Io)?;
+    Ok((state, listener))
 }
 
-async fn listen(
-    port: u16,
-    run_time: Option<Duration>,
+/// Serves connections until `stop` completes.
+async fn accept_loop(
+    listener: std::net::TcpListener,
     state: Arc<State>,
+    stop: impl std::future::Future<Output = Result<(), TargetError>>,
 ) -> Result<(), TargetError> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| TargetError::Bind { addr, source })?;
-    let bound = listener.local_addr().map_err(TargetError::Io)?;
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{bound}").map_err(TargetError::Io)?;
-        out.flush().map_err(TargetError::Io)?;
-    }
-    let stop = async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(TargetError::Io)?;
-        let limit = async {
-            match run_time {
-                Some(d) => tokio::time::sleep(d).await,
-                None => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-            _ = limit => {}
-        }
-        Ok::<(), TargetError>(())
-    };
+    let listener = TcpListener::from_std(listener).map_err(TargetError::Io)?;
     tokio::pin!(stop);
     loop {
         tokio::select! {
             r = &mut stop => return r,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let reset = Arc::new(AtomicBool::new(false));
-                let io = TokioIo::new(ResettableStream { inner: stream, reset: Arc::clone(&reset) });
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        handle(req, Arc::clone(&state), Arc::clone(&reset))
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await;
-                });
+                serve_connection(stream, Arc::clone(&state));
             }
         }
     }
+}
+
+fn serve_connection(stream: TcpStream, state: Arc<State>) {
+    let _ = stream.set_nodelay(true);
+    let reset = Arc::new(AtomicBool::new(false));
+    let io = TokioIo::new(ResettableStream {
+        inner: stream,
+        reset: Arc::clone(&reset),
+    });
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |req| {
+            handle(req, Arc::clone(&state), Arc::clone(&reset))
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(io, service)
+            .await;
+    });
 }
 
 /// An injected fault that makes hyper drop the connection without a response.
@@ -441,6 +550,18 @@ async fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: TargetArgs,
+    }
+
+    #[test]
+    fn defaults_are_claps() {
+        use clap::Parser;
+        assert_eq!(Cli::parse_from(["target"]).args, TargetArgs::defaults());
+    }
 
     #[test]
     fn knobs_parse() {

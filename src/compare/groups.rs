@@ -10,11 +10,11 @@
 //! pooled over each group ([`crate::group::pool`]); materiality is judged on them as for single
 //! runs, and p-values are Holm-corrected across endpoints × metrics.
 
-use super::metric::{is_material, Judgement, MetricComparison, Side};
+use super::metric::{Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, Metric};
 use super::{apply_correction, decide, failures, warnings, Comparison, EndpointComparison};
 use super::{Mode, RunInfo, Verdict};
-use crate::group::{metric_value, pool, spreads};
+use crate::group::{metric_value, pool, pools_exactly, spreads};
 use crate::model::{EndpointKey, Run};
 use crate::stats::{
     locust_rounding_step, mann_whitney_min_p, mann_whitney_u, prediction_t_test,
@@ -83,10 +83,15 @@ pub fn compare_groups(
              spread (prediction-interval t-test)"
         ));
     }
-    notes.push(
-        "percentiles of a group are pooled from each run's percentile columns (approximate, ≈)"
-            .to_string(),
-    );
+    let exact = pools_exactly(baseline) && pools_exactly(latest);
+    notes.push(if exact {
+        "percentiles of a group come from the runs' summed histograms (exact, as Locust computes them)"
+            .to_string()
+    } else {
+        "percentiles of a group are pooled from each run's percentile columns (approximate, ≈); \
+         record Locust with --json-file PREFIX (or use perfreport run) for exact pooling"
+            .to_string()
+    });
 
     let mut warnings = warnings::comparability(&pooled_b, &pooled_l);
     for (side, runs) in [("baseline", baseline), ("latest", latest)] {
@@ -156,6 +161,7 @@ fn endpoint(
         (None, Some(_)) => Verdict::New,
         _ => Verdict::Unchanged,
     };
+    let exact = pools_exactly(baseline) && pools_exactly(latest);
     let samples = |runs: &[Run], metric: Metric| -> Vec<f64> {
         runs.iter()
             .filter_map(|r| metric_value(r.endpoint(key)?, metric.name()))
@@ -173,6 +179,7 @@ fn endpoint(
                 &samples(latest, m),
                 options,
             );
+            found.approximate &= !exact;
             found.n_baseline = baseline.len();
             found.n_latest = latest.len();
             found
@@ -199,19 +206,14 @@ fn measure(
 ) -> MetricComparison {
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
     m.approximate = metric.level().is_some_and(|l| l < 1.0);
-    m.baseline = baseline.and_then(|s| s.value(metric));
-    m.latest = latest.and_then(|s| s.value(metric));
-    let (Some(b), Some(l)) = (m.baseline, m.latest) else {
+    let values = m.set_values(
+        baseline.and_then(|s| s.value(metric)),
+        latest.and_then(|s| s.value(metric)),
+        options,
+    );
+    let Some((b, _)) = values else {
         return m;
     };
-    let delta = l - b;
-    m.delta = Some(delta);
-    m.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
-    m.worse = match metric {
-        Metric::Rps => delta < 0.0,
-        _ => delta > 0.0,
-    };
-    m.material = is_material(metric, b, l, options);
     let positive = samples_b.iter().chain(samples_l).all(|&x| x > 0.0);
     let rounded = metric.level().is_some();
     let floor = (
@@ -235,13 +237,7 @@ fn measure(
         }
         return m;
     };
-    m.test = Some(test);
-    m.p_raw = Some(p);
-    m.judgement = if m.material {
-        Judgement::NotSignificant
-    } else {
-        Judgement::BelowThreshold
-    };
+    m.set_test(test, p);
     m
 }
 

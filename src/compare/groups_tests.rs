@@ -58,12 +58,14 @@ fn simulated_run(rng: &mut SplitMix64, name: &str, slowdown: f64) -> Run {
             history: None,
             failures: None,
             exceptions: None,
+            histograms: None,
         },
         endpoints,
         aggregated: locust_row(EndpointKey::aggregated(), &all, 60.0),
         history: Vec::new(),
         failures: Vec::new(),
         exceptions: Vec::new(),
+        histograms: Vec::new(),
     }
 }
 

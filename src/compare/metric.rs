@@ -110,6 +110,39 @@ impl MetricComparison {
         }
     }
 
+    /// Sets both values, the change, its direction and materiality; returns the two values
+    /// when both sides have one.
+    pub(super) fn set_values(
+        &mut self,
+        baseline: Option<f64>,
+        latest: Option<f64>,
+        options: &CompareOptions,
+    ) -> Option<(f64, f64)> {
+        self.baseline = baseline;
+        self.latest = latest;
+        let (b, l) = (baseline?, latest?);
+        let delta = l - b;
+        self.delta = Some(delta);
+        self.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
+        self.worse = match self.metric {
+            Metric::Rps => delta < 0.0,
+            _ => delta > 0.0,
+        };
+        self.material = is_material(self.metric, b, l, options);
+        Some((b, l))
+    }
+
+    /// Records the test that was run; the verdict waits for the multiple-testing correction.
+    pub(super) fn set_test(&mut self, test: &'static str, p_raw: f64) {
+        self.test = Some(test);
+        self.p_raw = Some(p_raw);
+        self.judgement = if self.material {
+            Judgement::NotSignificant
+        } else {
+            Judgement::BelowThreshold
+        };
+    }
+
     /// Settles the verdict once `p_value` holds the corrected p-value.
     pub(super) fn decide(&mut self, alpha: f64) {
         if self.judgement != Judgement::BelowThreshold && self.material {
@@ -209,25 +242,19 @@ pub(super) fn measure(
     options: &CompareOptions,
 ) -> MetricComparison {
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
-    m.baseline = baseline.and_then(|s| s.value(metric));
-    m.latest = latest.and_then(|s| s.value(metric));
-    let (Some(b_side), Some(l_side), Some(b), Some(l)) = (baseline, latest, m.baseline, m.latest)
-    else {
+    let values = m.set_values(
+        baseline.and_then(|s| s.value(metric)),
+        latest.and_then(|s| s.value(metric)),
+        options,
+    );
+    let (Some(b_side), Some(l_side), Some((b, l))) = (baseline, latest, values) else {
         return m;
     };
-    let delta = l - b;
-    m.delta = Some(delta);
-    m.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
     if let (Some(se_b), Some(se_l)) = (b_side.std_error(metric), l_side.std_error(metric)) {
         let half = Z95 * (se_b * se_b + se_l * se_l).sqrt();
-        m.ci_low = Some(delta - half);
-        m.ci_high = Some(delta + half);
+        m.ci_low = Some(l - b - half);
+        m.ci_high = Some(l - b + half);
     }
-    m.worse = match metric {
-        Metric::Rps => delta < 0.0,
-        _ => delta > 0.0,
-    };
-    m.material = is_material(metric, b, l, options);
 
     if !options.metrics.contains(&metric) {
         m.judgement = Judgement::NotSelected;
@@ -241,22 +268,14 @@ pub(super) fn measure(
             return m;
         }
     }
-    let (test, p) = match test_change(metric, b_side, l_side) {
-        Some(found) => found,
-        None => return m,
-    };
-    m.test = Some(test);
-    m.p_raw = Some(p);
-    m.judgement = if m.material {
-        Judgement::NotSignificant
-    } else {
-        Judgement::BelowThreshold
-    };
+    if let Some((test, p)) = test_change(metric, b_side, l_side) {
+        m.set_test(test, p);
+    }
     m
 }
 
 /// Whether a change from `b` to `l` is beyond the threshold, the minimum and the noise floor.
-pub(super) fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool {
+fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool {
     let delta = l - b;
     match metric {
         Metric::Rps => b > 0.0 && (delta / b).abs() > options.rps_drop,

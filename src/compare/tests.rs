@@ -45,12 +45,14 @@ fn run(endpoints: Vec<EndpointStats>) -> Run {
             history: None,
             failures: None,
             exceptions: None,
+            histograms: None,
         },
         endpoints,
         aggregated,
         history: Vec::new(),
         failures: Vec::new(),
         exceptions: Vec::new(),
+        histograms: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use clap::Args;
 use super::DriverError;
 
 /// Arguments of `perfreport run`, named and defaulted like Locust 2.47's.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, PartialEq, Args)]
 pub struct RunArgs {
     /// Peak number of concurrent users (closed model), or the connection pool size with
     /// `--rate` (default there: 64).
@@ -220,6 +220,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: RunArgs,
+    }
+
+    #[test]
+    fn defaults_are_claps() {
+        use clap::Parser;
+        assert_eq!(Cli::parse_from(["run"]).args, RunArgs::defaults());
+    }
 
     #[test]
     fn durations_like_locust() {

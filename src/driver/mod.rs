@@ -6,6 +6,7 @@
 //! * [`scenario`]: the load profile (a TOML "locustfile");
 //! * [`runner`]: the user loop, closed or open model;
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
+//! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
 //! * [`monitor`]: the generator's own CPU and lag.
 //!
@@ -22,6 +23,7 @@
 //! when any failed, 2 for bad usage or input.
 
 pub mod args;
+pub mod locust_math;
 pub mod monitor;
 pub mod output;
 pub mod recorder;

@@ -12,8 +12,9 @@
 //!   then of Aggregated (empty `Type`). `Value` is the bucket's highest value in microseconds
 //!   of an HDR histogram with 3 significant digits, so identical `Value`s of several runs are
 //!   the same bucket and pooling is adding their `Count`s.
-//! * `PREFIX_service_time_stats.csv` (open model only): the `_stats.csv` layout, with the
-//!   latencies measured from the actual send instead of the intended send time.
+//! * `PREFIX_service_time.csv` (open model only): the `_stats.csv` layout, with the
+//!   latencies measured from the actual send instead of the intended send time. (Its name
+//!   does not end in `_stats.csv`, so that no reader looking for runs mistakes it for one.)
 //! * `PREFIX_service_time_histograms.csv` (open model only): the same for the histograms.
 //! * `PREFIX_driver.csv`: the generator's self-monitoring, one row a second:
 //!   `Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated`.
@@ -89,7 +90,7 @@ impl CsvFiles {
         .map(|s| self.path(s))
         .collect();
         if self.open_model {
-            v.push(self.path("_service_time_stats.csv"));
+            v.push(self.path("_service_time.csv"));
             v.push(self.path("_service_time_histograms.csv"));
         }
         v
@@ -150,7 +151,7 @@ impl CsvFiles {
         write_atomic(&self.path("_histograms.csv"), &histograms_csv(rec, false))?;
         write_atomic(&self.path("_driver.csv"), &self.driver)?;
         if self.open_model {
-            write_atomic(&self.path("_service_time_stats.csv"), &stats_csv(rec, true))?;
+            write_atomic(&self.path("_service_time.csv"), &stats_csv(rec, true))?;
             write_atomic(
                 &self.path("_service_time_histograms.csv"),
                 &histograms_csv(rec, true),

@@ -36,6 +36,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::locust_math::py_str_repr;
 use super::recorder::{Recorder, Sample};
 use super::scenario::{Scenario, WaitTime};
 use crate::locust::write::python_float_repr;
@@ -476,42 +477,4 @@ fn status_error(status: u16, task: &Prepared) -> Option<String> {
         task.expect
     );
     Some(format!("CatchResponseError({})", py_str_repr(&msg)))
-}
-
-/// Python's `repr` of a `str`: single quotes unless the text has `'` and no `"`.
-pub fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_string_repr() {
-        assert_eq!(py_str_repr("abc"), "'abc'");
-        assert_eq!(py_str_repr("it's"), "\"it's\"");
-        assert_eq!(py_str_repr("a'\"b"), "'a\\'\"b'");
-    }
 }

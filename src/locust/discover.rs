@@ -3,6 +3,8 @@
 //! Locust's `--csv PREFIX` writes `PREFIX_stats.csv` plus optional siblings
 //! (`_stats_history.csv`, `_failures.csv`, `_exceptions.csv`). A user may point at the stats
 //! file, at any sibling, at the prefix itself, or at a directory holding one or more runs.
+//! Full histograms are attached when present: the embedded driver's `PREFIX_histograms.csv`,
+//! or `PREFIX.json` from Locust's `--json-file PREFIX`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,9 @@ use crate::model::RunFiles;
 
 /// The suffix of the one file every run must have.
 const STATS_SUFFIX: &str = "_stats.csv";
+
+/// The suffix of Locust's `--json-file PREFIX` output, read for its full histograms.
+const JSON_SUFFIX: &str = ".json";
 
 /// Finds the runs an argument names: a `_stats.csv` path, a prefix (`results/perf` →
 /// `results/perf_stats.csv`), or a directory (every `*_stats.csv` in it, not recursive,
@@ -112,5 +117,7 @@ fn run_files(prefix: &Path) -> RunFiles {
         history: sibling(FileKind::History),
         failures: sibling(FileKind::Failures),
         exceptions: sibling(FileKind::Exceptions),
+        histograms: sibling(FileKind::Histograms)
+            .or_else(|| Some(with_suffix(prefix, JSON_SUFFIX)).filter(|p| p.is_file())),
     }
 }

@@ -208,6 +208,19 @@ pub enum LocustError {
         key: String,
     },
 
+    /// A Locust `--json-file` output that is not the JSON Locust writes.
+    #[error("{}:{line}:{column}: expected Locust's --json-file output (a list of entries with name, method and response_times): {message}", .path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the problem.
+        line: u64,
+        /// The 1-based column of the problem.
+        column: u64,
+        /// The parser's message.
+        message: String,
+    },
+
     /// The CSV parser itself failed (should not happen once the text is valid UTF-8).
     #[error("{}:{line}: could not parse CSV: {message}", .path.display())]
     Csv {
@@ -236,7 +249,8 @@ impl LocustError {
             | Self::ExtraFields { path, .. }
             | Self::NoAggregated { path }
             | Self::DuplicateRow { path, .. }
-            | Self::Csv { path, .. } => path,
+            | Self::Csv { path, .. }
+            | Self::Json { path, .. } => path,
             Self::NotFound { looked_for } => looked_for,
             Self::NoRunsInDir { dir } => dir,
         }
@@ -253,7 +267,8 @@ impl LocustError {
             | Self::TruncatedRow { line, .. }
             | Self::ExtraFields { line, .. }
             | Self::DuplicateRow { line, .. }
-            | Self::Csv { line, .. } => Some(*line),
+            | Self::Csv { line, .. }
+            | Self::Json { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -292,6 +307,8 @@ pub(crate) enum FileKind {
     Failures,
     /// `PREFIX_exceptions.csv`.
     Exceptions,
+    /// `PREFIX_histograms.csv` (the embedded driver's).
+    Histograms,
 }
 
 impl FileKind {
@@ -302,6 +319,7 @@ impl FileKind {
             Self::History => "_stats_history.csv",
             Self::Failures => "_failures.csv",
             Self::Exceptions => "_exceptions.csv",
+            Self::Histograms => "_histograms.csv",
         }
     }
 }

@@ -15,6 +15,7 @@ mod error;
 mod exceptions;
 mod failures;
 mod fields;
+mod histograms;
 mod history;
 mod stats;
 pub mod write;
@@ -30,6 +31,7 @@ pub use discover::discover_runs;
 pub use error::LocustError;
 pub use exceptions::{read_exceptions, read_exceptions_from_bytes, read_exceptions_from_reader};
 pub use failures::{read_failures, read_failures_from_bytes, read_failures_from_reader};
+pub use histograms::{read_histograms, read_histograms_from_bytes};
 pub use history::{read_history, read_history_from_bytes, read_history_from_reader};
 pub use stats::{read_stats, read_stats_from_bytes, read_stats_from_reader};
 
@@ -51,6 +53,10 @@ pub fn read_run(files: &RunFiles) -> Result<Run, LocustError> {
         Some(path) => read_exceptions(path)?,
         None => Vec::new(),
     };
+    let histograms = match &files.histograms {
+        Some(path) => read_histograms(path)?,
+        None => Vec::new(),
+    };
     Ok(Run {
         files: files.clone(),
         endpoints,
@@ -58,6 +64,7 @@ pub fn read_run(files: &RunFiles) -> Result<Run, LocustError> {
         history,
         failures,
         exceptions,
+        histograms,
     })
 }
 

@@ -56,6 +56,8 @@ pub fn requests(summary: &RunSummary) -> Table {
 pub fn percentile_title(s: &RunSummary) -> &'static str {
     if s.approximate {
         "Response time percentiles (ms, ≈ pooled from the runs' percentile columns)"
+    } else if s.runs > 1 {
+        "Response time percentiles (ms, exact: from the runs' summed histograms)"
     } else {
         "Response time percentiles (ms)"
     }

@@ -8,11 +8,19 @@ use crate::summary::RunSummary;
 
 /// The summary of one run, laid out like Locust's own console tables.
 pub fn summary(s: &RunSummary, color: bool) -> String {
-    let mut out = format!(
-        "Run {} — {}\n",
-        terminal_safe(&s.name),
-        terminal_safe(&s.stats_path)
-    );
+    let mut out = if s.runs > 1 {
+        format!(
+            "Pool of {} runs: {}\n",
+            s.runs,
+            terminal_safe(&s.run_names.join(", "))
+        )
+    } else {
+        format!(
+            "Run {} — {}\n",
+            terminal_safe(&s.name),
+            terminal_safe(&s.stats_path)
+        )
+    };
     let mut facts = Vec::new();
     if let Some(d) = s.duration_s {
         facts.push(format!("duration {}", format::duration(d)));

@@ -66,12 +66,14 @@ fn run(endpoints: Vec<EndpointStats>, aggregated: EndpointStats, users: Option<u
             history: None,
             failures: None,
             exceptions: None,
+            histograms: None,
         },
         endpoints,
         aggregated,
         history,
         failures: Vec::new(),
         exceptions: Vec::new(),
+        histograms: Vec::new(),
     }
 }
 

@@ -18,6 +18,7 @@
 pub mod distribution;
 pub mod exact;
 pub mod groups;
+pub mod histogram;
 pub mod inference;
 pub mod multiple;
 pub mod ranks;
@@ -31,6 +32,7 @@ pub use groups::{
     modified_z_scores, prediction_t_test, ratio_ci, ratio_ci_with_floor, spread, welch_t_test,
     welch_t_test_with_floor, Spread, WelchResult,
 };
+pub use histogram::{histogram_percentile, merge_locust_buckets};
 pub use inference::{
     mean_test, proportion_test, quantile_ci, quantile_ci_ranks, quantile_judgeable, quantile_test,
     rate_test, MIN_EXPECTED_CELL,

@@ -217,7 +217,7 @@ fn open_model_shows_a_stall_in_p99() {
     assert!(p99 >= 500, "intended-time p99 {p99} ms shows the 1 s stall");
     let p90 = num(&agg[15]);
     let service = records(&read(Path::new(&format!(
-        "{}_service_time_stats.csv",
+        "{}_service_time.csv",
         prefix.display()
     ))));
     let service_p90 = num(&service.last().unwrap()[15]);
@@ -225,6 +225,13 @@ fn open_model_shows_a_stall_in_p99() {
         service_p90 < p90,
         "service time p90 {service_p90} hides the stall that p90 {p90} shows"
     );
+    let monitor = records(&read(Path::new(&format!(
+        "{}_driver.csv",
+        prefix.display()
+    ))));
+    let late: u64 = monitor.iter().map(|r| num(&r[3])).sum();
+    assert!(late > 0, "requests held up by the stall were sent late");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("after their intended time"));
 }
 
 #[test]
@@ -381,4 +388,36 @@ fn recorder_matches_real_locust_statistics() {
     assert_eq!(history, expected);
     let console = perfreport::driver::output::summary_tables(&rec);
     assert_eq!(console, read(&dir.join("locust_console.txt")));
+}
+
+/// The library entry points the rest of perfreport (the demo) calls: an in-process target and
+/// an in-process run, without child processes.
+#[test]
+fn in_process_target_and_run() {
+    use perfreport::driver::{self, RunArgs};
+    use perfreport::target::{self, TargetArgs};
+
+    let mut targs = TargetArgs::defaults();
+    targs.port = 0;
+    targs.fast = true;
+    targs.run_time = Some(Duration::from_secs(30));
+    let handle = target::spawn(&targs).unwrap();
+    assert!(handle.url().starts_with("http://127.0.0.1:"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = RunArgs::defaults();
+    args.users = Some(2);
+    args.spawn_rate = 10.0;
+    args.run_time = Some(Duration::from_secs(2));
+    args.host = handle.url();
+    args.loglevel = "ERROR".into();
+    args.csv = Some(dir.path().join("lib"));
+    let outcome = driver::run(&args).unwrap();
+    assert_eq!(outcome.exit_code, 0);
+    assert_eq!(outcome.failures, 0);
+    assert!(outcome.requests > 10);
+    assert!(!outcome.interrupted);
+    assert!(outcome.files.iter().all(|f| f.exists()));
+    let (requests, _) = check_consistent(&dir.path().join("lib"));
+    assert_eq!(requests, outcome.requests);
+    handle.stop().unwrap();
 }

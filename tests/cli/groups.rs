@@ -159,3 +159,73 @@ fn pooled_summary_table() {
         .success();
     insta::assert_snapshot!("summary_pool_table", portable(&out.get_output().stdout));
 }
+
+/// Expected values computed once with Locust 2.47's own function over the summed
+/// `response_times` maps of the three `--json-file` outputs:
+/// `locust.stats.calculate_response_time_percentile(merged, sum(merged.values()), p)`
+/// (GET /system/metrics: 170, 320, 490; POST /analysis/run: 130, 580, 2100 for p50, p95, p99).
+#[test]
+fn full_histograms_pool_exactly_as_locust_computes() {
+    let v = json(
+        &["summary", "--pool"],
+        &[fixture("json-groups/baseline")],
+        0,
+    );
+    let pooled = &v[0];
+    assert_eq!(pooled["approximate"], false);
+    let row = |name: &str| {
+        pooled["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let at = |e: &serde_json::Value, i: usize| e["percentiles"][i].as_f64().unwrap();
+    let metrics = row("/system/metrics");
+    assert_eq!(
+        (at(&metrics, 0), at(&metrics, 5), at(&metrics, 7)),
+        (170.0, 320.0, 490.0)
+    );
+    let run = row("/analysis/run");
+    assert_eq!(
+        (at(&run, 0), at(&run, 5), at(&run, 7)),
+        (130.0, 580.0, 2100.0)
+    );
+}
+
+/// The latest group's values, computed the same way with Locust's function: 210, 360, 600.
+/// These runs were recorded on a busy machine (run-to-run spread ~14 %), so 3 against 3 runs
+/// cannot call the +23 % significant; the values themselves must be Locust's.
+#[test]
+fn groups_with_histograms_compare_with_exact_values() {
+    let v = json(
+        &["compare", "--fail-on", "never"],
+        &[
+            fixture("json-groups/baseline"),
+            fixture("json-groups/latest"),
+        ],
+        0,
+    );
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("summed histograms")));
+    let metrics = &v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .unwrap()["metrics"];
+    for (metric, base, latest) in [
+        ("p50", 170.0, 210.0),
+        ("p95", 320.0, 360.0),
+        ("p99", 490.0, 600.0),
+    ] {
+        assert_eq!(metrics[metric]["baseline"], base, "{metric}");
+        assert_eq!(metrics[metric]["latest"], latest, "{metric}");
+        assert_eq!(metrics[metric]["approximate"], false, "{metric}");
+    }
+}

@@ -18,6 +18,7 @@ fn discover_stats_file_prefix_and_sibling() {
         history: None,
         failures: Some(dir.path().join("perf_failures.csv")),
         exceptions: None,
+        histograms: None,
     };
     assert_eq!(discover_runs(&prefix).unwrap(), vec![expected.clone()]);
     assert_eq!(

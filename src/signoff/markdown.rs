@@ -2,7 +2,9 @@
 //! tables and checklists filled in, then every check per tier. It only lays out the
 //! [`SignoffReport`]; every text from a run or an SLA file is escaped.
 
-use super::context::{Checklist, Grid, ItemStatus, Mark, SignoffReport, TierStatus, VerdictStatus};
+use super::context::{
+    Checklist, Grid, ItemStatus, Mark, SignoffReport, TargetKind, TierStatus, VerdictStatus,
+};
 use crate::sla::CheckReport;
 
 /// Escapes text for Markdown (table cells and list items) while keeping the plan's `< 500ms`
@@ -99,13 +101,15 @@ fn facts(r: &SignoffReport) -> String {
     let mut rows = vec![
         ("SLA", r.sla.clone()),
         ("Target", r.target.description.clone()),
-        (
+    ];
+    if r.target.kind != TargetKind::Recorded {
+        rows.push((
             "Scenario",
             r.scenario.clone().unwrap_or_else(|| {
                 "default: Resource Agent mix, between(0.3, 1.0) waits (scenario.toml)".into()
             }),
-        ),
-    ];
+        ));
+    }
     if let Some(scale) = r.duration_scale {
         rows.push(("Duration scale", format!("{scale} × the plan's durations")));
     }

@@ -320,6 +320,14 @@ fn bad_usage_exits_2_and_writes_nothing() {
             "--slow and --fail-rate",
         ),
         (vec!["--slow".into(), "/nope=2".into()], "unknown endpoint"),
+        (
+            vec!["--scenario".into(), "/no/such/scenario.toml".into()],
+            "--scenario /no/such/scenario.toml: cannot read",
+        ),
+        (
+            vec!["--health-path".into(), "health".into()],
+            "must start with /",
+        ),
     ];
     for (i, (args, expected)) in cases.iter().enumerate() {
         let out = dir.path().join(format!("out{i}"));

@@ -19,6 +19,8 @@ use crate::sla::evaluate;
 
 /// How long the target gets, after a tier, to close the tier's connections.
 const SETTLE: Duration = Duration::from_secs(5);
+/// How long a target gets to answer its first request before the first tier.
+const READY_WAIT: Duration = Duration::from_secs(10);
 
 /// The report's file names inside the output folder.
 pub const MARKDOWN_FILE: &str = "signoff.md";
@@ -308,6 +310,15 @@ fn live_tiers(
     alive: &mut dyn FnMut() -> bool,
     health: &mut Option<HealthCheck>,
 ) -> Result<Vec<TierReport>, SignoffError> {
+    if !wait_until_up(host, &options.health_path) {
+        progress(
+            options,
+            &format!(
+                "{host} did not answer within {} s; running the tiers anyway",
+                READY_WAIT.as_secs()
+            ),
+        );
+    }
     let mut reports = Vec::new();
     let mut stopped: Option<String> = None;
     for (i, plan) in plans.iter().enumerate() {
@@ -421,6 +432,26 @@ fn live_tier(
         report.judged_status()
     };
     Ok(report)
+}
+
+/// Asks the health path until the target answers anything at all (any HTTP status), for up
+/// to [`READY_WAIT`]: a freshly started service finishes setting up (its runtime, signal
+/// handlers, their descriptors) before the first tier's descriptor count is taken.
+fn wait_until_up(host: &str, path: &str) -> bool {
+    let deadline = Instant::now() + READY_WAIT;
+    loop {
+        if health_check(host, path, "", Duration::from_secs(1))
+            .status
+            .is_some()
+        {
+            std::thread::sleep(Duration::from_millis(200));
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Waits up to [`SETTLE`] for the target's descriptors to come back to at most

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::compare::{CompareOptions, Metric};
 pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
+pub use crate::signoff::args::{DemoArgs, SignoffArgs};
 pub use crate::target::TargetArgs;
 
 /// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
@@ -33,6 +34,11 @@ pub enum Command {
     Target(TargetArgs),
     /// A self-contained HTML report with charts, optionally compared against a baseline.
     Report(ReportArgs),
+    /// Release sign-off: run the plan's tiers (or take recorded runs), check the SLA, watch
+    /// the target's resources, write the report; exit 1 unless everything passed.
+    Signoff(SignoffArgs),
+    /// The whole sign-off on the embedded demo target in about a minute: start here.
+    Demo(DemoArgs),
 }
 
 /// Where output goes and how it looks.

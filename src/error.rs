@@ -33,6 +33,9 @@ pub enum AppError {
     /// The demo target could not serve.
     #[error(transparent)]
     Target(#[from] crate::target::TargetError),
+    /// A sign-off could not be done.
+    #[error(transparent)]
+    Signoff(#[from] crate::signoff::SignoffError),
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),

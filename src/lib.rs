@@ -16,6 +16,7 @@ pub mod locust;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod signoff;
 pub mod sla;
 pub mod stats;
 pub mod steady;

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run_load(args),
         Command::Target(args) => commands::serve_target(args).map(|()| 0),
         Command::Report(args) => commands::report(args).map(exit_code),
+        Command::Signoff(args) => perfreport::signoff::command::signoff(args).map(exit_code),
+        Command::Demo(args) => perfreport::signoff::command::demo(args).map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),

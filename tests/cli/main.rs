@@ -7,6 +7,7 @@ mod driver;
 mod groups;
 mod inputs;
 mod report;
+mod signoff;
 mod summary;
 
 use std::path::PathBuf;

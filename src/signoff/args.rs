@@ -1,0 +1,209 @@
+//! The command lines of `perfreport signoff` and `perfreport demo`, and their translation into
+//! [`SignoffOptions`] (every combination checked here, so the sign-off itself never sees a
+//! contradiction).
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use clap::Args;
+
+use super::resources::Limits;
+use super::tiers::parse_run;
+use super::{default_out, SignoffError, SignoffOptions, Source};
+use crate::sla::Sla;
+
+/// The results folder both commands write under by default.
+pub const RESULTS: &str = "results";
+/// The demo's time scale: the plan's 7 minutes of tiers in about one (9 s + 3 × 18 s).
+pub const DEMO_SCALE: f64 = 0.15;
+
+/// Arguments of `perfreport signoff`.
+#[derive(Debug, Clone, Args)]
+pub struct SignoffArgs {
+    /// The service to sign off (`http://` and a loopback address, as `perfreport run`).
+    /// Default: start the embedded demo target.
+    #[arg(short = 'H', long, value_name = "URL")]
+    pub host: Option<String>,
+    /// Sign off a run recorded elsewhere (Locust's or `perfreport run`'s) for one tier:
+    /// `TIER=PATH`, PATH a `_stats.csv`, a `--csv` prefix or a folder of one run. Repeatable;
+    /// nothing is run then.
+    #[arg(long = "run", value_name = "TIER=PATH", value_parser = parse_run)]
+    pub runs: Vec<(String, PathBuf)>,
+    /// The tiers to run, comma-separated (default: every tier of the SLA: light, medium,
+    /// heavy, stress).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub tiers: Vec<String>,
+    /// Scale every tier's timeline (0.1: a tenth of the plan's durations, spawning users ten
+    /// times as fast). Default 1.
+    #[arg(long, value_name = "F")]
+    pub duration_scale: Option<f64>,
+    /// The load profile (TOML, see examples/scenario.toml). Default:
+    /// examples/signoff-scenario.toml, the Resource Agent mix with between(0.3, 1.0) waits.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The SLA file (TOML, see examples/sla.toml). Default: the seed plan's.
+    #[arg(long, value_name = "FILE")]
+    pub sla: Option<PathBuf>,
+    /// The process id of the service at --host, to watch its CPU, memory and descriptors.
+    #[arg(long, value_name = "PID")]
+    pub target_pid: Option<u32>,
+    /// The folder to write runs and report into (new, or empty). Default:
+    /// results/signoff-<UTC time>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The path of the health check asked after the last tier.
+    #[arg(long, value_name = "PATH", default_value = "/health/")]
+    pub health_path: String,
+    #[command(flatten)]
+    pub embedded: EmbeddedArgs,
+}
+
+/// Faults for the embedded target, to see a sign-off fail.
+#[derive(Debug, Clone, Args)]
+pub struct EmbeddedArgs {
+    /// Embedded target only: multiply an endpoint's latency, `ENDPOINT=FACTOR` (as
+    /// `perfreport target --slow`; e.g. /system/metrics=4). Repeatable.
+    #[arg(long = "slow", value_name = "ENDPOINT=FACTOR", value_parser = knob)]
+    pub slow: Vec<String>,
+    /// Embedded target only: answer HTTP 500 to this share of an endpoint's requests,
+    /// `ENDPOINT=RATE` (e.g. /analysis/=0.05). Repeatable.
+    #[arg(long = "fail-rate", value_name = "ENDPOINT=RATE", value_parser = knob)]
+    pub fail_rate: Vec<String>,
+}
+
+impl EmbeddedArgs {
+    fn knobs(&self) -> Vec<String> {
+        let mut knobs = Vec::new();
+        for s in &self.slow {
+            knobs.extend(["--slow".to_string(), s.clone()]);
+        }
+        for f in &self.fail_rate {
+            knobs.extend(["--fail-rate".to_string(), f.clone()]);
+        }
+        knobs
+    }
+
+    fn given(&self) -> bool {
+        !self.slow.is_empty() || !self.fail_rate.is_empty()
+    }
+}
+
+/// Checks an `ENDPOINT=VALUE` knob as `perfreport target` will, keeping its text.
+fn knob(text: &str) -> Result<String, String> {
+    crate::target::parse_knob(text).map(|_| text.to_string())
+}
+
+/// Arguments of `perfreport demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The folder to write runs and report into. Default: results/demo-<UTC time>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Scale of the tiers' timelines: 0.15 runs the whole plan in about a minute.
+    #[arg(long, value_name = "F", default_value_t = DEMO_SCALE)]
+    pub duration_scale: f64,
+    #[command(flatten)]
+    pub embedded: EmbeddedArgs,
+}
+
+fn usage(message: String) -> SignoffError {
+    SignoffError::Usage(message)
+}
+
+impl SignoffArgs {
+    /// The options these arguments ask for; `now` names the default output folder.
+    pub fn options(&self, now: SystemTime) -> Result<SignoffOptions, SignoffError> {
+        let recorded = !self.runs.is_empty();
+        if recorded {
+            let live_only = [
+                (self.host.is_some(), "--host"),
+                (!self.tiers.is_empty(), "--tiers"),
+                (self.duration_scale.is_some(), "--duration-scale"),
+                (self.scenario.is_some(), "--scenario"),
+                (self.target_pid.is_some(), "--target-pid"),
+                (self.embedded.given(), "--slow/--fail-rate"),
+            ];
+            if let Some((_, flag)) = live_only.iter().find(|(given, _)| *given) {
+                return Err(usage(format!(
+                    "{flag} applies to tiers perfreport runs itself; with --run the tiers were \
+                     recorded elsewhere (their tiers are those named by --run)"
+                )));
+            }
+        }
+        if self.host.is_some() && self.embedded.given() {
+            return Err(usage(
+                "--slow and --fail-rate shape the embedded target; with --host the service is \
+                 your own"
+                    .into(),
+            ));
+        }
+        if self.host.is_none() && self.target_pid.is_some() {
+            return Err(usage(
+                "--target-pid names the process behind --host; the embedded target is watched \
+                 without it"
+                    .into(),
+            ));
+        }
+        if !self.health_path.starts_with('/') {
+            return Err(usage(format!(
+                "--health-path {:?}: must start with /",
+                self.health_path
+            )));
+        }
+        let sla = match &self.sla {
+            Some(path) => Sla::from_file(path)?,
+            None => Sla::builtin(),
+        };
+        let source = if recorded {
+            Source::Recorded {
+                runs: self.runs.clone(),
+            }
+        } else if let Some(host) = &self.host {
+            crate::driver::parse_host(host).map_err(|e| usage(e.to_string()))?;
+            Source::Host {
+                host: host.clone(),
+                pid: self.target_pid,
+            }
+        } else {
+            Source::Embedded {
+                knobs: self.embedded.knobs(),
+            }
+        };
+        Ok(SignoffOptions {
+            sla,
+            source,
+            tiers: self.tiers.clone(),
+            duration_scale: self.duration_scale.unwrap_or(1.0),
+            scenario: self.scenario.clone(),
+            out: self
+                .out
+                .clone()
+                .unwrap_or_else(|| default_out(Path::new(RESULTS), "signoff", now)),
+            health_path: self.health_path.clone(),
+            limits: Limits::default(),
+            progress: true,
+        })
+    }
+}
+
+impl DemoArgs {
+    /// The options of the demo: every tier of the built-in SLA against the embedded target.
+    pub fn options(&self, now: SystemTime) -> SignoffOptions {
+        SignoffOptions {
+            sla: Sla::builtin(),
+            source: Source::Embedded {
+                knobs: self.embedded.knobs(),
+            },
+            tiers: Vec::new(),
+            duration_scale: self.duration_scale,
+            scenario: None,
+            out: self
+                .out
+                .clone()
+                .unwrap_or_else(|| default_out(Path::new(RESULTS), "demo", now)),
+            health_path: "/health/".into(),
+            limits: Limits::default(),
+            progress: true,
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The `signoff` and `demo` subcommands: build the options, run the sign-off, print the verdict
+//! and where the report is. Exit 0 when no check failed, 1 when one did (the error path, exit
+//! 2, is bad usage or input).
+
+use std::io::Write;
+use std::path::Path;
+use std::time::SystemTime;
+
+use super::args::{DemoArgs, SignoffArgs};
+use super::run::{JSON_FILE, MARKDOWN_FILE};
+use super::{signoff as run_signoff, terminal, SignoffOptions};
+use crate::error::{AppError, Outcome};
+
+/// `perfreport signoff`.
+pub fn signoff(args: &SignoffArgs) -> Result<Outcome, AppError> {
+    let options = args.options(SystemTime::now())?;
+    run(&options)
+}
+
+/// `perfreport demo`: the embedded target, all four tiers at 0.15 × the plan's durations.
+pub fn demo(args: &DemoArgs) -> Result<Outcome, AppError> {
+    let options = args.options(SystemTime::now());
+    eprintln!(
+        "perfreport demo: the seed plan's light, medium, heavy and stress tiers against the \
+         embedded demo target, at {} × their durations, checked against the built-in SLA",
+        options.duration_scale
+    );
+    run(&options)
+}
+
+fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
+    let report = run_signoff(options)?;
+    let out = Path::new(&report.out_dir);
+    let text = format!(
+        "{}\nReport: {}\nJSON:   {}\nRuns:   {}/<tier>/\n",
+        terminal::verdict(&report),
+        out.join(MARKDOWN_FILE).display(),
+        out.join(JSON_FILE).display(),
+        out.display()
+    );
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(AppError::Write {
+                path: "<stdout>".into(),
+                source: e,
+            })
+        }
+        _ => {}
+    }
+    Ok(if report.verdict.passed {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}

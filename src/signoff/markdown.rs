@@ -1,0 +1,285 @@
+//! The sign-off report as GitHub-flavoured Markdown: the verdict first, then the seed plan's
+//! tables and checklists filled in, then every check per tier. It only lays out the
+//! [`SignoffReport`]; every text from a run or an SLA file is escaped.
+
+use super::context::{
+    Checklist, Grid, ItemStatus, Mark, SignoffReport, TargetKind, TierStatus, VerdictStatus,
+};
+use crate::sla::CheckReport;
+
+/// Escapes text for Markdown (table cells and list items) while keeping the plan's `< 500ms`
+/// readable in the raw file: `<` is escaped only where it could open an HTML tag, comment or
+/// autolink (before a letter, `/`, `!` or `?`), `&` only where it could start an entity;
+/// pipes, emphasis, code, links and headings always; line breaks become spaces.
+pub fn esc(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        match c {
+            '<' if next.is_some_and(|n| n.is_alphabetic() || matches!(n, '/' | '!' | '?')) => {
+                out.push_str("&lt;")
+            }
+            '&' if next.is_some_and(|n| n.is_alphanumeric() || n == '#') => out.push_str("&amp;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole report.
+pub fn render(r: &SignoffReport) -> String {
+    let mut out = format!("# {}\n\n", esc(&r.title));
+    out.push_str(&verdict_section(r));
+    out.push_str(&facts(r));
+    out.push_str("\n## Tiers\n\n");
+    out.push_str(&tiers(r));
+    out.push_str("\n## Performance Benchmarks\n\n### Target Metrics\n\n");
+    out.push_str(&grid(&r.target_metrics));
+    out.push_str("\n### Actual Results\n\n");
+    out.push_str(&grid(&r.actual_results));
+    out.push_str("\n## Response Time Validation\n\n");
+    if r.response_times.rows.is_empty() {
+        out.push_str("The SLA has no per-endpoint targets.\n");
+    } else {
+        out.push_str(&grid(&r.response_times));
+    }
+    for list in &r.checklists {
+        out.push_str(&format!("\n## {}\n\n", esc(&list.title)));
+        if list.title.starts_with("Resource") {
+            out.push_str(&resources(r));
+        }
+        out.push_str(&checklist(list));
+    }
+    if !r.notes.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for n in &r.notes {
+            out.push_str(&format!("- {}\n", esc(n)));
+        }
+    }
+    out.push_str("\n## Every check, per tier\n");
+    for t in r.tiers.iter() {
+        if let Some(c) = &t.checks {
+            out.push_str(&format!("\n### {}\n\n", esc(&t.name)));
+            out.push_str(&checks(c));
+        }
+    }
+    out
+}
+
+/// The verdict, its failures and its gaps: the top of the report, and what the command prints.
+pub fn verdict_section(r: &SignoffReport) -> String {
+    let v = &r.verdict;
+    let badge = match v.status {
+        VerdictStatus::Ready => "✅ READY FOR PRODUCTION",
+        VerdictStatus::NotReady => "❌ NOT READY FOR PRODUCTION",
+        VerdictStatus::Incomplete => "⚠️ NOT A FULL SIGN-OFF",
+    };
+    let mut out = format!("## Verdict: {badge}\n\n{}\n", esc(&v.headline));
+    if !v.failures.is_empty() {
+        out.push_str("\nFailed:\n\n");
+        for f in &v.failures {
+            out.push_str(&format!("- ❌ {}\n", esc(f)));
+        }
+    }
+    if !v.gaps.is_empty() {
+        out.push_str("\nNot checked:\n\n");
+        for g in &v.gaps {
+            out.push_str(&format!("- {}\n", esc(g)));
+        }
+    }
+    out
+}
+
+fn facts(r: &SignoffReport) -> String {
+    let mut rows = vec![
+        ("SLA", r.sla.clone()),
+        ("Target", r.target.description.clone()),
+    ];
+    if r.target.kind != TargetKind::Recorded {
+        rows.push((
+            "Scenario",
+            r.scenario.clone().unwrap_or_else(|| {
+                "default: Resource Agent mix, between(0.3, 1.0) waits (scenario.toml)".into()
+            }),
+        ));
+    }
+    if let Some(scale) = r.duration_scale {
+        rows.push(("Duration scale", format!("{scale} × the plan's durations")));
+    }
+    rows.push(("Started", r.generated_at.clone()));
+    rows.push(("Results", r.out_dir.clone()));
+    rows.push(("perfreport", r.perfreport_version.to_string()));
+    let mut out = "\n| | |\n| --- | --- |\n".to_string();
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {} |\n", esc(&v)));
+    }
+    out
+}
+
+fn tiers(r: &SignoffReport) -> String {
+    let mut out = "| Tier | Users | Spawn rate | Duration | Requests | Failed | Result | Run |\n\
+                   | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
+        .to_string();
+    for t in &r.tiers {
+        let (spawn, duration) = match &t.plan {
+            Some(p) => (
+                format!("{:.1}/s", p.spawn_rate),
+                format!("{:.0} s", p.run_time_s),
+            ),
+            None => (
+                "-".into(),
+                t.measured
+                    .as_ref()
+                    .and_then(|m| m.duration_s)
+                    .map_or("-".into(), |d| format!("{d:.0} s")),
+            ),
+        };
+        let (requests, failed) = t.measured.as_ref().map_or(("-".into(), "-".into()), |m| {
+            (m.requests.to_string(), m.failures.to_string())
+        });
+        let result = match t.status {
+            TierStatus::Passed => "✅ passed".to_string(),
+            TierStatus::Failed => "❌ failed".to_string(),
+            TierStatus::Interrupted => "❌ interrupted".to_string(),
+            TierStatus::NotRun => esc(t.note.as_deref().unwrap_or("not run")),
+        };
+        let run = match (&t.run_dir, &t.recorded_from) {
+            (Some(dir), Some(from)) => format!("{} (from {})", esc(dir), esc(from)),
+            (Some(dir), None) => esc(dir),
+            _ => "-".into(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {spawn} | {duration} | {requests} | {failed} | {result} | {run} |\n",
+            esc(&t.name),
+            t.users.map_or("-".into(), |u| u.to_string()),
+        ));
+    }
+    out
+}
+
+fn resources(r: &SignoffReport) -> String {
+    let mut out = if r.resources.rows.is_empty() {
+        String::new()
+    } else {
+        grid(&r.resources) + "\n"
+    };
+    if let Some(h) = &r.health {
+        out.push_str(&format!(
+            "Health check after {}: `GET {}`: {} {}\n\n",
+            esc(&h.after_tier),
+            h.url.replace('`', "'"),
+            esc(&h.detail),
+            if h.passed { "✅" } else { "❌" }
+        ));
+    }
+    out
+}
+
+fn cell(m: &Mark) -> String {
+    match m.passed {
+        Some(true) => format!("{} ✅", esc(&m.text)),
+        Some(false) => format!("{} ❌", esc(&m.text)),
+        None => esc(&m.text),
+    }
+}
+
+/// A grid as a Markdown table.
+pub fn grid(g: &Grid) -> String {
+    let mut out = String::from("|");
+    for h in &g.headers {
+        out.push_str(&format!(" {} |", esc(h)));
+    }
+    out.push_str("\n|");
+    for i in 0..g.headers.len() {
+        out.push_str(if i == 0 { " --- |" } else { " ---: |" });
+    }
+    out.push('\n');
+    for row in &g.rows {
+        out.push('|');
+        for m in row {
+            out.push_str(&format!(" {} |", cell(m)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn checklist(list: &Checklist) -> String {
+    let mut out = String::new();
+    for i in &list.items {
+        let detail = i.detail.as_deref().map(esc);
+        let line = match (i.status, detail) {
+            (ItemStatus::Done, Some(d)) => format!("- [x] {} — {d}", esc(&i.text)),
+            (ItemStatus::Done, None) => format!("- [x] {}", esc(&i.text)),
+            (ItemStatus::Failed, d) => format!(
+                "- [ ] ❌ {}{}",
+                esc(&i.text),
+                d.map_or(String::new(), |d| format!(" — {d}"))
+            ),
+            (ItemStatus::NotChecked, d) => format!(
+                "- [ ] {} — not checked{}",
+                esc(&i.text),
+                d.map_or(String::new(), |d| format!(": {d}"))
+            ),
+            (ItemStatus::Manual, d) => format!(
+                "- [ ] {}{}",
+                esc(&i.text),
+                d.map_or(String::new(), |d| format!(" — {d}"))
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn checks(c: &CheckReport) -> String {
+    let mut out = "| Check | Target | Actual | Result |\n| --- | --- | ---: | --- |\n".to_string();
+    for k in &c.checks {
+        let result = if k.passed {
+            "✅ pass".to_string()
+        } else {
+            format!(
+                "❌ FAIL{}",
+                k.reason
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(": {}", esc(r)))
+            )
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {result} |\n",
+            esc(&k.name),
+            esc(&k.target),
+            esc(&k.actual_text)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_thresholds_readable_and_markup_inert() {
+        assert_eq!(esc("p95 < 500ms, rps >= 10"), "p95 < 500ms, rps >= 10");
+        assert_eq!(
+            esc("<script>alert(1)</script>"),
+            "&lt;script>alert(1)&lt;/script>"
+        );
+        assert_eq!(esc("<!-- x -->"), "&lt;!-- x -->");
+        assert_eq!(
+            esc("a|b *c* `d` [e](f) #g ~h~"),
+            "a\\|b \\*c\\* \\`d\\` \\[e\\](f) \\#g \\~h\\~"
+        );
+        assert_eq!(esc("&amp; & x"), "&amp;amp; & x");
+        assert_eq!(esc("line\nbreak\u{1b}"), "line break\u{fffd}");
+    }
+}

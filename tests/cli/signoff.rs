@@ -1,0 +1,358 @@
+//! `perfreport signoff` and `perfreport demo`: short sign-offs against the embedded target (a
+//! few seconds per tier, 127.0.0.1 only), recorded Locust runs, and the usage errors.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{fixture, perfreport};
+
+/// An SLA whose only tier is a light one any healthy target meets.
+const LENIENT_SLA: &str = r#"
+[endpoints]
+"/health/" = "p95 < 5s"
+
+[tiers.light]
+users = 10
+checks = ["rps >= 1", "p95 < 5s", "error_rate < 50%"]
+"#;
+
+/// Runs `perfreport ARGS`, returns the exit code, stdout and the JSON report in `out`.
+fn signoff(args: &[&str], out: &Path) -> (i32, String, Value) {
+    let run = perfreport()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("perfreport runs");
+    let stdout = String::from_utf8_lossy(&run.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    let json = std::fs::read_to_string(out.join("signoff.json"))
+        .unwrap_or_else(|e| panic!("no signoff.json ({e}); stderr: {stderr}"));
+    let report = serde_json::from_str(&json).expect("the JSON report parses");
+    (run.status.code().expect("exit code"), stdout, report)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn tier<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no tier {name}"))
+}
+
+/// `(text, status)` of every item of the checklist with this title.
+fn items(report: &Value, title: &str) -> Vec<(String, String)> {
+    report["checklists"]
+        .as_array()
+        .expect("checklists")
+        .iter()
+        .find(|c| c["title"] == title)
+        .unwrap_or_else(|| panic!("no checklist {title}"))["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["text"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_healthy_embedded_target_is_ready_for_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let sla = write(dir.path(), "sla.toml", LENIENT_SLA);
+    let out = dir.path().join("signoff");
+    let (code, stdout, report) =
+        signoff(&["signoff", "--sla", &sla, "--duration-scale", "0.1"], &out);
+    assert_eq!(report["verdict"]["status"], "ready", "{stdout}");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("READY FOR PRODUCTION"), "{stdout}");
+    assert!(stdout.contains("signoff.md"), "{stdout}");
+    assert_eq!(report["schema"], "perfreport-signoff/1");
+    assert_eq!(report["target"]["kind"], "embedded");
+
+    let light = tier(&report, "light");
+    assert_eq!(light["status"], "passed");
+    assert_eq!(light["plan"]["users"], 10);
+    assert_eq!(light["plan"]["run_time_s"], 6.0);
+    assert_eq!(light["plan"]["spawn_rate"], 20.0);
+    assert_eq!(light["measured"]["peak_users"], 10);
+    assert!(light["measured"]["requests"].as_u64().unwrap() > 0);
+    let resources: Vec<(&str, bool)> = light["resources"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["passed"] == true))
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            ("process", true),
+            ("cpu", true),
+            ("memory", true),
+            ("fds", true)
+        ]
+    );
+    assert_eq!(report["health"]["status"], 200);
+    assert_eq!(report["health"]["after_tier"], "light");
+
+    let completion = items(&report, "Completion Checklist");
+    let statuses: Vec<&str> = completion.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(
+        statuses,
+        ["done", "done", "done", "done", "manual", "done", "done"],
+        "{completion:?}"
+    );
+    for file in [
+        "signoff.md",
+        "scenario.toml",
+        "light/light_stats.csv",
+        "light/light_stats_history.csv",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let md = std::fs::read_to_string(out.join("signoff.md")).unwrap();
+    assert!(md.contains("## Verdict: ✅ READY FOR PRODUCTION"), "{md}");
+    assert!(md.contains("### Actual Results"), "{md}");
+    assert!(md.contains("- [x] Ready for production"), "{md}");
+}
+
+#[test]
+fn a_slow_endpoint_fails_the_default_sla_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("signoff");
+    // /health/ at 10 × 5-15 ms: its p95 is far over the 50 ms target.
+    let (code, stdout, report) = signoff(
+        &[
+            "signoff",
+            "--tiers",
+            "light",
+            "--duration-scale",
+            "0.05",
+            "--slow",
+            "/health/=10",
+        ],
+        &out,
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(report["verdict"]["status"], "not_ready");
+    assert_eq!(report["verdict"]["passed"], false);
+    let failures: Vec<&str> = report["verdict"]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.starts_with("light: GET /health/: p95 is ") && f.ends_with("target < 50ms")),
+        "{failures:?}"
+    );
+    assert!(stdout.contains("NOT READY FOR PRODUCTION"), "{stdout}");
+    assert!(stdout.contains("light: GET /health/: p95"), "{stdout}");
+    assert_eq!(tier(&report, "light")["status"], "failed");
+    for name in ["medium", "heavy", "stress"] {
+        assert_eq!(tier(&report, name)["status"], "not_run", "{name}");
+    }
+    let gaps = report["verdict"]["gaps"].to_string();
+    assert!(gaps.contains("tier medium not run"), "{gaps}");
+    let performance = items(&report, "Performance Validation");
+    assert_eq!(
+        performance[0],
+        ("Light load test passed (10 users)".into(), "failed".into())
+    );
+    assert_eq!(
+        performance[3].1, "not_checked",
+        "stress not run: {performance:?}"
+    );
+}
+
+#[test]
+fn a_recorded_locust_run_is_signed_off_and_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("signoff");
+    let run = fixture("shared-2.47/baseline-1");
+    let arg = format!("light={}", run.display());
+    let (code, stdout, report) = signoff(&["signoff", "--run", &arg], &out);
+    // A real Locust run of the seed's mix: /analysis/ at 400-1000 ms puts the Aggregated p95
+    // at 620 ms, and 4 of 491 requests failed.
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(report["target"]["kind"], "recorded");
+    let light = tier(&report, "light");
+    assert_eq!(light["source"], "recorded");
+    assert_eq!(light["measured"]["requests"], 491);
+    assert_eq!(light["measured"]["failures"], 4);
+    assert!(light["resources"].is_null());
+    let failures = report["verdict"]["failures"].to_string();
+    assert!(
+        failures.contains("light: tier light: p95 is 620ms, target < 500ms"),
+        "{failures}"
+    );
+    assert!(
+        failures.contains("light: tier light: error_rate is 0.81% (4 of 491)"),
+        "{failures}"
+    );
+    for file in [
+        "light_stats.csv",
+        "light_stats_history.csv",
+        "light_failures.csv",
+        "light_exceptions.csv",
+    ] {
+        let copied = std::fs::read(out.join("light").join(file)).unwrap();
+        let original = std::fs::read(run.join(file.replace("light", "baseline-1"))).unwrap();
+        assert_eq!(copied, original, "{file} copied byte for byte");
+    }
+    let resources = items(&report, "Resource Usage Validation");
+    assert!(
+        resources.iter().all(|(_, s)| s == "not_checked"),
+        "{resources:?}"
+    );
+}
+
+#[test]
+fn a_passing_recorded_run_is_not_a_full_sign_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let sla = write(dir.path(), "sla.toml", LENIENT_SLA);
+    let out = dir.path().join("signoff");
+    let arg = format!("light={}", fixture("shared-2.47/baseline-1").display());
+    let (code, stdout, report) = signoff(&["signoff", "--sla", &sla, "--run", &arg], &out);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(report["verdict"]["status"], "incomplete");
+    assert_eq!(report["verdict"]["ready_for_production"], false);
+    let gaps = report["verdict"]["gaps"].to_string();
+    assert!(
+        gaps.contains("resources not measured: the runs were recorded elsewhere"),
+        "{gaps}"
+    );
+    assert!(gaps.contains("health check not asked"), "{gaps}");
+    assert!(stdout.contains("NOT A FULL SIGN-OFF"), "{stdout}");
+}
+
+#[test]
+fn the_demo_runs_every_tier_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let (code, stdout, report) = signoff(&["demo", "--duration-scale", "0.04"], &out);
+    let names: Vec<&str> = report["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["light", "medium", "heavy", "stress"]);
+    for name in names {
+        assert!(
+            tier(&report, name)["measured"]["requests"]
+                .as_u64()
+                .unwrap()
+                > 0,
+            "{name}"
+        );
+        assert!(out.join(name).join(format!("{name}_stats.csv")).is_file());
+    }
+    assert_eq!(report["health"]["after_tier"], "stress");
+    assert_eq!(report["sla"], "built-in SLA (seed plan)");
+    // Exit code and verdict agree, whatever a busy machine did to the latencies.
+    assert_eq!(code == 0, report["verdict"]["passed"] == true, "{stdout}");
+    assert!(stdout.contains("Report: "), "{stdout}");
+}
+
+#[test]
+fn bad_usage_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = format!("light={}", fixture("shared-2.47/baseline-1").display());
+    let taken = dir.path().join("taken");
+    std::fs::create_dir(&taken).unwrap();
+    std::fs::write(taken.join("keep.md"), "mine").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--run".into(),
+                run.clone(),
+                "--tiers".into(),
+                "light".into(),
+            ],
+            "--tiers applies to tiers perfreport runs itself",
+        ),
+        (
+            vec![
+                "--run".into(),
+                format!("huge={}", fixture("shared-2.47/baseline-1").display()),
+            ],
+            "unknown tier `huge`",
+        ),
+        (
+            vec!["--run".into(), "light=/no/such/run".into()],
+            "--run light=/no/such/run",
+        ),
+        (vec!["--tiers".into(), "huge".into()], "unknown tier `huge`"),
+        (
+            vec!["--duration-scale".into(), "0".into()],
+            "--duration-scale 0",
+        ),
+        (
+            vec!["--host".into(), "http://10.0.0.1:8003".into()],
+            "loopback",
+        ),
+        (
+            vec!["--target-pid".into(), "1".into()],
+            "--target-pid names the process behind --host",
+        ),
+        (
+            vec![
+                "--host".into(),
+                "http://127.0.0.1:9".into(),
+                "--slow".into(),
+                "/health/=2".into(),
+            ],
+            "--slow and --fail-rate",
+        ),
+        (vec!["--slow".into(), "/nope=2".into()], "unknown endpoint"),
+        (
+            vec!["--scenario".into(), "/no/such/scenario.toml".into()],
+            "--scenario /no/such/scenario.toml: cannot read",
+        ),
+        (
+            vec!["--health-path".into(), "health".into()],
+            "must start with /",
+        ),
+    ];
+    for (i, (args, expected)) in cases.iter().enumerate() {
+        let out = dir.path().join(format!("out{i}"));
+        let result = perfreport()
+            .arg("signoff")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+    let result = perfreport()
+        .args(["signoff", "--run", &run, "--out"])
+        .arg(&taken)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("never overwrites"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(taken.join("keep.md")).unwrap(),
+        "mine"
+    );
+}

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::archive::args::{ArchiveArgs, HistoryArgs, ListArgs, VerifyArgs, DEFAULT_RESULTS};
 use crate::compare::{CompareOptions, Metric};
 use crate::report::Format;
 
@@ -23,6 +24,14 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Compare a latest run against a baseline; exit 1 when something regressed.
     Compare(CompareArgs),
+    /// Copy a run into the archive (results/<UTC time>_<label>/) with checksums; update the index.
+    Archive(ArchiveArgs),
+    /// The archived runs, newest first.
+    List(ListArgs),
+    /// A metric across archived runs, with the change points where its level stepped.
+    History(HistoryArgs),
+    /// Recompute every archived file's checksum; exit 1 if anything is missing, changed or extra.
+    Verify(VerifyArgs),
 }
 
 /// Where output goes and how it looks.
@@ -53,22 +62,30 @@ pub enum ColorChoice {
 /// `perfreport summary`.
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
-    /// Runs: a `_stats.csv` file, a `--csv` prefix, or a directory of runs.
+    /// Runs: a `_stats.csv` file, a `--csv` prefix, a directory of runs, or `@latest`,
+    /// `@previous`, `@label:NAME` (archived runs).
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
 }
 
 /// `perfreport compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    /// The baseline run: a `_stats.csv` file, a `--csv` prefix, a directory holding one run, or
+    /// `@latest`, `@previous`, `@label:NAME` (archived runs).
     #[arg(value_name = "BASELINE")]
     pub baseline: PathBuf,
     /// The run to judge, named the same ways.
     #[arg(value_name = "LATEST")]
     pub latest: PathBuf,
+    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
     /// A latency regresses only when worse by more than this (`10%` or `0.1`).

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use crate::archive::resolve_run_arg;
 use crate::cli::{ColorChoice, CompareArgs, FailOn, OutputArgs, SummaryArgs};
 use crate::compare::compare;
 use crate::error::{AppError, Outcome};
@@ -16,7 +17,7 @@ use crate::summary::RunSummary;
 pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
     let mut summaries = Vec::new();
     for arg in &args.runs {
-        for run in load_runs(arg)? {
+        for run in load_runs(&resolve_run_arg(arg, &args.results)?)? {
             summaries.push(RunSummary::of(&run));
         }
     }
@@ -27,8 +28,8 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
-    let baseline = single_run(&args.baseline, "baseline")?;
-    let latest = single_run(&args.latest, "latest")?;
+    let baseline = single_run(&resolve_run_arg(&args.baseline, &args.results)?, "baseline")?;
+    let latest = single_run(&resolve_run_arg(&args.latest, &args.results)?, "latest")?;
     let comparison = compare(&baseline, &latest, &args.options());
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;

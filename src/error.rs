@@ -23,6 +23,9 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// The run archive could not be written, read or searched.
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),

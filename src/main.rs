@@ -7,14 +7,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use perfreport::cli::{Cli, Command};
-use perfreport::commands;
 use perfreport::error::{exit_code, EXIT_BAD_INPUT};
+use perfreport::{archive, commands};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Summary(args) => commands::summary(args),
         Command::Compare(args) => commands::compare_runs(args),
+        Command::Archive(args) => archive::commands::archive(args),
+        Command::List(args) => archive::commands::list(args),
+        Command::History(args) => archive::commands::history_cmd(args),
+        Command::Verify(args) => archive::commands::verify_cmd(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(exit_code(outcome)),

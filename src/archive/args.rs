@@ -14,7 +14,8 @@ pub const DEFAULT_RESULTS: &str = "results";
 /// `perfreport archive`.
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
-    /// The run to archive: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    /// The run to archive: a `_stats.csv` file, a `--csv` prefix, a directory holding one run, or
+    /// a selector (`@latest`, `@previous`, `@label:NAME`) to archive an archived run again.
     #[arg(value_name = "RUN", required_unless_present = "reindex")]
     pub run: Option<PathBuf>,
     /// The run's label (a release or build name): no `..`, `/`, `\`, `:` or control characters.
@@ -23,7 +24,7 @@ pub struct ArchiveArgs {
     /// A note kept in the manifest.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-    /// The archive folder.
+    /// The archive folder (and where selectors look).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
     /// Rebuild `index.parquet` from the run folders instead of archiving a run.

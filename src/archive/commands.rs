@@ -33,8 +33,9 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
             "archive needs a RUN and --label (or --reindex)".to_string(),
         ));
     };
+    let run = super::resolve_run_arg(run, &args.results)?;
     let archived = store::archive(&ArchiveRequest {
-        run,
+        run: &run,
         label,
         note: args.note.as_deref(),
         results: &args.results,
@@ -144,7 +145,7 @@ pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
                 ("Label", Align::Left),
                 ("Archived (UTC)", Align::Left),
                 ("Requests", Align::Right),
-                ("Failures", Align::Right),
+                ("Failure rate", Align::Right),
                 ("p95", Align::Right),
                 ("Commit", Align::Left),
             ]);

@@ -223,11 +223,16 @@ pub fn describe(metric: HistoryMetric, change: &Change) -> String {
     let pct = change
         .change_pct
         .map_or_else(String::new, |p| format!(" {}", format::signed_pct(p)));
+    let p = format::p_value(change.p_value);
+    let p = if p.starts_with('<') {
+        format!("p{p}")
+    } else {
+        format!("p={p}")
+    };
     format!(
-        "{arrow}{pct} ({} → {}, p={})",
+        "{arrow}{pct} ({} → {}, {p})",
         metric.show(change.mean_before),
         metric.show(change.mean_after),
-        format::p_value(change.p_value)
     )
 }
 

@@ -152,6 +152,7 @@ pub fn write(results: &Path, rows: &[IndexRow]) -> Result<(), ArchiveError> {
         .finish(&mut df)
         .map_err(|e| fail(e.to_string()))?;
     tmp.as_file().sync_all().map_err(ArchiveError::io(&path))?;
+    super::store::readable_by_all(tmp.path(), 0o644)?;
     tmp.persist(&path)
         .map_err(|e| ArchiveError::io(&path)(e.error))?;
     Ok(())
@@ -283,4 +284,55 @@ pub fn reindex(results: &Path) -> Result<Vec<Problem>, ArchiveError> {
     std::fs::create_dir_all(results).map_err(ArchiveError::io(results))?;
     write(results, &rows)?;
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(run: &str, endpoint: &str, p95: Option<f64>) -> IndexRow {
+        IndexRow {
+            run_id: run.to_string(),
+            label: format!("label-{run}"),
+            archived_at: "2026-11-28T10:45:00.123Z".to_string(),
+            archived_at_ms: 1_795_869_900_123,
+            git_commit: (run == "a").then(|| "0123456789abcdef0123456789abcdef01234567".into()),
+            endpoint: endpoint.to_string(),
+            method: "GET".to_string(),
+            name: endpoint.trim_start_matches("GET ").to_string(),
+            requests: u64::MAX,
+            failures: 3,
+            failure_rate: 0.25,
+            rps: 12.5,
+            avg_ms: Some(10.125),
+            min_ms: None,
+            median_ms: Some(9.0),
+            p90_ms: Some(20.0),
+            p95_ms: p95,
+            p99_ms: Some(40.0),
+            max_ms: Some(80.5),
+        }
+    }
+
+    #[test]
+    fn round_trips_through_parquet() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = vec![
+            row("a", "GET /x", Some(30.0)),
+            row("b", "GET /rapport/résumé ✓", None),
+        ];
+        write(dir.path(), &rows).unwrap();
+        assert_eq!(read(dir.path()).unwrap(), rows);
+        write(dir.path(), &[]).unwrap();
+        assert!(read(dir.path()).unwrap().is_empty());
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "only index.parquet");
+    }
+
+    #[test]
+    fn missing_index_says_how_to_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("--reindex"), "{err}");
+    }
 }

@@ -171,6 +171,7 @@ pub fn archive(req: &ArchiveRequest<'_>) -> Result<Archived, ArchiveError> {
     write_synced(&manifest_path, &manifest.to_json())?;
     sync_dir(tmp.path())?;
 
+    readable_by_all(tmp.path(), 0o755)?;
     let dir = free_name(req.results, &time::compact(archived_at_ms), req.label);
     let tmp_path = tmp.keep();
     std::fs::rename(&tmp_path, &dir).map_err(ArchiveError::io(&dir))?;
@@ -212,6 +213,20 @@ fn sources(files: &RunFiles) -> Vec<PathBuf> {
             .cloned(),
     );
     out
+}
+
+/// Gives a temporary file or folder (created private) the usual permissions, so that other
+/// users and tools can read the archive.
+pub fn readable_by_all(path: &Path, mode: u32) -> Result<(), ArchiveError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(ArchiveError::io(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 /// `results/<stamp>_<label>`, with `-2`, `-3`… appended if that name is taken.

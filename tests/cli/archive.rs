@@ -101,6 +101,17 @@ fn archive_writes_manifest_and_verify_passes() {
         );
     }
     assert!(results.join("index.parquet").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&runs[0]),
+            0o755,
+            "the run folder is readable by other tools"
+        );
+        assert_eq!(mode(&results.join("index.parquet")), 0o644);
+    }
 
     let out = perfreport()
         .arg("verify")

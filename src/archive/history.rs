@@ -131,6 +131,12 @@ impl History {
 /// Which endpoint `--endpoint NAME` means: an exact `METHOD name` or `Aggregated`, else a
 /// request name that only one method uses.
 pub fn resolve_endpoint(rows: &[IndexRow], wanted: &str) -> Result<String, ArchiveError> {
+    if rows.is_empty() {
+        return Err(ArchiveError::Selector {
+            selector: format!("--endpoint {wanted}"),
+            reason: "the index holds no runs; archive one first".to_string(),
+        });
+    }
     if rows.iter().any(|r| r.endpoint == wanted) {
         return Ok(wanted.to_string());
     }

@@ -16,7 +16,7 @@
 //!   ones, without stopping); [`select`] resolves `@latest`, `@previous`, `@label:X`;
 //!   [`index`] writes and reads the Parquet index; [`changepoint`] finds where a series steps;
 //!   [`history`] and [`history_html`] show a metric across runs; [`verify`] rechecks checksums;
-//!   [`commands`] are the subcommands.
+//!   [`args`] and [`commands`] are the subcommands' arguments and bodies; [`time`] formats UTC.
 
 pub mod args;
 pub mod changepoint;

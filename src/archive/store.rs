@@ -118,13 +118,19 @@ pub fn lock(results: &Path) -> Result<ResultsLock, ArchiveError> {
     })
 }
 
-/// Removes temporary folders left by killed archive commands. Call only with the lock held.
+/// Removes temporary folders (and index files) left by killed archive commands. Call only with
+/// the lock held.
 pub fn remove_stale_temporaries(results: &Path) -> Result<(), ArchiveError> {
     for entry in std::fs::read_dir(results).map_err(ArchiveError::io(results))? {
         let entry = entry.map_err(ArchiveError::io(results))?;
         if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
             let path = entry.path();
-            std::fs::remove_dir_all(&path).map_err(ArchiveError::io(&path))?;
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(ArchiveError::io(&path))?;
         }
     }
     Ok(())

@@ -484,6 +484,25 @@ fn history_marks_the_step_and_reindex_rebuilds() {
         metrics.median_ms
     );
 
+    let table = perfreport()
+        .args([
+            "history",
+            "--endpoint",
+            "GET /system/metrics",
+            "--metric",
+            "p50",
+            "--results",
+        ])
+        .arg(&results)
+        .assert()
+        .success();
+    insta::with_settings!({filters => vec![
+        (r"\d{8}T\d{6}Z(-\d+)?", "[STAMP]"),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[DATE]"),
+    ]}, {
+        insta::assert_snapshot!("history_table", stdout(&table));
+    });
+
     // A name only one method uses is enough.
     assert_eq!(
         history(&["--endpoint", "/system/metrics"])["endpoint"],

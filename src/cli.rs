@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::archive::args::{ArchiveArgs, HistoryArgs, ListArgs, VerifyArgs, DEFAULT_RESULTS};
 use crate::compare::{CompareOptions, Metric};
 pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
@@ -39,6 +40,14 @@ pub enum Command {
     Signoff(SignoffArgs),
     /// The whole sign-off on the embedded demo target in about a minute: start here.
     Demo(DemoArgs),
+    /// Copy a run into the archive (results/<UTC time>_<label>/) with checksums; update the index.
+    Archive(ArchiveArgs),
+    /// The archived runs, newest first.
+    List(ListArgs),
+    /// A metric across archived runs, with the change points where its level stepped.
+    History(HistoryArgs),
+    /// Recompute every archived file's checksum; exit 1 if anything is missing, changed or extra.
+    Verify(VerifyArgs),
 }
 
 /// Where output goes and how it looks.
@@ -69,7 +78,8 @@ pub enum ColorChoice {
 /// `perfreport summary`.
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
-    /// Runs: a `_stats.csv` file, a `--csv` prefix, or a directory of runs.
+    /// Runs: a `_stats.csv` file, a `--csv` prefix, a directory of runs, or `@latest`,
+    /// `@previous`, `@label:NAME` (archived runs).
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
     /// Treat every run named as one group of repeated runs: one pooled table plus the
@@ -82,13 +92,17 @@ pub struct SummaryArgs {
     pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
 }
 
 /// `perfreport compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline: a `_stats.csv` file, a `--csv` prefix, or a directory (of one run, or
-    /// of several repeated runs, which are then a group).
+    /// The baseline: a `_stats.csv` file, a `--csv` prefix, a directory (of one run, or of
+    /// several repeated runs, which are then a group), or `@latest`, `@previous`,
+    /// `@label:NAME` (archived runs).
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// The run or runs to judge, named the same ways.
@@ -104,6 +118,9 @@ pub struct CompareArgs {
     /// instead of where the ramp-up ends.
     #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
     pub skip_warmup: Option<f64>,
+    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
     /// A latency regresses only when worse by more than this (`10%` or `0.1`).

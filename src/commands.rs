@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::archive::resolve_run_arg;
 use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SummaryArgs,
     TargetArgs,
@@ -22,7 +23,7 @@ use crate::summary::RunSummary;
 pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
     let mut runs = Vec::new();
     for arg in &args.runs {
-        runs.extend(load_runs(arg)?);
+        runs.extend(load_runs(&resolve_run_arg(arg, &args.results)?)?);
     }
     let summaries = if args.pool {
         let name = format!("pool of {} runs", runs.len());
@@ -41,8 +42,18 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
-    let baseline = side_runs(args.baseline.as_deref(), &args.baseline_runs, "baseline")?;
-    let latest = side_runs(args.latest.as_deref(), &args.latest_runs, "latest")?;
+    let baseline = side_runs(
+        args.baseline.as_deref(),
+        &args.baseline_runs,
+        &args.results,
+        "baseline",
+    )?;
+    let latest = side_runs(
+        args.latest.as_deref(),
+        &args.latest_runs,
+        &args.results,
+        "latest",
+    )?;
     let comparison = compare_groups(&baseline, &latest, &args.options(), args.skip_warmup)
         .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
@@ -113,6 +124,7 @@ pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
 fn side_runs(
     positional: Option<&Path>,
     extra: &[PathBuf],
+    results: &Path,
     side: &str,
 ) -> Result<Vec<Run>, AppError> {
     let mut runs = Vec::new();
@@ -120,7 +132,7 @@ fn side_runs(
         .into_iter()
         .chain(extra.iter().map(PathBuf::as_path))
     {
-        runs.extend(load_runs(arg)?);
+        runs.extend(load_runs(&resolve_run_arg(arg, results)?)?);
     }
     if runs.is_empty() {
         return Err(AppError::Usage(format!(

@@ -36,6 +36,9 @@ pub enum AppError {
     /// A sign-off could not be done.
     #[error(transparent)]
     Signoff(#[from] crate::signoff::SignoffError),
+    /// The run archive could not be written, read or searched.
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use perfreport::cli::{Cli, Command};
-use perfreport::commands;
 use perfreport::error::{exit_code, EXIT_BAD_INPUT};
+use perfreport::{archive, commands};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -22,6 +22,10 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report(args).map(exit_code),
         Command::Signoff(args) => perfreport::signoff::command::signoff(args).map(exit_code),
         Command::Demo(args) => perfreport::signoff::command::demo(args).map(exit_code),
+        Command::Archive(args) => archive::commands::archive(args).map(exit_code),
+        Command::List(args) => archive::commands::list(args).map(exit_code),
+        Command::History(args) => archive::commands::history_cmd(args).map(exit_code),
+        Command::Verify(args) => archive::commands::verify_cmd(args).map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `perfreport` binary: one test binary (so `cargo test` links once),
 //! one module per command.
 
+mod archive;
 mod check;
 mod compare;
 mod driver;

@@ -1,0 +1,94 @@
+//! Command-line arguments of the archive subcommands (`archive`, `list`, `history`,
+//! `verify`), kept here so `cli.rs` only names them.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::history::HistoryMetric;
+use crate::report::Format;
+
+/// The default results folder.
+pub const DEFAULT_RESULTS: &str = "results";
+
+/// `perfreport archive`.
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The run to archive: a `_stats.csv` file, a `--csv` prefix, a directory holding one run, or
+    /// a selector (`@latest`, `@previous`, `@label:NAME`) to archive an archived run again.
+    #[arg(value_name = "RUN", required_unless_present = "reindex")]
+    pub run: Option<PathBuf>,
+    /// The run's label (a release or build name): no `..`, `/`, `\`, `:` or control characters.
+    #[arg(long, required_unless_present = "reindex")]
+    pub label: Option<String>,
+    /// A note kept in the manifest.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The archive folder (and where selectors look).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
+    /// Rebuild `index.parquet` from the run folders instead of archiving a run.
+    #[arg(long, conflicts_with_all = ["run", "label", "note"])]
+    pub reindex: bool,
+}
+
+/// `perfreport list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The archive folder.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// How `history` is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// Aligned text.
+    Table,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// JSON, for machines.
+    Json,
+    /// A self-contained HTML page with the trend chart.
+    Html,
+}
+
+/// `perfreport history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The archive folder.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
+    /// The endpoint: `METHOD name`, a name only one method uses, or `Aggregated`.
+    #[arg(long, value_name = "NAME", default_value = "Aggregated")]
+    pub endpoint: String,
+    /// The metric to follow.
+    #[arg(long, value_enum, default_value_t = HistoryMetric::P95)]
+    pub metric: HistoryMetric,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Significance level of a change point (after the Bonferroni correction).
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+    /// Fewest runs on each side of a change point.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_size: usize,
+}
+
+/// `perfreport verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The archive folder.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
+    /// Output format (`table` prints one line per problem).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}

@@ -1,0 +1,276 @@
+//! The archive subcommands: `archive`, `list`, `history`, `verify`. Each returns the
+//! [`Outcome`] `main` maps to an exit code; warnings about broken run folders go to standard
+//! error and never stop the other runs from being shown.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::args::{ArchiveArgs, HistoryArgs, HistoryFormat, ListArgs, VerifyArgs};
+use super::changepoint::ChangePointOptions;
+use super::history::{heading, history, resolve_endpoint, table};
+use super::index::{self, IndexRow};
+use super::scan::{scan, Problem};
+use super::store::{self, ArchiveRequest};
+use super::{history_html, time, verify, INDEX_NAME};
+use crate::error::{AppError, Outcome};
+use crate::locust::read_stats;
+use crate::output::write_atomic;
+use crate::report::format;
+use crate::report::json::to_json;
+use crate::report::table::{Align, Cell, Table};
+use crate::report::Format;
+
+/// `perfreport archive RUN --label L` and `perfreport archive --reindex`.
+pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
+    if args.reindex {
+        return reindex(&args.results);
+    }
+    let (Some(run), Some(label)) = (&args.run, &args.label) else {
+        return Err(AppError::Usage(
+            "archive needs a RUN and --label (or --reindex)".to_string(),
+        ));
+    };
+    let run = super::resolve_run_arg(run, &args.results)?;
+    let archived = store::archive(&ArchiveRequest {
+        run: &run,
+        label,
+        note: args.note.as_deref(),
+        results: &args.results,
+    })?;
+    let found = super::scan::ArchivedRun {
+        dir: archived.dir.clone(),
+        id: archived
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        manifest: archived.manifest.clone(),
+    };
+    let rows = index::rows_of(&found, &archived.run.endpoints, &archived.run.aggregated);
+    let indexed = index::add_run(&args.results, rows);
+    drop(archived.lock);
+    println!(
+        "archived {} ({} files) as {}",
+        archived.manifest.run_name,
+        archived.manifest.files.len(),
+        archived.dir.display()
+    );
+    if let Err(e) = indexed {
+        return Err(AppError::Usage(format!(
+            "the run was archived, but the index could not be updated: {e}; run `perfreport archive --reindex --results {}`",
+            args.results.display()
+        )));
+    }
+    Ok(Outcome::Ok)
+}
+
+fn reindex(results: &Path) -> Result<Outcome, AppError> {
+    if !results.is_dir() {
+        return Err(AppError::Usage(format!(
+            "{}: no such results folder",
+            results.display()
+        )));
+    }
+    let _lock = store::lock(results)?;
+    store::remove_stale_temporaries(results)?;
+    let problems = index::reindex(results)?;
+    warn(&problems);
+    println!("rebuilt {}", results.join(INDEX_NAME).display());
+    Ok(Outcome::Ok)
+}
+
+fn warn(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("perfreport: warning: {p}");
+    }
+}
+
+/// One line of `list`.
+#[derive(Debug, Serialize)]
+struct ListRow<'a> {
+    run_id: &'a str,
+    label: &'a str,
+    archived_at: &'a str,
+    note: Option<&'a str>,
+    git_commit: Option<&'a str>,
+    requests: Option<u64>,
+    failure_rate: Option<f64>,
+    p95_ms: Option<f64>,
+}
+
+/// `perfreport list`: archived runs, newest first.
+pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
+    let found = scan(&args.results)?;
+    warn(&found.problems);
+    let indexed: HashMap<String, IndexRow> = match index::read(&args.results) {
+        Ok(rows) => rows
+            .into_iter()
+            .filter(|r| r.endpoint == crate::model::AGGREGATED_NAME)
+            .map(|r| (r.run_id.clone(), r))
+            .collect(),
+        Err(_) => HashMap::new(),
+    };
+    let mut rows = Vec::with_capacity(found.runs.len());
+    for run in found.runs.iter().rev() {
+        let aggregated = match indexed.get(&run.id) {
+            Some(r) => Some((r.requests, r.failure_rate, r.p95_ms)),
+            None => match read_stats(&run.dir.join(format!("{}_stats.csv", run.manifest.run_name)))
+            {
+                Ok((_, a)) => Some((a.requests, a.failure_ratio(), a.percentile(0.95))),
+                Err(e) => {
+                    eprintln!("perfreport: warning: {e}");
+                    None
+                }
+            },
+        };
+        rows.push(ListRow {
+            run_id: &run.id,
+            label: &run.manifest.label,
+            archived_at: &run.manifest.archived_at,
+            note: run.manifest.note.as_deref(),
+            git_commit: run.manifest.git_commit.as_deref(),
+            requests: aggregated.map(|a| a.0),
+            failure_rate: aggregated.map(|a| a.1),
+            p95_ms: aggregated.and_then(|a| a.2),
+        });
+    }
+    let text = match args.format {
+        Format::Json => to_json(&rows)?,
+        Format::Table | Format::Markdown => {
+            let mut t = Table::new(&[
+                ("Run", Align::Left),
+                ("Label", Align::Left),
+                ("Archived (UTC)", Align::Left),
+                ("Requests", Align::Right),
+                ("Failure rate", Align::Right),
+                ("p95", Align::Right),
+                ("Commit", Align::Left),
+            ]);
+            for (r, run) in rows.iter().zip(found.runs.iter().rev()) {
+                t.row(vec![
+                    Cell::from(r.run_id),
+                    Cell::from(r.label),
+                    Cell::from(time::short(run.manifest.archived_at_ms)),
+                    Cell::from(r.requests.map_or_else(|| "-".into(), |v| v.to_string())),
+                    Cell::from(r.failure_rate.map_or_else(|| "-".into(), format::percent)),
+                    Cell::from(format::opt_ms(r.p95_ms)),
+                    Cell::from(
+                        r.git_commit
+                            .map_or_else(String::new, |c| c.chars().take(10).collect()),
+                    ),
+                ]);
+            }
+            if rows.is_empty() {
+                format!("no archived runs in {}\n", args.results.display())
+            } else if args.format == Format::Markdown {
+                t.to_markdown()
+            } else {
+                t.to_text(color())
+            }
+        }
+    };
+    emit(None, &text)?;
+    Ok(Outcome::Ok)
+}
+
+/// `perfreport history`.
+pub fn history_cmd(args: &HistoryArgs) -> Result<Outcome, AppError> {
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        return Err(AppError::Usage(format!(
+            "--alpha {}: expected a level between 0 and 1 like 0.01",
+            args.alpha
+        )));
+    }
+    if args.min_size < 2 {
+        return Err(AppError::Usage("--min-size must be at least 2".to_string()));
+    }
+    let rows = index::read(&args.results)?;
+    let endpoint = resolve_endpoint(&rows, &args.endpoint)?;
+    let options = ChangePointOptions {
+        alpha: args.alpha,
+        min_size: args.min_size,
+    };
+    let h = history(&rows, &endpoint, args.metric, options);
+    let text = match args.format {
+        HistoryFormat::Json => to_json(&h)?,
+        HistoryFormat::Html => history_html::page(&h)?,
+        HistoryFormat::Markdown => format!("**{}**\n\n{}", heading(&h), table(&h).to_markdown()),
+        HistoryFormat::Table => format!(
+            "{}\n\n{}",
+            heading(&h),
+            table(&h).to_text(args.output.is_none() && color())
+        ),
+    };
+    emit(args.output.as_deref(), &text)?;
+    Ok(Outcome::Ok)
+}
+
+/// `perfreport verify`: exit 1 when anything is missing, changed or extra.
+pub fn verify_cmd(args: &VerifyArgs) -> Result<Outcome, AppError> {
+    if !args.results.is_dir() {
+        return Err(AppError::Usage(format!(
+            "{}: no such results folder",
+            args.results.display()
+        )));
+    }
+    let report = verify::verify(&args.results)?;
+    for dir in &report.foreign {
+        eprintln!(
+            "perfreport: warning: {}: not an archived run (no manifest.json); skipped",
+            dir.display()
+        );
+    }
+    let text = match args.format {
+        Format::Json => to_json(&report)?,
+        Format::Table | Format::Markdown => {
+            let mut out = String::new();
+            for issue in &report.issues {
+                out.push_str(&crate::report::table::terminal_safe(&issue.to_string()));
+                out.push('\n');
+            }
+            let verdict = if report.issues.is_empty() {
+                "OK".to_string()
+            } else {
+                format!("{} problem(s)", report.issues.len())
+            };
+            out.push_str(&format!(
+                "verified {} runs, {} files: {verdict}\n",
+                report.runs, report.files
+            ));
+            out
+        }
+    };
+    emit(None, &text)?;
+    Ok(if report.issues.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn emit(output: Option<&Path>, text: &str) -> Result<(), AppError> {
+    if let Some(path) = output {
+        return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Write {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,283 @@
+//! `perfreport history`: one metric of one endpoint across the archived runs, in archive
+//! order, with the change points ([`super::changepoint`]) marked.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::changepoint::{change_points, ChangePointOptions};
+use super::index::IndexRow;
+use super::{time, ArchiveError};
+use crate::report::format;
+use crate::report::table::{Align, Cell, Table, Tone};
+
+/// A metric `history` can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryMetric {
+    /// Median response time.
+    P50,
+    /// 90th percentile.
+    P90,
+    /// 95th percentile.
+    P95,
+    /// 99th percentile.
+    P99,
+    /// Mean response time.
+    Avg,
+    /// Slowest request.
+    Max,
+    /// Requests per second.
+    Rps,
+    /// Failed requests as a fraction.
+    FailureRate,
+    /// Requests completed.
+    Requests,
+}
+
+impl HistoryMetric {
+    /// The value of this metric in an index row.
+    pub fn of(self, row: &IndexRow) -> Option<f64> {
+        match self {
+            HistoryMetric::P50 => row.median_ms,
+            HistoryMetric::P90 => row.p90_ms,
+            HistoryMetric::P95 => row.p95_ms,
+            HistoryMetric::P99 => row.p99_ms,
+            HistoryMetric::Avg => row.avg_ms,
+            HistoryMetric::Max => row.max_ms,
+            HistoryMetric::Rps => Some(row.rps),
+            HistoryMetric::FailureRate => Some(row.failure_rate),
+            HistoryMetric::Requests => Some(row.requests as f64),
+        }
+    }
+
+    /// Its name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            HistoryMetric::P50 => "p50",
+            HistoryMetric::P90 => "p90",
+            HistoryMetric::P95 => "p95",
+            HistoryMetric::P99 => "p99",
+            HistoryMetric::Avg => "avg",
+            HistoryMetric::Max => "max",
+            HistoryMetric::Rps => "rps",
+            HistoryMetric::FailureRate => "failure_rate",
+            HistoryMetric::Requests => "requests",
+        }
+    }
+
+    /// A value formatted for people.
+    pub fn show(self, v: f64) -> String {
+        match self {
+            HistoryMetric::Rps => format::rps(v),
+            HistoryMetric::FailureRate => format::percent(v),
+            HistoryMetric::Requests => format!("{v:.0}"),
+            _ => format!("{} ms", format::ms(v)),
+        }
+    }
+}
+
+/// One archived run's point in the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// The run folder's name.
+    pub run_id: String,
+    /// The run's label.
+    pub label: String,
+    /// When it was archived (RFC 3339).
+    pub archived_at: String,
+    /// The same, Unix milliseconds.
+    #[serde(skip)]
+    pub archived_at_ms: i64,
+    /// The metric; `null` when the run has no value (no such endpoint, no requests).
+    pub value: Option<f64>,
+    /// Set when the level stepped at this run.
+    pub change: Option<Change>,
+}
+
+/// A step in the level, at the run it is attached to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Mean level before.
+    pub mean_before: f64,
+    /// Mean level from this run on.
+    pub mean_after: f64,
+    /// Relative change in percent (`null` from a level of 0).
+    pub change_pct: Option<f64>,
+    /// Bonferroni-adjusted p-value of the step.
+    pub p_value: f64,
+}
+
+/// A metric's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct History {
+    /// The endpoint as shown (`GET /x`, or `Aggregated`).
+    pub endpoint: String,
+    /// The metric.
+    pub metric: HistoryMetric,
+    /// The runs, oldest first.
+    pub points: Vec<HistoryPoint>,
+}
+
+impl History {
+    /// The points that are change points.
+    pub fn changes(&self) -> impl Iterator<Item = (&HistoryPoint, &Change)> {
+        self.points
+            .iter()
+            .filter_map(|p| p.change.as_ref().map(|c| (p, c)))
+    }
+}
+
+/// Which endpoint `--endpoint NAME` means: an exact `METHOD name` or `Aggregated`, else a
+/// request name that only one method uses.
+pub fn resolve_endpoint(rows: &[IndexRow], wanted: &str) -> Result<String, ArchiveError> {
+    if rows.is_empty() {
+        return Err(ArchiveError::Selector {
+            selector: format!("--endpoint {wanted}"),
+            reason: "the index holds no runs; archive one first".to_string(),
+        });
+    }
+    if rows.iter().any(|r| r.endpoint == wanted) {
+        return Ok(wanted.to_string());
+    }
+    let mut by_name: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.name == wanted)
+        .map(|r| r.endpoint.as_str())
+        .collect();
+    by_name.sort_unstable();
+    by_name.dedup();
+    let not_found = |reason: String| ArchiveError::Selector {
+        selector: format!("--endpoint {wanted}"),
+        reason,
+    };
+    match by_name.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => {
+            let mut all: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+            all.sort_unstable();
+            all.dedup();
+            Err(not_found(format!(
+                "no archived run has this endpoint; known: {}",
+                all.join(", ")
+            )))
+        }
+        many => Err(not_found(format!(
+            "several endpoints have this name ({}); give the method too",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// Builds the history of `metric` on `endpoint` from the index rows.
+pub fn history(
+    rows: &[IndexRow],
+    endpoint: &str,
+    metric: HistoryMetric,
+    options: ChangePointOptions,
+) -> History {
+    // Per run: any row (for the label and time) and the row of the endpoint, if it has one.
+    let mut by_run: HashMap<&str, (&IndexRow, Option<&IndexRow>)> = HashMap::new();
+    for row in rows {
+        let entry = by_run.entry(row.run_id.as_str()).or_insert((row, None));
+        if row.endpoint == endpoint {
+            entry.1 = Some(row);
+        }
+    }
+    let mut points: Vec<HistoryPoint> = by_run
+        .into_iter()
+        .map(|(id, (any, row))| HistoryPoint {
+            run_id: id.to_string(),
+            label: any.label.clone(),
+            archived_at: any.archived_at.clone(),
+            archived_at_ms: any.archived_at_ms,
+            value: row.and_then(|r| metric.of(r)).filter(|v| v.is_finite()),
+            change: None,
+        })
+        .collect();
+    points.sort_by(|a, b| (a.archived_at_ms, &a.run_id).cmp(&(b.archived_at_ms, &b.run_id)));
+    let valued: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].value.is_some())
+        .collect();
+    let values: Vec<f64> = valued.iter().filter_map(|&i| points[i].value).collect();
+    for cp in change_points(&values, options) {
+        let change_pct = (cp.mean_before != 0.0)
+            .then(|| (cp.mean_after - cp.mean_before) / cp.mean_before * 100.0);
+        if let Some(&i) = valued.get(cp.index) {
+            points[i].change = Some(Change {
+                mean_before: cp.mean_before,
+                mean_after: cp.mean_after,
+                change_pct,
+                p_value: cp.p_value,
+            });
+        }
+    }
+    History {
+        endpoint: endpoint.to_string(),
+        metric,
+        points,
+    }
+}
+
+/// A change as one short phrase: `▲ +30.2% (145 ms → 189 ms, p<0.001)`.
+pub fn describe(metric: HistoryMetric, change: &Change) -> String {
+    let arrow = if change.mean_after > change.mean_before {
+        "▲"
+    } else {
+        "▼"
+    };
+    let pct = change
+        .change_pct
+        .map_or_else(String::new, |p| format!(" {}", format::signed_pct(p)));
+    let p = format::p_value(change.p_value);
+    let p = if p.starts_with('<') {
+        format!("p{p}")
+    } else {
+        format!("p={p}")
+    };
+    format!(
+        "{arrow}{pct} ({} → {}, {p})",
+        metric.show(change.mean_before),
+        metric.show(change.mean_after),
+    )
+}
+
+/// The history as a table (shared by the text and Markdown forms).
+pub fn table(h: &History) -> Table {
+    let mut table = Table::new(&[
+        ("#", Align::Right),
+        ("Run", Align::Left),
+        ("Label", Align::Left),
+        ("Archived (UTC)", Align::Left),
+        (h.metric.name(), Align::Right),
+        ("Change point", Align::Left),
+    ]);
+    for (i, p) in h.points.iter().enumerate() {
+        table.row(vec![
+            Cell::from((i + 1).to_string()),
+            Cell::from(p.run_id.as_str()),
+            Cell::from(p.label.as_str()),
+            Cell::from(time::short(p.archived_at_ms)),
+            Cell::from(
+                p.value
+                    .map_or_else(|| "-".to_string(), |v| h.metric.show(v)),
+            ),
+            match &p.change {
+                Some(c) => Cell::toned(describe(h.metric, c), Tone::Note),
+                None => Cell::from(""),
+            },
+        ]);
+    }
+    table
+}
+
+/// The heading line above the table.
+pub fn heading(h: &History) -> String {
+    format!(
+        "{} of {} across {} archived runs; {} change point(s)",
+        h.metric.name(),
+        h.endpoint,
+        h.points.len(),
+        h.changes().count()
+    )
+}

@@ -1,0 +1,121 @@
+//! The run archive: a local, tamper-evident store of every load-test run under `results/`, so
+//! the next run has a baseline by name and a trend.
+//!
+//! Layout of a results folder:
+//!
+//! ```text
+//! results/
+//!   20261128T104500Z_v1.5.0/    one archived run: Locust's files as they were, plus
+//!     manifest.json             what was archived (schema in [`manifest`])
+//!   index.parquet               every run's per-endpoint metrics (see [`index`])
+//!   .perfreport.lock            held while an archive command writes
+//!   .perfreport-tmp-*/          a run being copied; never visible as a run, removed later
+//! ```
+//!
+//! * [`store`] copies a run in atomically; [`scan`] finds the archived runs (and the broken
+//!   ones, without stopping); [`select`] resolves `@latest`, `@previous`, `@label:X`;
+//!   [`index`] writes and reads the Parquet index; [`changepoint`] finds where a series steps;
+//!   [`history`] and [`history_html`] show a metric across runs; [`verify`] rechecks checksums;
+//!   [`args`] and [`commands`] are the subcommands' arguments and bodies; [`time`] formats UTC.
+
+pub mod args;
+pub mod changepoint;
+pub mod commands;
+pub mod history;
+pub mod history_html;
+pub mod index;
+pub mod manifest;
+pub mod scan;
+pub mod select;
+pub mod store;
+pub mod time;
+pub mod verify;
+
+use std::path::PathBuf;
+
+pub use select::resolve_run_arg;
+
+/// The manifest's file name inside a run folder.
+pub const MANIFEST_NAME: &str = "manifest.json";
+/// The index's file name inside the results folder.
+pub const INDEX_NAME: &str = "index.parquet";
+/// The lock file's name inside the results folder.
+pub const LOCK_NAME: &str = ".perfreport.lock";
+/// Names starting with this inside the results folder are work in progress, never runs.
+pub const TMP_PREFIX: &str = ".perfreport-tmp-";
+
+/// Why an archive operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The label could escape the run folder or is unusable as a folder name.
+    #[error("label `{label}` refused: {reason}")]
+    BadLabel {
+        /// The label as given (control characters shown escaped).
+        label: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A manifest is not what perfreport writes.
+    #[error("{}: {reason}", path.display())]
+    BadManifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The run to archive could not be read.
+    #[error(transparent)]
+    Locust(#[from] crate::locust::LocustError),
+    /// The run argument names no run or several.
+    #[error("{}: {reason}", path.display())]
+    NotOneRun {
+        /// The argument.
+        path: PathBuf,
+        /// What it names instead.
+        reason: String,
+    },
+    /// A selector (`@latest`, `@previous`, `@label:X`) matches no archived run.
+    #[error("{selector}: {reason}")]
+    Selector {
+        /// The selector as given.
+        selector: String,
+        /// Why it does not resolve.
+        reason: String,
+    },
+    /// The Parquet index could not be written or read.
+    #[error("{}: {message}", path.display())]
+    Index {
+        /// The index file.
+        path: PathBuf,
+        /// Polars' message.
+        message: String,
+    },
+    /// The index is missing: nothing archived yet, or it was deleted.
+    #[error("{}: no index; archive a run first, or rebuild it with `perfreport archive --reindex --results {}`", path.display(), results.display())]
+    NoIndex {
+        /// Where the index should be.
+        path: PathBuf,
+        /// The results folder.
+        results: PathBuf,
+    },
+    /// The history chart could not be drawn.
+    #[error("could not draw the history chart: {0}")]
+    Chart(String),
+}
+
+impl ArchiveError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ArchiveError {
+        let path = path.into();
+        move |source| ArchiveError::Io { path, source }
+    }
+}

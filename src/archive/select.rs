@@ -1,0 +1,95 @@
+//! Run selectors: `@latest`, `@previous` and `@label:v1.4.0` name archived runs wherever a
+//! command takes a RUN, so a baseline is picked by name instead of by path.
+
+use std::path::{Path, PathBuf};
+
+use super::scan::{scan, ArchivedRun};
+use super::ArchiveError;
+
+/// A parsed selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// The newest archived run.
+    Latest,
+    /// The one before the newest.
+    Previous,
+    /// The newest run with this label.
+    Label(String),
+}
+
+impl Selector {
+    /// Parses `@latest`, `@previous` or `@label:X`; `None` for anything not starting with `@`.
+    /// An unknown `@` word is an error, so a typo is not read as a path.
+    pub fn parse(arg: &str) -> Option<Result<Selector, ArchiveError>> {
+        let rest = arg.strip_prefix('@')?;
+        Some(match rest {
+            "latest" => Ok(Selector::Latest),
+            "previous" => Ok(Selector::Previous),
+            _ => match rest.strip_prefix("label:") {
+                Some(label) if !label.is_empty() => Ok(Selector::Label(label.to_string())),
+                _ => Err(ArchiveError::Selector {
+                    selector: arg.to_string(),
+                    reason: "unknown selector; expected @latest, @previous or @label:NAME"
+                        .to_string(),
+                }),
+            },
+        })
+    }
+
+    /// The run this selector picks among `runs` (oldest first).
+    pub fn pick<'a>(&self, runs: &'a [ArchivedRun]) -> Option<&'a ArchivedRun> {
+        match self {
+            Selector::Latest => runs.last(),
+            Selector::Previous => runs.len().checked_sub(2).and_then(|i| runs.get(i)),
+            Selector::Label(label) => runs.iter().rev().find(|r| &r.manifest.label == label),
+        }
+    }
+}
+
+/// Maps a selector to the archived run's Locust prefix in `results`; any other argument is
+/// returned unchanged (it is a path).
+pub fn resolve_run_arg(arg: &Path, results: &Path) -> Result<PathBuf, ArchiveError> {
+    let Some(text) = arg.to_str() else {
+        return Ok(arg.to_owned());
+    };
+    let Some(selector) = Selector::parse(text) else {
+        return Ok(arg.to_owned());
+    };
+    let selector = selector?;
+    let found = scan(results)?;
+    match selector.pick(&found.runs) {
+        Some(run) => Ok(run.prefix()),
+        None => Err(ArchiveError::Selector {
+            selector: text.to_string(),
+            reason: format!(
+                "no such run among the {} archived in {}",
+                found.runs.len(),
+                results.display()
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        assert!(Selector::parse("results/perf").is_none());
+        assert_eq!(
+            Selector::parse("@latest").unwrap().unwrap(),
+            Selector::Latest
+        );
+        assert_eq!(
+            Selector::parse("@previous").unwrap().unwrap(),
+            Selector::Previous
+        );
+        assert_eq!(
+            Selector::parse("@label:v1.4.0").unwrap().unwrap(),
+            Selector::Label("v1.4.0".into())
+        );
+        assert!(Selector::parse("@lates").unwrap().is_err());
+        assert!(Selector::parse("@label:").unwrap().is_err());
+    }
+}

@@ -1,0 +1,412 @@
+//! `perfreport archive RUN --label L`: copies a run into the results folder, all or nothing.
+//!
+//! The files are copied (and hashed) into a temporary folder `results/.perfreport-tmp-*`,
+//! synced, described by a `manifest.json`, and the folder is renamed to
+//! `results/<UTC timestamp>_<label>/` in one step. A crash at any moment leaves either the whole
+//! run or a temporary folder that nothing lists and the next archive removes. The whole
+//! operation holds `results/.perfreport.lock` (an OS file lock, released even when the process
+//! is killed), so two archive commands never interleave; an existing run is never replaced.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::manifest::{FileEntry, LocustFormat, Manifest, RunFacts, SCHEMA_VERSION};
+use super::{time, ArchiveError, LOCK_NAME, MANIFEST_NAME, TMP_PREFIX};
+use crate::locust::{discover_runs, read_run};
+use crate::model::{Run, RunFiles};
+
+/// Test hook: when set to a number of milliseconds, the copy pauses that long after the first
+/// file, so a test can kill the process mid-copy.
+pub const PAUSE_ENV: &str = "PERFREPORT_TEST_ARCHIVE_PAUSE_MS";
+
+/// The longest label accepted, in bytes.
+const MAX_LABEL: usize = 100;
+
+/// What to archive and where.
+#[derive(Debug, Clone)]
+pub struct ArchiveRequest<'a> {
+    /// The run argument (stats file, prefix, or a folder holding one run).
+    pub run: &'a Path,
+    /// The label.
+    pub label: &'a str,
+    /// An optional note.
+    pub note: Option<&'a str>,
+    /// The results folder.
+    pub results: &'a Path,
+}
+
+/// A run that was archived.
+#[derive(Debug)]
+pub struct Archived {
+    /// The new run folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The run as read (for the index).
+    pub run: Run,
+    /// The results folder's lock, still held so the caller can update the index.
+    pub lock: ResultsLock,
+}
+
+/// Refuses labels that could escape the run folder or make an awkward folder name: empty,
+/// containing `..`, path separators, control characters or characters Windows forbids in folder
+/// names, starting with `-` or `.`, or longer than 100 bytes.
+pub fn check_label(label: &str) -> Result<(), ArchiveError> {
+    let refuse = |reason| {
+        Err(ArchiveError::BadLabel {
+            label: label.escape_debug().to_string(),
+            reason,
+        })
+    };
+    if label.is_empty() {
+        return refuse("it is empty");
+    }
+    if label.contains("..") {
+        return refuse("it contains `..`");
+    }
+    if label.contains(['/', '\\']) {
+        return refuse("it contains a path separator");
+    }
+    if label.chars().any(char::is_control) {
+        return refuse("it contains a control character");
+    }
+    if label.starts_with(['.', '-']) {
+        return refuse("it starts with `.` or `-`");
+    }
+    if label.contains(['<', '>', ':', '"', '|', '?', '*']) {
+        return refuse(
+            "it contains one of < > : \" | ? * (not allowed in folder names on Windows)",
+        );
+    }
+    if label.len() > MAX_LABEL {
+        return refuse("it is longer than 100 bytes");
+    }
+    Ok(())
+}
+
+/// Holds the results folder's lock file until dropped.
+#[derive(Debug)]
+pub struct ResultsLock {
+    _file: File,
+}
+
+/// Takes the results folder's lock, waiting up to a minute for another archive command.
+pub fn lock(results: &Path) -> Result<ResultsLock, ArchiveError> {
+    let path = results.join(LOCK_NAME);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(ArchiveError::io(&path))?;
+    for _ in 0..600 {
+        match file.try_lock() {
+            Ok(()) => return Ok(ResultsLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(Duration::from_millis(100))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(ArchiveError::io(&path)(e)),
+        }
+    }
+    Err(ArchiveError::Io {
+        path,
+        source: std::io::Error::other("another perfreport archive has held this lock for a minute"),
+    })
+}
+
+/// Removes temporary folders (and index files) left by killed archive commands. Call only with
+/// the lock held.
+pub fn remove_stale_temporaries(results: &Path) -> Result<(), ArchiveError> {
+    for entry in std::fs::read_dir(results).map_err(ArchiveError::io(results))? {
+        let entry = entry.map_err(ArchiveError::io(results))?;
+        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(ArchiveError::io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Archives one run; the caller updates the index afterwards (see [`super::index`]).
+pub fn archive(req: &ArchiveRequest<'_>) -> Result<Archived, ArchiveError> {
+    check_label(req.label)?;
+    let files = one_run(req.run)?;
+    let run = read_run(&files)?;
+    std::fs::create_dir_all(req.results).map_err(ArchiveError::io(req.results))?;
+    let lock = lock(req.results)?;
+    remove_stale_temporaries(req.results)?;
+
+    let archived_at_ms = time::now_millis();
+    let tmp = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempdir_in(req.results)
+        .map_err(ArchiveError::io(req.results))?;
+    let pause = std::env::var(PAUSE_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut entries = Vec::new();
+    for (i, source) in sources(&files).iter().enumerate() {
+        entries.push(copy_hashed(source, tmp.path())?);
+        if let (0, Some(ms)) = (i, pause) {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+    }
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        perfreport_version: env!("CARGO_PKG_VERSION").to_string(),
+        label: req.label.to_string(),
+        note: req.note.map(str::to_string),
+        archived_at: time::rfc3339_millis(archived_at_ms),
+        archived_at_ms,
+        run_name: files.name.clone(),
+        git_commit: git_commit(),
+        locust: detect_format(&files),
+        run: facts(&run),
+        files: entries,
+    };
+    let manifest_path = tmp.path().join(MANIFEST_NAME);
+    write_synced(&manifest_path, &manifest.to_json())?;
+    sync_dir(tmp.path())?;
+
+    readable_by_all(tmp.path(), 0o755)?;
+    let dir = free_name(req.results, &time::compact(archived_at_ms), req.label);
+    let tmp_path = tmp.keep();
+    std::fs::rename(&tmp_path, &dir).map_err(ArchiveError::io(&dir))?;
+    sync_dir(req.results)?;
+    Ok(Archived {
+        dir,
+        manifest,
+        run,
+        lock,
+    })
+}
+
+/// The argument must name exactly one run.
+fn one_run(arg: &Path) -> Result<RunFiles, ArchiveError> {
+    let mut runs = discover_runs(arg)?;
+    if runs.len() == 1 {
+        if let Some(run) = runs.pop() {
+            return Ok(run);
+        }
+    }
+    let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
+    Err(ArchiveError::NotOneRun {
+        path: arg.to_owned(),
+        reason: format!(
+            "names {} runs ({}); archive one run's _stats.csv or prefix at a time",
+            runs.len(),
+            names.join(", ")
+        ),
+    })
+}
+
+/// The run's files that exist, stats first.
+fn sources(files: &RunFiles) -> Vec<PathBuf> {
+    let mut out = vec![files.stats.clone()];
+    out.extend(
+        [&files.history, &files.failures, &files.exceptions]
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
+    out
+}
+
+/// Gives a temporary file or folder (created private) the usual permissions, so that other
+/// users and tools can read the archive.
+pub fn readable_by_all(path: &Path, mode: u32) -> Result<(), ArchiveError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(ArchiveError::io(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// `results/<stamp>_<label>`, with `-2`, `-3`… appended if that name is taken.
+fn free_name(results: &Path, stamp: &str, label: &str) -> PathBuf {
+    let base = format!("{stamp}_{label}");
+    let mut dir = results.join(&base);
+    let mut n = 2;
+    while dir.exists() {
+        dir = results.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+/// Copies `source` into `dir`, hashing as it goes, and syncs the copy.
+fn copy_hashed(source: &Path, dir: &Path) -> Result<FileEntry, ArchiveError> {
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let target = dir.join(&name);
+    let mut input = File::open(source).map_err(ArchiveError::io(source))?;
+    let mut output = File::create(&target).map_err(ArchiveError::io(&target))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = input.read(&mut buf).map_err(ArchiveError::io(source))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        output
+            .write_all(&buf[..n])
+            .map_err(ArchiveError::io(&target))?;
+        size += n as u64;
+    }
+    output.sync_all().map_err(ArchiveError::io(&target))?;
+    let original = std::path::absolute(source).unwrap_or_else(|_| source.to_owned());
+    Ok(FileEntry {
+        name,
+        original_path: original.display().to_string(),
+        sha256: hex(&hasher.finalize()),
+        size,
+    })
+}
+
+/// SHA-256 of a file, lower-case hex, and its size.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut input = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            return Ok((hex(&hasher.finalize()), size));
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+}
+
+/// Lower-case hex of bytes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ArchiveError> {
+    let mut file = File::create(path).map_err(ArchiveError::io(path))?;
+    file.write_all(bytes).map_err(ArchiveError::io(path))?;
+    file.sync_all().map_err(ArchiveError::io(path))
+}
+
+/// Makes a folder's entries durable (a no-op where folders cannot be opened, as on Windows).
+fn sync_dir(dir: &Path) -> Result<(), ArchiveError> {
+    match File::open(dir) {
+        Ok(f) => match f.sync_all() {
+            Err(e) if e.kind() != std::io::ErrorKind::PermissionDenied && cfg!(unix) => {
+                Err(ArchiveError::io(dir)(e))
+            }
+            _ => Ok(()),
+        },
+        Err(_) => Ok(()),
+    }
+}
+
+/// `git rev-parse HEAD` in the current folder; `None` without git or outside a repository.
+fn git_commit() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let commit = text.trim();
+    let valid = out.status.success()
+        && (commit.len() == 40 || commit.len() == 64)
+        && commit.bytes().all(|b| b.is_ascii_hexdigit());
+    valid.then(|| commit.to_string())
+}
+
+/// Start, end, duration and users from the history.
+fn facts(run: &Run) -> RunFacts {
+    RunFacts {
+        start: run.history.first().map(|r| time::rfc3339(r.timestamp)),
+        end: run.history.last().map(|r| time::rfc3339(r.timestamp)),
+        duration_s: run.duration_s(),
+        users: run.peak_users(),
+    }
+}
+
+/// Locust 2.x writes `First Seen`/`Last Seen` in `_failures.csv` (Locust 1.x does not); the
+/// other files have the same columns in both.
+fn detect_format(files: &RunFiles) -> LocustFormat {
+    let header = files.failures.as_ref().and_then(|p| {
+        let mut text = String::new();
+        File::open(p)
+            .ok()?
+            .take(4096)
+            .read_to_string(&mut text)
+            .ok()?;
+        text.lines().next().map(str::to_string)
+    });
+    let (format, evidence) = match header {
+        Some(h) if h.contains("First Seen") => ("2.x", "failures file has First Seen/Last Seen"),
+        Some(_) => ("1.x", "failures file has no First Seen/Last Seen"),
+        None => ("unknown", "no readable failures file"),
+    };
+    LocustFormat {
+        format: format.to_string(),
+        evidence: evidence.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        for ok in ["v1.5.0", "release 2026-11", "build_42", "résumé"] {
+            assert!(check_label(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "..",
+            "a/../b",
+            "../x",
+            "a/b",
+            "a\\b",
+            "a\nb",
+            "\u{1b}[31m",
+            ".hidden",
+            "-x",
+            "a:b",
+            "<b>",
+        ] {
+            assert!(check_label(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_label(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn sha256_of_known_input() {
+        // `printf abc | sha256sum`
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abc");
+        std::fs::write(&path, b"abc").unwrap();
+        let (sum, size) = hash_file(&path).unwrap();
+        assert_eq!(
+            sum,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(size, 3);
+    }
+}

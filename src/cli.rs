@@ -9,6 +9,7 @@ use crate::compare::{CompareOptions, Metric};
 pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
 pub use crate::signoff::args::{DemoArgs, SignoffArgs};
+use crate::sla::{Sla, SlaError};
 pub use crate::target::TargetArgs;
 
 /// Analyse Locust load-test results: summarise runs, compare a run against a baseline.
@@ -165,6 +166,41 @@ pub struct ReportArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Check each run (the latest, with `--baseline`) against an SLA and add its checklist:
+    /// `builtin` for the seed plan's SLA, or an SLA file (TOML; `./builtin` for a file so named).
+    #[arg(long, value_name = "FILE|builtin", value_parser = parse_sla)]
+    pub sla: Option<SlaChoice>,
+    /// The SLA tier to check (default: the tier whose users equal the run's peak user count).
+    #[arg(long, value_name = "NAME", requires = "sla")]
+    pub tier: Option<String>,
+}
+
+/// The SLA `report --sla` checks against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlaChoice {
+    /// The seed plan's SLA, [`Sla::builtin`].
+    Builtin,
+    /// An SLA file.
+    File(PathBuf),
+}
+
+impl SlaChoice {
+    /// Reads the SLA.
+    pub fn load(&self) -> Result<Sla, SlaError> {
+        match self {
+            SlaChoice::Builtin => Ok(Sla::builtin()),
+            SlaChoice::File(path) => Sla::from_file(path),
+        }
+    }
+}
+
+/// Parses `--sla`: `builtin`, or the path of an SLA file.
+pub fn parse_sla(text: &str) -> Result<SlaChoice, String> {
+    match text {
+        "" => Err("expected `builtin` or the path of an SLA file".to_string()),
+        "builtin" => Ok(SlaChoice::Builtin),
+        path => Ok(SlaChoice::File(PathBuf::from(path))),
+    }
 }
 
 /// When `compare` exits non-zero.
@@ -301,6 +337,12 @@ mod tests {
         assert_eq!(parse_seconds("2m"), Ok(120.0));
         assert_eq!(parse_seconds("45"), Ok(45.0));
         assert!(parse_seconds("soon").is_err());
+        assert_eq!(parse_sla("builtin"), Ok(SlaChoice::Builtin));
+        assert_eq!(
+            parse_sla("./builtin"),
+            Ok(SlaChoice::File(PathBuf::from("./builtin")))
+        );
+        assert!(parse_sla("").is_err());
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::resolve_run_arg;
 use crate::cli::{
-    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SummaryArgs,
-    TargetArgs,
+    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
+    SummaryArgs, TargetArgs,
 };
 use crate::compare::{compare, compare_groups, CompareOptions};
 use crate::error::{AppError, Outcome};
@@ -14,7 +14,7 @@ use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
-use crate::report::context::ReportContext;
+use crate::report::context::{ReportContext, SlaSection};
 use crate::report::{html, render_check, render_comparison, render_summaries, ReportError};
 use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
@@ -185,10 +185,14 @@ fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
     }
 }
 
-/// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline.
-/// Always exit 0 when the report is written: `compare` is the gate, the report is for reading.
+/// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline,
+/// with the SLA checklist of each run reported when `--sla` is given.
+/// Always exit 0 when the report is written: `compare` and `check` are the gates, the report
+/// is for reading.
 pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
-    let context = match &args.baseline {
+    let sla = args.sla.as_ref().map(SlaChoice::load).transpose()?;
+    let mut checked = Vec::new();
+    let mut context = match &args.baseline {
         Some(baseline_arg) => {
             let [latest_arg] = args.runs.as_slice() else {
                 return Err(AppError::Usage(format!(
@@ -199,6 +203,9 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             };
             let baseline = single_run(baseline_arg, "baseline")?;
             let latest = single_run(latest_arg, "latest")?;
+            if let Some(sla) = &sla {
+                checked.push(evaluate(&latest, sla, args.tier.as_deref())?);
+            }
             let comparison = compare(&baseline, &latest, &CompareOptions::default());
             ReportContext::compared(&baseline, &latest, &comparison, args.title.as_deref())
         }
@@ -207,9 +214,15 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             for arg in &args.runs {
                 runs.extend(load_runs(arg)?);
             }
+            if let Some(sla) = &sla {
+                for run in &runs {
+                    checked.push(evaluate(run, sla, args.tier.as_deref())?);
+                }
+            }
             ReportContext::of_runs(&runs, args.title.as_deref())
         }
     };
+    context.sla = checked.iter().map(SlaSection::of).collect();
     let page = html::render(&context).map_err(ReportError::from)?;
     emit_to(args.output.as_deref(), &page)?;
     Ok(Outcome::Ok)

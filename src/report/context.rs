@@ -8,8 +8,10 @@
 use serde::Serialize;
 
 mod compare;
+mod sla;
 
 pub use compare::{CompareSection, PairBar};
+pub use sla::SlaSection;
 
 use super::history::{endpoint_latencies, LatencySeries, Timeline};
 use super::table::{Align, Table, Tone};
@@ -33,6 +35,8 @@ pub struct ReportContext {
     pub title: String,
     /// perfreport's version, printed in the footer.
     pub perfreport_version: &'static str,
+    /// The SLA checklist of each run checked, when `--sla` was given.
+    pub sla: Vec<SlaSection>,
     /// The comparison against a baseline, when `--baseline` was given.
     pub comparison: Option<CompareSection>,
     /// One section per run (the latest run when comparing).
@@ -252,6 +256,7 @@ impl ReportContext {
         Self {
             title: title.map_or(default_title, str::to_string),
             perfreport_version: env!("CARGO_PKG_VERSION"),
+            sla: Vec::new(),
             comparison: None,
             runs: runs
                 .iter()
@@ -277,6 +282,7 @@ impl ReportContext {
         Self {
             title: title.map_or(default_title, str::to_string),
             perfreport_version: env!("CARGO_PKG_VERSION"),
+            sla: Vec::new(),
             comparison: Some(CompareSection::of(baseline, latest_timeline, comparison)),
             runs: vec![section],
         }

@@ -19,8 +19,8 @@ use super::history::Timeline;
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/report.html.j2");
-/// The stylesheet, inlined into the page.
-const STYLE: &str = include_str!("../../templates/report.css");
+/// The stylesheet, inlined into the page (and into the sign-off's).
+pub const STYLE: &str = include_str!("../../templates/report.css");
 /// The template's name; its `.html.j2` ending turns HTML auto-escaping on.
 const TEMPLATE_NAME: &str = "report.html.j2";
 

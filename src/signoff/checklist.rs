@@ -438,7 +438,7 @@ fn completion(
         item(
             "Reports generated",
             ItemStatus::Done,
-            format!("{out_dir}/signoff.md, {out_dir}/signoff.json"),
+            format!("{out_dir}/signoff.html, {out_dir}/signoff.md, {out_dir}/signoff.json"),
         ),
         issues,
         item(

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use super::args::{DemoArgs, SignoffArgs};
-use super::run::{JSON_FILE, MARKDOWN_FILE};
+use super::run::{HTML_FILE, JSON_FILE, MARKDOWN_FILE};
 use super::{signoff as run_signoff, terminal, SignoffOptions};
 use crate::error::{AppError, Outcome};
 
@@ -32,8 +32,9 @@ fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
     let report = run_signoff(options)?;
     let out = Path::new(&report.out_dir);
     let text = format!(
-        "{}\nReport: {}\nJSON:   {}\nRuns:   {}/<tier>/\n",
+        "{}\nReport:   {}\nMarkdown: {}\nJSON:     {}\nRuns:     {}/<tier>/\n",
         terminal::verdict(&report),
+        out.join(HTML_FILE).display(),
         out.join(MARKDOWN_FILE).display(),
         out.join(JSON_FILE).display(),
         out.display()

@@ -2,9 +2,8 @@
 //! tables and checklists filled in, then every check per tier. It only lays out the
 //! [`SignoffReport`]; every text from a run or an SLA file is escaped.
 
-use super::context::{
-    Checklist, Grid, ItemStatus, Mark, SignoffReport, TargetKind, TierStatus, VerdictStatus,
-};
+use super::context::{Checklist, Grid, ItemStatus, Mark, SignoffReport, VerdictStatus};
+use super::tables;
 use crate::sla::CheckReport;
 
 /// Escapes text for Markdown (table cells and list items) while keeping the plan's `< 500ms`
@@ -39,7 +38,7 @@ pub fn render(r: &SignoffReport) -> String {
     out.push_str(&verdict_section(r));
     out.push_str(&facts(r));
     out.push_str("\n## Tiers\n\n");
-    out.push_str(&tiers(r));
+    out.push_str(&grid(&tables::tier_runs(&r.tiers)));
     out.push_str("\n## Performance Benchmarks\n\n### Target Metrics\n\n");
     out.push_str(&grid(&r.target_metrics));
     out.push_str("\n### Actual Results\n\n");
@@ -98,68 +97,9 @@ pub fn verdict_section(r: &SignoffReport) -> String {
 }
 
 fn facts(r: &SignoffReport) -> String {
-    let mut rows = vec![
-        ("SLA", r.sla.clone()),
-        ("Target", r.target.description.clone()),
-    ];
-    if r.target.kind != TargetKind::Recorded {
-        rows.push((
-            "Scenario",
-            r.scenario.clone().unwrap_or_else(|| {
-                "default: Resource Agent mix, between(0.3, 1.0) waits (scenario.toml)".into()
-            }),
-        ));
-    }
-    if let Some(scale) = r.duration_scale {
-        rows.push(("Duration scale", format!("{scale} × the plan's durations")));
-    }
-    rows.push(("Started", r.generated_at.clone()));
-    rows.push(("Results", r.out_dir.clone()));
-    rows.push(("perfreport", r.perfreport_version.to_string()));
     let mut out = "\n| | |\n| --- | --- |\n".to_string();
-    for (k, v) in rows {
+    for (k, v) in tables::facts(r) {
         out.push_str(&format!("| {k} | {} |\n", esc(&v)));
-    }
-    out
-}
-
-fn tiers(r: &SignoffReport) -> String {
-    let mut out = "| Tier | Users | Spawn rate | Duration | Requests | Failed | Result | Run |\n\
-                   | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
-        .to_string();
-    for t in &r.tiers {
-        let (spawn, duration) = match &t.plan {
-            Some(p) => (
-                format!("{:.1}/s", p.spawn_rate),
-                format!("{:.0} s", p.run_time_s),
-            ),
-            None => (
-                "-".into(),
-                t.measured
-                    .as_ref()
-                    .and_then(|m| m.duration_s)
-                    .map_or("-".into(), |d| format!("{d:.0} s")),
-            ),
-        };
-        let (requests, failed) = t.measured.as_ref().map_or(("-".into(), "-".into()), |m| {
-            (m.requests.to_string(), m.failures.to_string())
-        });
-        let result = match t.status {
-            TierStatus::Passed => "✅ passed".to_string(),
-            TierStatus::Failed => "❌ failed".to_string(),
-            TierStatus::Interrupted => "❌ interrupted".to_string(),
-            TierStatus::NotRun => esc(t.note.as_deref().unwrap_or("not run")),
-        };
-        let run = match (&t.run_dir, &t.recorded_from) {
-            (Some(dir), Some(from)) => format!("{} (from {})", esc(dir), esc(from)),
-            (Some(dir), None) => esc(dir),
-            _ => "-".into(),
-        };
-        out.push_str(&format!(
-            "| {} | {} | {spawn} | {duration} | {requests} | {failed} | {result} | {run} |\n",
-            esc(&t.name),
-            t.users.map_or("-".into(), |u| u.to_string()),
-        ));
     }
     out
 }

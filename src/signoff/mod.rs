@@ -10,16 +10,18 @@
 //! * [`run`]: the orchestration, tier by tier;
 //! * [`context`], [`tables`], [`checklist`] and [`verdict`]: the report's context — a serialisable, precomputed
 //!   [`SignoffReport`] (tables of formatted cells, checklists, the verdict) that every renderer
-//!   shares; [`markdown`] renders it, JSON is its serialisation, [`terminal`] prints the verdict.
+//!   shares; [`markdown`] and [`html`] render it, JSON is its serialisation, [`terminal`]
+//!   prints the verdict.
 //!
 //! Everything a sign-off writes goes into one new folder (`results/signoff-<UTC time>/` or
-//! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md` and
-//! `signoff.json`. Nothing existing is overwritten.
+//! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md`,
+//! `signoff.html` and `signoff.json`. Nothing existing is overwritten.
 
 pub mod args;
 pub mod checklist;
 pub mod command;
 pub mod context;
+pub mod html;
 pub mod local;
 pub mod markdown;
 pub mod resources;
@@ -91,6 +93,9 @@ pub enum SignoffError {
     /// The report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Json(#[from] serde_json::Error),
+    /// The HTML report could not be rendered (a chart or the template failed).
+    #[error("cannot render the HTML report: {0}")]
+    Html(#[from] crate::report::html::HtmlError),
 }
 
 impl From<crate::sla::SlaError> for SignoffError {

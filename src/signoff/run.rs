@@ -9,7 +9,7 @@ use super::context::{self, RunSource, TargetInfo, TargetKind, TierReport, TierSt
 use super::local::{health_check, EmbeddedTarget, HealthCheck, HEALTH_TIMEOUT};
 use super::resources::{self, Sampler, SAMPLE_EVERY};
 use super::tiers::{self, TierPlan};
-use super::{folder_name, markdown, SignoffError, SignoffOptions, SignoffReport, Source};
+use super::{folder_name, html, markdown, SignoffError, SignoffOptions, SignoffReport, Source};
 use crate::driver::scenario::Scenario;
 use crate::driver::RunArgs;
 use crate::locust::load_runs;
@@ -25,11 +25,14 @@ const READY_WAIT: Duration = Duration::from_secs(10);
 /// The report's file names inside the output folder.
 pub const MARKDOWN_FILE: &str = "signoff.md";
 /// See [`MARKDOWN_FILE`].
+pub const HTML_FILE: &str = "signoff.html";
+/// See [`MARKDOWN_FILE`].
 pub const JSON_FILE: &str = "signoff.json";
 /// The scenario a live sign-off used, kept with its runs.
 pub const SCENARIO_FILE: &str = "scenario.toml";
 
-/// Runs the whole sign-off and writes `signoff.md` and `signoff.json` into `options.out`.
+/// Runs the whole sign-off and writes `signoff.md`, `signoff.html` and `signoff.json` into
+/// `options.out`.
 ///
 /// Errors are bad usage or input (nothing was judged); failed checks are in the returned
 /// report's verdict.
@@ -155,7 +158,9 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
         started,
         limits: options.limits,
     });
+    let page = html::render(&report)?;
     write_file(out, MARKDOWN_FILE, Some(&markdown::render(&report)))?;
+    write_file(out, HTML_FILE, Some(&page))?;
     let json = serde_json::to_string_pretty(&report)? + "\n";
     write_file(out, JSON_FILE, Some(&json))?;
     Ok(report)

@@ -1,8 +1,9 @@
 //! The report's tables, built once from the tiers: the plan's "Target Metrics" and "Actual
 //! Results" (one column per tier), the per-endpoint "Response Time Validation", and the
-//! resources per tier. Cells are formatted text with an optional pass/fail mark.
+//! resources per tier, the tiers as run and the report's facts. Cells are formatted text with
+//! an optional pass/fail mark.
 
-use super::context::{Grid, Mark, TierReport};
+use super::context::{Grid, Mark, SignoffReport, TargetKind, TierReport, TierStatus};
 use super::resources::Limits;
 use crate::sla::{Metric, Scope, Sla};
 
@@ -220,4 +221,87 @@ pub fn resources(tiers: &[TierReport], limits: &Limits) -> Grid {
         })
         .collect();
     Grid { headers, rows }
+}
+
+/// What was signed off, how and when: `(label, value)` pairs for the top of the report.
+pub fn facts(r: &SignoffReport) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        ("SLA", r.sla.clone()),
+        ("Target", r.target.description.clone()),
+    ];
+    if r.target.kind != TargetKind::Recorded {
+        rows.push((
+            "Scenario",
+            r.scenario.clone().unwrap_or_else(|| {
+                "default: Resource Agent mix, between(0.3, 1.0) waits (scenario.toml)".into()
+            }),
+        ));
+    }
+    if let Some(scale) = r.duration_scale {
+        rows.push(("Duration scale", format!("{scale} × the plan's durations")));
+    }
+    rows.push(("Started", r.generated_at.clone()));
+    rows.push(("Results", r.out_dir.clone()));
+    rows.push(("perfreport", r.perfreport_version.to_string()));
+    rows
+}
+
+/// The tiers as run: load shape, requests, result and where the run's files are.
+pub fn tier_runs(tiers: &[TierReport]) -> Grid {
+    let headers = [
+        "Tier",
+        "Users",
+        "Spawn rate",
+        "Duration",
+        "Requests",
+        "Failed",
+        "Result",
+        "Run",
+    ];
+    let rows = tiers
+        .iter()
+        .map(|t| {
+            let (spawn, duration) = match &t.plan {
+                Some(p) => (
+                    format!("{:.1}/s", p.spawn_rate),
+                    format!("{:.0} s", p.run_time_s),
+                ),
+                None => (
+                    "-".into(),
+                    t.measured
+                        .as_ref()
+                        .and_then(|m| m.duration_s)
+                        .map_or("-".into(), |d| format!("{d:.0} s")),
+                ),
+            };
+            let (requests, failed) = t.measured.as_ref().map_or(("-".into(), "-".into()), |m| {
+                (m.requests.to_string(), m.failures.to_string())
+            });
+            let result = match t.status {
+                TierStatus::Passed => Mark::judged("passed", Some(true)),
+                TierStatus::Failed => Mark::judged("failed", Some(false)),
+                TierStatus::Interrupted => Mark::judged("interrupted", Some(false)),
+                TierStatus::NotRun => Mark::plain(t.note.as_deref().unwrap_or("not run")),
+            };
+            let run = match (&t.run_dir, &t.recorded_from) {
+                (Some(dir), Some(from)) => format!("{dir} (from {from})"),
+                (Some(dir), None) => dir.clone(),
+                _ => "-".into(),
+            };
+            vec![
+                Mark::plain(t.name.clone()),
+                Mark::plain(users_text(t.users)),
+                Mark::plain(spawn),
+                Mark::plain(duration),
+                Mark::plain(requests),
+                Mark::plain(failed),
+                result,
+                Mark::plain(run),
+            ]
+        })
+        .collect();
+    Grid {
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
 }

@@ -297,3 +297,116 @@ fn context_of_a_v1_run_without_full_history_rows_is_still_complete() {
     assert_eq!(section.requests.rows.len(), section.percentiles.rows.len());
     assert!(section.timeline_note.contains("1.x the whole run so far"));
 }
+
+#[test]
+fn sla_checklist_has_a_row_per_check_and_shows_failures() {
+    let never = fixture("never-succeeds");
+    let (page, _) = report(&[&never, Path::new("--sla"), Path::new("builtin")]);
+    let nav: Vec<String> = page.select(&sel("nav a[href='#sla']")).map(text).collect();
+    assert_eq!(nav, vec!["SLA checklist"]);
+    let banner: String = page.select(&sel("#sla .banner.bad")).map(text).collect();
+    assert_eq!(banner, "FAILED: 1 of 4 checks failed");
+    // No tier has 20 users: the seed plan's four per-endpoint P95 targets only.
+    let checks = rows(&page, "sla-checks");
+    let summary: Vec<(&str, &str, &str, &str)> = checks
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("GET /health/: p95", "< 50ms", "18ms", "pass"),
+            ("GET /system/metrics: p95", "< 500ms", "200ms", "pass"),
+            ("GET /analysis/: p95", "< 2000ms", "960ms", "pass"),
+            ("GET /lmcache/status: p95", "< 200ms", "100ms", "FAIL"),
+        ]
+    );
+    assert!(checks[3][4].starts_with("every request failed (147 of 147)"));
+    let failed: Vec<String> = page
+        .select(&sel("table.sla-checks td.bad"))
+        .map(text)
+        .collect();
+    assert_eq!(failed, vec!["FAIL"]);
+
+    let (page, _) = report(&[
+        &never,
+        Path::new("--sla"),
+        Path::new("builtin"),
+        Path::new("--tier"),
+        Path::new("light"),
+    ]);
+    let checks = rows(&page, "sla-checks");
+    assert_eq!(checks.len(), 8, "4 endpoint and 4 tier checks");
+    let fails: Vec<&str> = checks
+        .iter()
+        .filter(|r| r[3] == "FAIL")
+        .map(|r| r[0].as_str())
+        .collect();
+    assert_eq!(
+        fails,
+        [
+            "GET /lmcache/status: p95",
+            "tier light: p95",
+            "tier light: error_rate"
+        ]
+    );
+    let banner: String = page.select(&sel("#sla .banner")).map(text).collect();
+    assert_eq!(banner, "FAILED: 3 of 8 checks failed");
+}
+
+#[test]
+fn sla_checklist_of_the_latest_run_and_of_an_sla_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sla = dir.path().join("sla.toml");
+    std::fs::write(
+        &sla,
+        "[endpoints]\n\"<script>alert(1)</script>\" = \"p95 < 10s\"\n\"/health/\" = \"p95 < 10s\"\n",
+    )
+    .unwrap();
+    let (page, raw) = report(&[&fixture("hostile"), Path::new("--sla"), &sla]);
+    assert_eq!(page.select(&sel("script")).count(), 0);
+    assert!(!raw.contains("<script>"));
+    let checks = rows(&page, "sla-checks");
+    assert_eq!(checks[0][0], "GET <script>alert(1)</script>: p95");
+    assert_eq!(checks[0][3], "pass");
+    assert_eq!(checks[1][3], "FAIL", "the run has no /health/");
+
+    let (page, _) = report(&[
+        &shared("latest-1"),
+        Path::new("--baseline"),
+        &shared("baseline-1"),
+        Path::new("--sla"),
+        &sla,
+    ]);
+    let context: String = page.select(&sel("#sla .runs")).map(text).collect();
+    assert!(context.starts_with("Run latest-1 · SLA: "), "{context}");
+    assert_eq!(rows(&page, "sla-checks").len(), 2);
+}
+
+#[test]
+fn sla_usage_errors_exit_2() {
+    let run = fixture("never-succeeds");
+    perfreport()
+        .arg("report")
+        .arg(&run)
+        .args(["--tier", "light"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--sla"));
+    perfreport()
+        .arg("report")
+        .arg(&run)
+        .args(["--sla", "builtin", "--tier", "huge"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown tier `huge`"));
+    perfreport()
+        .arg("report")
+        .arg(&run)
+        .args(["--sla", "/no/such/sla.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "could not read SLA file /no/such/sla.toml",
+        ));
+}

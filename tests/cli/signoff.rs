@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
 use super::{fixture, perfreport};
@@ -116,6 +117,7 @@ fn a_healthy_embedded_target_is_ready_for_production() {
     );
     for file in [
         "signoff.md",
+        "signoff.html",
         "scenario.toml",
         "light/light_stats.csv",
         "light/light_stats_history.csv",
@@ -266,7 +268,20 @@ fn the_demo_runs_every_tier_and_reports() {
     assert_eq!(report["sla"], "built-in SLA (seed plan)");
     // Exit code and verdict agree, whatever a busy machine did to the latencies.
     assert_eq!(code == 0, report["verdict"]["passed"] == true, "{stdout}");
-    assert!(stdout.contains("Report: "), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Report:   {}", out.join("signoff.html").display())),
+        "{stdout}"
+    );
+    let page = Html::parse_document(&std::fs::read_to_string(out.join("signoff.html")).unwrap());
+    let results = grid_rows(&page, "actual-results");
+    assert_eq!(results[0][0], "Users");
+    assert_eq!(results.len(), 5, "users, RPS, avg, P95, error rate");
+    assert_eq!(grid_rows(&page, "tier-runs").len(), 4);
+    let chart: Vec<String> = page
+        .select(&sel("figure svg"))
+        .filter_map(|s| s.value().attr("aria-label").map(str::to_string))
+        .collect();
+    assert_eq!(chart, ["P95 response time per tier (all requests)"]);
 }
 
 #[test]
@@ -355,4 +370,100 @@ fn bad_usage_exits_2_and_writes_nothing() {
         std::fs::read_to_string(taken.join("keep.md")).unwrap(),
         "mine"
     );
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+fn text(e: ElementRef) -> String {
+    e.text().collect::<String>()
+}
+
+/// Rows of the table with this class, each cell's text.
+fn grid_rows(page: &Html, class: &str) -> Vec<Vec<String>> {
+    page.select(&sel(&format!("table.{class} tbody tr")))
+        .map(|tr| tr.select(&sel("td")).map(text).collect())
+        .collect()
+}
+
+#[test]
+fn the_html_report_shows_hostile_names_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // An SLA naming the hostile fixture's endpoints, with a tier whose name is markup too.
+    let sla = write(
+        dir.path(),
+        "sla.toml",
+        r#"
+[endpoints]
+"<script>alert(1)</script>" = "p95 < 1ms"
+"\"><img src=x onerror=alert(1)>" = "p95 < 10s"
+
+[tiers."<script>alert(5)</script>"]
+users = 10
+checks = ["rps >= 1", "p95 < 5s", "error_rate < 50%"]
+"#,
+    );
+    let out = dir.path().join("signoff");
+    let arg = format!("<script>alert(5)</script>={}", fixture("hostile").display());
+    let (code, stdout, report) = signoff(&["signoff", "--sla", &sla, "--run", &arg], &out);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(report["verdict"]["status"], "not_ready");
+    let raw = std::fs::read_to_string(out.join("signoff.html")).unwrap();
+    assert!(!raw.contains("<script") && !raw.contains("<img"), "{raw}");
+    let page = Html::parse_document(&raw);
+    assert_eq!(page.select(&sel("script, img, [src], link")).count(), 0);
+
+    let banner: String = page
+        .select(&sel("#verdict .banner.bad"))
+        .map(text)
+        .collect();
+    assert_eq!(banner, "✗ Not ready for production");
+    let failed: Vec<String> = page
+        .select(&sel("#verdict ul.failures li"))
+        .map(text)
+        .collect();
+    assert_eq!(
+        failed,
+        ["<script>alert(5)</script>: GET <script>alert(1)</script>: p95 is 35ms, target < 1ms"]
+    );
+    let tiers = grid_rows(&page, "tier-runs");
+    assert_eq!(tiers[0][0], "<script>alert(5)</script>");
+    assert_eq!(tiers[0][4], "470");
+    assert_eq!(tiers[0][6], "failed ✗");
+    let headers: Vec<String> = page
+        .select(&sel("table.actual-results th"))
+        .map(text)
+        .collect();
+    assert_eq!(headers, ["Metric", "<script>alert(5)</script>"]);
+    // Per-endpoint P95 validation: one row per endpoint target, the failing one marked.
+    let p95 = grid_rows(&page, "response-times");
+    assert_eq!(p95.len(), 2);
+    assert_eq!(p95[0][0], "GET <script>alert(1)</script>");
+    assert_eq!(p95[0][2], "35ms ✗");
+    assert_eq!(p95[1][0], "POST \"><img src=x onerror=alert(1)>");
+    assert!(p95[1][3].starts_with("pass"), "{:?}", p95[1]);
+    // Throughput and error-rate validation, and the completion checklist with this file.
+    let items: Vec<(String, String)> = page
+        .select(&sel("ul.checklist li"))
+        .map(|li| (li.value().attr("class").unwrap().to_string(), text(li)))
+        .collect();
+    assert!(items.iter().any(|(c, t)| c == "done"
+        && t.contains("Error rate within target for all tests (<script>alert(5)</script> < 50%)")));
+    assert!(items.iter().any(
+        |(c, t)| c == "done" && t.contains("<script>alert(5)</script> load: RPS >= 1 achieved")
+    ));
+    assert!(items.iter().any(|(c, t)| c == "done"
+        && t.contains("Reports generated")
+        && t.contains("signoff.html")));
+    // The chart's label is SVG text, escaped by plotters.
+    let svg_text: Vec<String> = page.select(&sel("figure svg text")).map(text).collect();
+    assert!(
+        svg_text
+            .iter()
+            .any(|t| t.trim() == "<script>alert(5)</script>"),
+        "{svg_text:?}"
+    );
+    // Every check, as `perfreport check` prints them.
+    assert_eq!(grid_rows(&page, "checks").len(), 5);
 }

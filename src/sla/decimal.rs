@@ -68,7 +68,7 @@ impl Decimal {
     pub(super) fn is_whole(self) -> bool {
         10u128
             .checked_pow(self.scale)
-            .is_some_and(|div| self.digits % div == 0)
+            .is_some_and(|div| self.digits.is_multiple_of(div))
     }
 
     /// The value as the nearest `f64` (correctly rounded, so equal decimals give equal floats).

@@ -34,31 +34,19 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
         ));
     };
     let run = super::resolve_run_arg(run, &args.results)?;
-    let archived = store::archive(&ArchiveRequest {
+    let archived = super::archive_run(&ArchiveRequest {
         run: &run,
         label,
         note: args.note.as_deref(),
         results: &args.results,
     })?;
-    let found = super::scan::ArchivedRun {
-        dir: archived.dir.clone(),
-        id: archived
-            .dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        manifest: archived.manifest.clone(),
-    };
-    let rows = index::rows_of(&found, &archived.run.endpoints, &archived.run.aggregated);
-    let indexed = index::add_run(&args.results, rows);
-    drop(archived.lock);
     println!(
         "archived {} ({} files) as {}",
-        archived.manifest.run_name,
-        archived.manifest.files.len(),
+        archived.run_name,
+        archived.files,
         archived.dir.display()
     );
-    if let Err(e) = indexed {
+    if let Some(e) = archived.index_error {
         return Err(AppError::Usage(format!(
             "the run was archived, but the index could not be updated: {e}; run `perfreport archive --reindex --results {}`",
             args.results.display()

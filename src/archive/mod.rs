@@ -119,3 +119,41 @@ impl ArchiveError {
         move |source| ArchiveError::Io { path, source }
     }
 }
+
+/// What [`archive_run`] did.
+#[derive(Debug)]
+pub struct ArchivedRun {
+    /// The run's folder under the results folder.
+    pub dir: PathBuf,
+    /// The run's own name (its prefix).
+    pub run_name: String,
+    /// How many files were copied.
+    pub files: usize,
+    /// Why the index could not be updated, when it could not: the run is archived all the
+    /// same, and `archive --reindex` repairs the index.
+    pub index_error: Option<ArchiveError>,
+}
+
+/// Archives one run (atomically, under the results folder's lock) and adds it to the index:
+/// what `perfreport archive` does, for other commands (the sign-off archives every tier).
+pub fn archive_run(req: &store::ArchiveRequest<'_>) -> Result<ArchivedRun, ArchiveError> {
+    let archived = store::archive(req)?;
+    let found = scan::ArchivedRun {
+        dir: archived.dir.clone(),
+        id: archived
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        manifest: archived.manifest.clone(),
+    };
+    let rows = index::rows_of(&found, &archived.run.endpoints, &archived.run.aggregated);
+    let index_error = index::add_run(req.results, rows).err();
+    drop(archived.lock);
+    Ok(ArchivedRun {
+        dir: archived.dir,
+        run_name: archived.manifest.run_name,
+        files: archived.manifest.files.len(),
+        index_error,
+    })
+}

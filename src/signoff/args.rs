@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::resources::Limits;
 use super::tiers::parse_run;
-use super::{default_out, SignoffError, SignoffOptions, Source};
+use super::{default_out, ArchiveTo, SignoffError, SignoffOptions, Source};
 use crate::sla::Sla;
 
 /// The results folder both commands write under by default.
@@ -56,6 +56,36 @@ pub struct SignoffArgs {
     pub health_path: String,
     #[command(flatten)]
     pub embedded: EmbeddedArgs,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+    /// The archive label of the tier runs: `<LABEL>-<tier>` (e.g. the release, `v1.5.0`).
+    #[arg(long, value_name = "LABEL", default_value = "signoff")]
+    pub label: String,
+}
+
+/// Where the tier runs are archived (`perfreport archive`).
+#[derive(Debug, Clone, Args)]
+pub struct ArchiveArgs {
+    /// The results archive every tier run is archived into.
+    #[arg(long, value_name = "DIR", default_value = RESULTS)]
+    pub results: PathBuf,
+    /// Do not archive the tier runs (they stay in the output folder).
+    #[arg(long)]
+    pub no_archive: bool,
+}
+
+impl ArchiveArgs {
+    fn archive_to(&self, label: &str) -> Result<Option<ArchiveTo>, SignoffError> {
+        if self.no_archive {
+            return Ok(None);
+        }
+        crate::archive::store::check_label(&format!("{label}-light"))
+            .map_err(|e| usage(format!("--label {label:?}: {e}")))?;
+        Ok(Some(ArchiveTo {
+            results: self.results.clone(),
+            label: label.to_string(),
+        }))
+    }
 }
 
 /// Faults for the embedded target, to see a sign-off fail.
@@ -104,6 +134,8 @@ pub struct DemoArgs {
     pub duration_scale: f64,
     #[command(flatten)]
     pub embedded: EmbeddedArgs,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
 }
 
 fn usage(message: String) -> SignoffError {
@@ -182,14 +214,15 @@ impl SignoffArgs {
             health_path: self.health_path.clone(),
             limits: Limits::default(),
             progress: true,
+            archive: self.archive.archive_to(&self.label)?,
         })
     }
 }
 
 impl DemoArgs {
     /// The options of the demo: every tier of the built-in SLA against the embedded target.
-    pub fn options(&self, now: SystemTime) -> SignoffOptions {
-        SignoffOptions {
+    pub fn options(&self, now: SystemTime) -> Result<SignoffOptions, SignoffError> {
+        Ok(SignoffOptions {
             sla: Sla::builtin(),
             source: Source::Embedded {
                 knobs: self.embedded.knobs(),
@@ -204,6 +237,7 @@ impl DemoArgs {
             health_path: "/health/".into(),
             limits: Limits::default(),
             progress: true,
-        }
+            archive: self.archive.archive_to("demo")?,
+        })
     }
 }

@@ -39,6 +39,7 @@ pub fn checklists(
     health: Option<&HealthCheck>,
     target: &TargetInfo,
     out_dir: &str,
+    archived: &[String],
     verdict: &Verdict,
 ) -> Vec<Checklist> {
     vec![
@@ -56,7 +57,7 @@ pub fn checklists(
         },
         Checklist {
             title: "Completion Checklist".into(),
-            items: completion(tiers, health, target, out_dir, verdict),
+            items: completion(tiers, health, target, out_dir, archived, verdict),
         },
     ]
 }
@@ -374,6 +375,7 @@ fn completion(
     health: Option<&HealthCheck>,
     target: &TargetInfo,
     out_dir: &str,
+    archived: &[String],
     verdict: &Verdict,
 ) -> Vec<Item> {
     let not_run: Vec<&TierReport> = tiers.iter().filter(|t| !t.ran()).collect();
@@ -449,7 +451,14 @@ fn completion(
         item(
             "Results archived",
             ItemStatus::Done,
-            format!("every tier's CSV files are in {out_dir}"),
+            if archived.is_empty() {
+                format!("every tier's CSV files are in {out_dir}")
+            } else {
+                format!(
+                    "every tier's CSV files are in {out_dir}, and in the archive as {}",
+                    archived.join(", ")
+                )
+            },
         ),
         item(
             "Ready for production",

@@ -19,7 +19,7 @@ pub fn signoff(args: &SignoffArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport demo`: the embedded target, all four tiers at 0.15 × the plan's durations.
 pub fn demo(args: &DemoArgs) -> Result<Outcome, AppError> {
-    let options = args.options(SystemTime::now());
+    let options = args.options(SystemTime::now())?;
     eprintln!(
         "perfreport demo: the seed plan's light, medium, heavy and stress tiers against the \
          embedded demo target, at {} × their durations, checked against the built-in SLA",

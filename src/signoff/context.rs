@@ -385,6 +385,8 @@ pub struct Inputs<'a> {
     pub started: SystemTime,
     /// The resource limits applied.
     pub limits: Limits,
+    /// The archived runs' folders, one per tier run (empty when not archived).
+    pub archived: Vec<String>,
 }
 
 /// Computes the report: tables, checklists and verdict.
@@ -399,6 +401,7 @@ pub fn build(inputs: Inputs<'_>) -> SignoffReport {
         out_dir,
         started,
         limits,
+        archived,
     } = inputs;
     let mut notes = Vec::new();
     for t in &tiers {
@@ -415,7 +418,14 @@ pub fn build(inputs: Inputs<'_>) -> SignoffReport {
         }
     }
     let verdict = verdict::verdict(sla, &tiers, health.as_ref(), &target);
-    let checklists = checklist::checklists(&tiers, health.as_ref(), &target, &out_dir, &verdict);
+    let checklists = checklist::checklists(
+        &tiers,
+        health.as_ref(),
+        &target,
+        &out_dir,
+        &archived,
+        &verdict,
+    );
     SignoffReport {
         schema: SCHEMA,
         title: "Performance sign-off".into(),

@@ -60,6 +60,15 @@ pub enum SignoffError {
         #[source]
         source: Box<crate::locust::LocustError>,
     },
+    /// A tier's run could not be archived.
+    #[error("archiving tier {tier}: {source}")]
+    Archive {
+        /// The tier.
+        tier: String,
+        /// Why.
+        #[source]
+        source: Box<crate::archive::ArchiveError>,
+    },
     /// A tier's run could not be read back after the driver wrote it.
     #[error("reading back tier {tier}: {source}")]
     Readback {
@@ -148,6 +157,18 @@ pub struct SignoffOptions {
     pub limits: resources::Limits,
     /// Print progress to standard error.
     pub progress: bool,
+    /// Archive every tier's run (`perfreport archive`) into this results folder, labelled
+    /// `<label>-<tier>`; `None`: do not archive.
+    pub archive: Option<ArchiveTo>,
+}
+
+/// Where and under which label the sign-off archives its tier runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveTo {
+    /// The results folder (`--results`).
+    pub results: PathBuf,
+    /// The label prefix: `<label>-<tier>`.
+    pub label: String,
 }
 
 /// The default scenario of a sign-off: the Resource Agent mix with Locust's

@@ -144,6 +144,7 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
     }
     let order = |name: &str| options.sla.tiers.iter().position(|t| t.name == name);
     reports.sort_by_key(|r| order(&r.name));
+    let archived = archive_tiers(options, &reports)?;
     let report = context::build(context::Inputs {
         sla: &options.sla,
         tiers: reports,
@@ -157,6 +158,7 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
         out_dir: out.display().to_string(),
         started,
         limits: options.limits,
+        archived,
     });
     let page = html::render(&report)?;
     write_file(out, MARKDOWN_FILE, Some(&markdown::render(&report)))?;
@@ -474,4 +476,58 @@ fn settle(pid: u32, before: Option<u64>, slack: u64) -> Option<u64> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Archives every tier run into the results archive, as `perfreport archive` would, and
+/// returns the archived folders.
+fn archive_tiers(
+    options: &SignoffOptions,
+    reports: &[TierReport],
+) -> Result<Vec<String>, SignoffError> {
+    let Some(to) = &options.archive else {
+        return Ok(Vec::new());
+    };
+    let mut archived = Vec::new();
+    for tier in reports {
+        let Some(dir) = &tier.run_dir else {
+            continue;
+        };
+        let label = format!("{}-{}", to.label, label_safe(&tier.name));
+        let done = crate::archive::archive_run(&crate::archive::store::ArchiveRequest {
+            run: Path::new(dir),
+            label: &label,
+            note: Some("perfreport signoff"),
+            results: &to.results,
+        })
+        .map_err(|source| SignoffError::Archive {
+            tier: tier.name.clone(),
+            source: Box::new(source),
+        })?;
+        if let Some(e) = done.index_error {
+            progress(
+                options,
+                &format!("archived {} but the index was not updated: {e}", tier.name),
+            );
+        }
+        progress(
+            options,
+            &format!("archived tier {} as {}", tier.name, done.dir.display()),
+        );
+        archived.push(done.dir.display().to_string());
+    }
+    Ok(archived)
+}
+
+/// A tier name as an archive label part: letters, digits, `.`, `_` and `-` kept, anything
+/// else (a tier name comes from the SLA file) replaced by `_`.
+fn label_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

@@ -20,10 +20,13 @@ checks = ["rps >= 1", "p95 < 5s", "error_rate < 50%"]
 
 /// Runs `perfreport ARGS`, returns the exit code, stdout and the JSON report in `out`.
 fn signoff(args: &[&str], out: &Path) -> (i32, String, Value) {
+    let results = out.parent().expect("out has a parent").join("results");
     let run = perfreport()
         .args(args)
         .arg("--out")
         .arg(out)
+        .arg("--results")
+        .arg(&results)
         .output()
         .expect("perfreport runs");
     let stdout = String::from_utf8_lossy(&run.stdout).to_string();
@@ -128,6 +131,23 @@ fn a_healthy_embedded_target_is_ready_for_production() {
     assert!(md.contains("## Verdict: ✅ READY FOR PRODUCTION"), "{md}");
     assert!(md.contains("### Actual Results"), "{md}");
     assert!(md.contains("- [x] Ready for production"), "{md}");
+
+    // The tier run is archived, with its manifest, and listed by `perfreport list`.
+    let results = dir.path().join("results");
+    let archived: Vec<String> = std::fs::read_dir(&results)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_signoff-light"))
+        .collect();
+    assert_eq!(archived.len(), 1, "{archived:?}");
+    assert!(results.join(&archived[0]).join("manifest.json").is_file());
+    assert!(md.contains("in the archive as"), "{md}");
+    let list = perfreport()
+        .args(["list", "--format", "json", "--results"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("signoff-light"));
 }
 
 #[test]

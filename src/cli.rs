@@ -154,10 +154,11 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Runs to report: a `_stats.csv` file, a `--csv` prefix, or a directory of runs (one
-    /// section each; with `--baseline`, exactly one run: the latest).
+    /// section each; with `--baseline`, the latest run, or several: a group of repeated runs).
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
-    /// Compare against this baseline run (verdicts with the defaults of `compare`).
+    /// Compare against this baseline: a run, or a directory of repeated runs (a group),
+    /// with the verdicts and defaults of `compare`.
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<PathBuf>,
     /// The report's title (default: names the runs).

@@ -8,7 +8,7 @@ use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
     SummaryArgs, TargetArgs,
 };
-use crate::compare::{compare, compare_groups, CompareOptions};
+use crate::compare::{compare_groups, CompareOptions};
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
@@ -194,20 +194,28 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
     let mut checked = Vec::new();
     let mut context = match &args.baseline {
         Some(baseline_arg) => {
-            let [latest_arg] = args.runs.as_slice() else {
-                return Err(AppError::Usage(format!(
-                    "with --baseline, name exactly one latest run (got {}); repeated-run \
-                     groups are not supported by the report yet",
-                    args.runs.len()
-                )));
-            };
-            let baseline = single_run(baseline_arg, "baseline")?;
-            let latest = single_run(latest_arg, "latest")?;
-            if let Some(sla) = &sla {
-                checked.push(evaluate(&latest, sla, args.tier.as_deref())?);
+            let baseline = load_runs(baseline_arg)?;
+            let mut latest = Vec::new();
+            for arg in &args.runs {
+                latest.extend(load_runs(arg)?);
             }
-            let comparison = compare(&baseline, &latest, &CompareOptions::default());
-            ReportContext::compared(&baseline, &latest, &comparison, args.title.as_deref())
+            let comparison = compare_groups(&baseline, &latest, &CompareOptions::default(), None)
+                .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+            // A group is shown by its pooled run (tables; no time series, which do not pool).
+            let side = |runs: &[Run], name: &str| match runs {
+                [one] => Some(one.clone()),
+                _ => pool(runs, name),
+            };
+            let (Some(base), Some(last)) = (
+                side(&baseline, &comparison.baseline.name),
+                side(&latest, &comparison.latest.name),
+            ) else {
+                return Err(AppError::Usage("nothing to compare".to_string()));
+            };
+            if let Some(sla) = &sla {
+                checked.push(evaluate(&last, sla, args.tier.as_deref())?);
+            }
+            ReportContext::compared(&base, &last, &comparison, args.title.as_deref())
         }
         None => {
             let mut runs = Vec::new();

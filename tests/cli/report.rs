@@ -220,27 +220,6 @@ fn several_runs_get_a_section_each() {
 }
 
 #[test]
-fn baseline_with_several_latest_runs_is_a_usage_error() {
-    perfreport()
-        .arg("report")
-        .arg(fixture("groups/latest"))
-        .arg("--baseline")
-        .arg(shared("baseline-1"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("names 3 runs"));
-    perfreport()
-        .arg("report")
-        .arg(shared("latest-1"))
-        .arg(shared("baseline-1"))
-        .arg("--baseline")
-        .arg(shared("baseline-1"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("exactly one latest run"));
-}
-
-#[test]
 fn unwritable_output_is_reported() {
     perfreport()
         .arg("report")
@@ -409,4 +388,32 @@ fn sla_usage_errors_exit_2() {
         .stderr(predicates::str::contains(
             "could not read SLA file /no/such/sla.toml",
         ));
+}
+
+#[test]
+fn groups_of_runs_are_compared_as_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("groups.html");
+    perfreport()
+        .args(["report", "--baseline"])
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let page = Html::parse_document(&std::fs::read_to_string(&out).unwrap());
+    let text: String = page.root_element().text().collect();
+    assert!(
+        text.contains("REGRESSED: GET /system/metrics"),
+        "verdict sentence"
+    );
+    assert!(
+        text.contains("welch_log (n 3 vs 3"),
+        "the deciding test and n"
+    );
+    assert!(
+        text.contains("≈140 ms"),
+        "pooled percentiles are marked approximate"
+    );
 }

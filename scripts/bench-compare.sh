@@ -32,10 +32,17 @@ record_group "$work/baseline" 18401 &
 record_group "$work/latest" 18402 --slow /system/metrics=1.3 &
 wait
 
-hyperfine --warmup 3 --runs 30 -N --ignore-failure \
+hyperfine --warmup 3 --runs 30 -N --ignore-failure --export-json "$work/hyperfine.json" \
   --command-name "reference: perfreport --version" "$bin --version" \
   --command-name "compare shared-2.47 pair" \
     "$bin compare fixtures/shared-2.47/baseline-1/baseline-1 fixtures/shared-2.47/latest-1/latest-1" \
   --command-name "compare 10 vs 10 driver runs" \
     "$bin compare $work/baseline $work/latest"
+python3 - "$work/hyperfine.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+reference = results[0]["median"]
+for r in results:
+    print(f"median {r['median'] * 1000:7.2f} ms  ({r['median'] / reference:4.2f}x reference)  {r['command']}")
+PY
 "$bin" compare "$work/baseline" "$work/latest" | tail -1

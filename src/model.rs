@@ -122,8 +122,9 @@ pub struct HistoryRow {
     pub rps: f64,
     /// Current failures per second.
     pub failures_per_s: f64,
-    /// Percentiles of the recent window (Locust 2.x: about the last 10 s; 1.x: the whole run
-    /// so far). `None` where Locust wrote `N/A`.
+    /// Percentiles as Locust wrote them: in 2.x with `--csv-full-history` those of a recent
+    /// window (about the last 10 s; `0` early on when the window is still empty), otherwise and
+    /// in 1.x after 1.0 those of the whole run so far. `None` where Locust wrote `N/A`.
     pub percentiles: Vec<Percentile>,
     /// Cumulative requests so far.
     pub total_requests: u64,

@@ -148,7 +148,7 @@ fn use_color(output: &OutputArgs) -> bool {
 }
 
 /// Whether to colour: never into a file or with NO_COLOR set, else as `choice` says.
-fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
+pub(crate) fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
     if output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return false;
     }
@@ -165,7 +165,7 @@ fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
 }
 
 /// Writes to `path` atomically, or to standard output when there is none.
-fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
+pub(crate) fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
     if let Some(path) = path {
         return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
             path: path.to_path_buf(),

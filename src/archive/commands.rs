@@ -3,7 +3,6 @@
 //! error and never stop the other runs from being shown.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -17,7 +16,6 @@ use super::store::{self, ArchiveRequest};
 use super::{history_html, time, verify, INDEX_NAME};
 use crate::error::{AppError, Outcome};
 use crate::locust::read_stats;
-use crate::output::write_atomic;
 use crate::report::format;
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
@@ -240,25 +238,9 @@ pub fn verify_cmd(args: &VerifyArgs) -> Result<Outcome, AppError> {
 }
 
 fn color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    crate::commands::color_wanted(None, crate::cli::ColorChoice::Auto)
 }
 
 fn emit(output: Option<&Path>, text: &str) -> Result<(), AppError> {
-    if let Some(path) = output {
-        return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
-            path: path.to_owned(),
-            source,
-        });
-    }
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Write {
-            path: "<stdout>".into(),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
+    crate::commands::emit_to(output, text)
 }

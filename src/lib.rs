@@ -23,3 +23,4 @@ pub mod stats;
 pub mod steady;
 pub mod summary;
 pub mod target;
+pub mod time;

@@ -13,13 +13,14 @@ use super::history::{heading, history, resolve_endpoint, table};
 use super::index::{self, IndexRow};
 use super::scan::{scan, Problem};
 use super::store::{self, ArchiveRequest};
-use super::{history_html, time, verify, INDEX_NAME};
+use super::{history_html, verify, INDEX_NAME};
 use crate::error::{AppError, Outcome};
 use crate::locust::read_stats;
 use crate::report::format;
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
 use crate::report::Format;
+use crate::time;
 
 /// `perfreport archive RUN --label L` and `perfreport archive --reindex`.
 pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {

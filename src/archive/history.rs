@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::changepoint::{change_points, ChangePointOptions};
 use super::index::IndexRow;
-use super::{time, ArchiveError};
+use super::ArchiveError;
 use crate::report::format;
 use crate::report::table::{Align, Cell, Table, Tone};
+use crate::time;
 
 /// A metric `history` can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]

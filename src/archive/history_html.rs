@@ -8,7 +8,8 @@ use plotters::prelude::{
 };
 
 use super::history::{describe, History};
-use super::{time, ArchiveError};
+use super::ArchiveError;
+use crate::time;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {

@@ -28,7 +28,6 @@ pub mod manifest;
 pub mod scan;
 pub mod select;
 pub mod store;
-pub mod time;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -15,9 +15,10 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::manifest::{FileEntry, LocustFormat, Manifest, RunFacts, SCHEMA_VERSION};
-use super::{time, ArchiveError, LOCK_NAME, MANIFEST_NAME, TMP_PREFIX};
+use super::{ArchiveError, LOCK_NAME, MANIFEST_NAME, TMP_PREFIX};
 use crate::locust::{discover_runs, read_run};
 use crate::model::{Run, RunFiles};
+use crate::time;
 
 /// Test hook: when set to a number of milliseconds, the copy pauses that long after the first
 /// file, so a test can kill the process mid-copy.

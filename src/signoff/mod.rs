@@ -190,30 +190,13 @@ pub fn default_out(results: &Path, prefix: &str, now: SystemTime) -> PathBuf {
 
 /// A time as `20261128T111028Z` (for folder names) and `2026-11-28T11:10:28Z` (for reports).
 pub fn utc(time: SystemTime) -> (String, String) {
-    let secs = time
+    let millis = time
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let (hh, mm, ss) = (rest / 3600, rest / 60 % 60, rest % 60);
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     (
-        format!("{y:04}{m:02}{d:02}T{hh:02}{mm:02}{ss:02}Z"),
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z"),
+        crate::time::compact(millis),
+        crate::time::rfc3339(millis.div_euclid(1000)),
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// A tier name made safe as one folder name: letters, digits, `-`, `_` and `.` kept, anything

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::percentile_bars::LABEL_CHARS;
-use super::{distinct_labels, header, headroom, palette, render_svg, tick, ChartError, FONT};
+use super::{bar_frame, distinct_labels, headroom, palette, render_svg, tick, ChartError, FONT};
 use crate::report::context::PairBar;
 
 /// The legend: what the bar colours mean.
@@ -32,29 +32,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
     let x_max = headroom(largest) * 1.08;
     let height = 120 + ROW * n as u32;
     render_svg(title, (900, height), |root| {
-        let top = header(root, title, LEGEND, 8 + 290, false)?;
-        let mut ctx = ChartBuilder::on(root)
-            .margin(8)
-            .margin_top(top)
-            .margin_right(24)
-            .x_label_area_size(42)
-            .y_label_area_size(290)
-            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
-        let x_fmt = |v: &f64| tick(*v);
-        let no_label = |_: &f64| String::new();
-        ctx.configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(palette::GRID)
-            .axis_style(palette::INK)
-            .x_labels(8)
-            .y_labels(1)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&no_label)
-            .x_desc(x_desc)
-            .label_style((FONT, 14).into_font().color(&palette::INK))
-            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
-            .draw()?;
+        let mut ctx = bar_frame(root, title, LEGEND, x_desc, n, x_max)?;
         let top = |i: usize| (n - i) as f64;
         let latest_color = |verdict: &str| match verdict {
             "regressed" => palette::VERMILLION,

@@ -15,6 +15,7 @@ pub mod percentile_bars;
 pub mod throughput;
 pub mod users;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -101,6 +102,49 @@ fn label_svg(svg: &str, title: &str) -> String {
         }
         None => svg.to_string(),
     }
+}
+
+/// Width of the endpoint-name column of horizontal bar charts, in pixels.
+const BAR_LABEL_WIDTH: u32 = 290;
+
+/// The frame every horizontal bar chart shares: title and legend, a value axis in ms from 0
+/// to `x_max` with tick labels, and `rows` bar slots without labels (the charts write their
+/// own); the first slot is at the top, slot `i` spanning `[rows - i - 1, rows - i]`.
+pub(crate) fn bar_frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    legend: &[(&str, RGBColor)],
+    x_desc: &str,
+    rows: usize,
+    x_max: f64,
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    DrawingAreaErrorKind<std::io::Error>,
+> {
+    let top = header(root, title, legend, 8 + BAR_LABEL_WIDTH as i32, false)?;
+    let mut ctx = ChartBuilder::on(root)
+        .margin(8)
+        .margin_top(top)
+        .margin_right(24)
+        .x_label_area_size(42)
+        .y_label_area_size(BAR_LABEL_WIDTH)
+        .build_cartesian_2d(0.0..x_max, 0.0..rows as f64)?;
+    let x_fmt = |v: &f64| tick(*v);
+    let no_label = |_: &f64| String::new();
+    ctx.configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(palette::GRID)
+        .axis_style(palette::INK)
+        .x_labels(8)
+        .y_labels(1)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&no_label)
+        .x_desc(x_desc)
+        .label_style((FONT, 14).into_font().color(&palette::INK))
+        .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+        .draw()?;
+    Ok(ctx)
 }
 
 /// A chart's title, centred at the top, and under it a one-row legend of colour swatches

@@ -1,4 +1,5 @@
-//! UTC timestamps for folder names and manifests, without a date-time dependency.
+//! UTC timestamps — folder names, manifests, reports, Locust's `First Seen` — without a
+//! date-time dependency, in one place.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -48,6 +49,12 @@ pub fn rfc3339_millis(millis: i64) -> String {
 pub fn rfc3339(secs: i64) -> String {
     let (y, mo, d, h, mi, s) = parts(secs);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// `2026-11-28 10:45:00 UTC`, for people reading a report.
+pub fn readable(secs: i64) -> String {
+    let (y, mo, d, h, mi, s) = parts(secs);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
 }
 
 /// `2026-11-28 10:45` for tables.

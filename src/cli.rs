@@ -115,36 +115,13 @@ pub struct CompareArgs {
     /// Add a run to the latest group (repeatable).
     #[arg(long = "latest", id = "latest_runs", value_name = "RUN")]
     pub latest_runs: Vec<PathBuf>,
-    /// Start each run's steady-state window this long after its first history row (`30s`)
-    /// instead of where the ramp-up ends.
-    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
-    pub skip_warmup: Option<f64>,
     /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// A latency regresses only when worse by more than this (`10%` or `0.1`).
-    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
-    pub threshold: f64,
-    /// …and by more than this (`5ms`, `0.5s`; a bare number is ms).
-    #[arg(long, value_name = "TIME", default_value = "5ms", value_parser = parse_ms)]
-    pub min_delta: f64,
-    /// Failure rate regresses on a rise of more than this many percentage points (`1%`).
-    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_fraction)]
-    pub failure_rate_rise: f64,
-    /// Throughput regresses on a drop of more than this (`10%`).
-    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
-    pub rps_drop: f64,
-    /// Significance level for the whole family of tests.
-    #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
-    pub alpha: f64,
-    /// Turn off the Holm–Bonferroni correction across endpoints × metrics.
-    #[arg(long)]
-    pub no_correction: bool,
-    /// Metrics that can regress: avg,p50,p95,p99,max,rps,failure_rate (others are shown only).
-    #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
-    pub metrics: Option<Vec<Metric>>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
     /// When to exit with code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Regression)]
     pub fail_on: FailOn,
@@ -158,9 +135,11 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
     /// Compare against this baseline: a run, or a directory of repeated runs (a group),
-    /// with the verdicts and defaults of `compare`.
+    /// judged as `compare` judges (same options and defaults).
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
     /// The report's title (default: names the runs).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
@@ -213,7 +192,38 @@ pub enum FailOn {
     Never,
 }
 
-impl CompareArgs {
+/// How strictly a comparison judges: shared by `compare` and `report --baseline`, so that a
+/// report's verdicts are the gate's verdicts.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// Start each run's steady-state window this long after its first history row (`30s`)
+    /// instead of where the ramp-up ends.
+    #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
+    pub skip_warmup: Option<f64>,
+    /// A latency regresses only when worse by more than this (`10%` or `0.1`).
+    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
+    pub threshold: f64,
+    /// …and by more than this (`5ms`, `0.5s`; a bare number is ms).
+    #[arg(long, value_name = "TIME", default_value = "5ms", value_parser = parse_ms)]
+    pub min_delta: f64,
+    /// Failure rate regresses on a rise of more than this many percentage points (`1%`).
+    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_fraction)]
+    pub failure_rate_rise: f64,
+    /// Throughput regresses on a drop of more than this (`10%`).
+    #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
+    pub rps_drop: f64,
+    /// Significance level for the whole family of tests.
+    #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+    pub alpha: f64,
+    /// Turn off the Holm–Bonferroni correction across endpoints × metrics.
+    #[arg(long)]
+    pub no_correction: bool,
+    /// Metrics that can regress: avg,p50,p95,p99,max,rps,failure_rate (others are shown only).
+    #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
+    pub metrics: Option<Vec<Metric>>,
+}
+
+impl JudgeArgs {
     /// The comparison settings these arguments ask for.
     pub fn options(&self) -> CompareOptions {
         CompareOptions {

@@ -8,7 +8,7 @@ use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
     SummaryArgs, TargetArgs,
 };
-use crate::compare::{compare_groups, CompareOptions};
+use crate::compare::compare_groups;
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
@@ -54,8 +54,13 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
         &args.results,
         "latest",
     )?;
-    let comparison = compare_groups(&baseline, &latest, &args.options(), args.skip_warmup)
-        .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+    let comparison = compare_groups(
+        &baseline,
+        &latest,
+        &args.judge.options(),
+        args.judge.skip_warmup,
+    )
+    .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {
@@ -108,8 +113,45 @@ fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
 
 /// `perfreport run`: the embedded driver; the exit code is Locust's (1, or
 /// `--exit-code-on-error`, when any request failed).
+/// With `--html FILE` the run's HTML report (as `perfreport report` renders it) is written when
+/// the run ends, from the `--csv` files, or from files in a temporary folder without `--csv`.
 pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
-    let outcome = crate::driver::run(args)?;
+    let Some(html_path) = &args.html else {
+        let outcome = crate::driver::run(args)?;
+        return Ok(u8::try_from(outcome.exit_code).unwrap_or(1));
+    };
+    let html_dir = match html_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !html_dir.is_dir() {
+        return Err(AppError::Usage(format!(
+            "--html {}: directory {} does not exist",
+            html_path.display(),
+            html_dir.display()
+        )));
+    }
+    let scratch;
+    let mut args = args.clone();
+    let prefix = match &args.csv {
+        Some(prefix) => prefix.clone(),
+        None => {
+            scratch = tempfile::tempdir().map_err(|source| AppError::Write {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+            let prefix = scratch.path().join("run");
+            args.csv = Some(prefix.clone());
+            prefix
+        }
+    };
+    let outcome = crate::driver::run(&args)?;
+    let mut stats = prefix.into_os_string();
+    stats.push("_stats.csv");
+    let runs = load_runs(Path::new(&stats))?;
+    let context = ReportContext::of_runs(&runs, None);
+    let page = html::render(&context).map_err(ReportError::from)?;
+    emit_to(Some(html_path), &page)?;
     Ok(u8::try_from(outcome.exit_code).unwrap_or(1))
 }
 
@@ -199,8 +241,13 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             for arg in &args.runs {
                 latest.extend(load_runs(arg)?);
             }
-            let comparison = compare_groups(&baseline, &latest, &CompareOptions::default(), None)
-                .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+            let comparison = compare_groups(
+                &baseline,
+                &latest,
+                &args.judge.options(),
+                args.judge.skip_warmup,
+            )
+            .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
             // A group is shown by its pooled run (tables; no time series, which do not pool).
             let side = |runs: &[Run], name: &str| match runs {
                 [one] => Some(one.clone()),

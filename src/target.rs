@@ -71,6 +71,12 @@ pub struct TargetArgs {
     #[arg(long)]
     pub fast: bool,
 
+    /// Answer every request exactly this many milliseconds after it arrived, instead of the
+    /// latency model, for checking a load generator's accuracy. Precise to about 0.05 ms: the
+    /// last 2 ms are spun, so keep the request rate modest.
+    #[arg(long = "delay-ms", conflicts_with = "fast", value_parser = parse_delay_ms)]
+    pub delay_ms: Option<f64>,
+
     /// Stall every request that arrives from this many seconds after start …
     #[arg(long = "stall-at", requires = "stall_for")]
     pub stall_at: Option<f64>,
@@ -97,6 +103,7 @@ impl TargetArgs {
             hang_for: Duration::from_secs(30),
             seed: None,
             fast: false,
+            delay_ms: None,
             stall_at: None,
             stall_for: None,
             run_time: None,
@@ -136,6 +143,27 @@ pub fn parse_knob(text: &str) -> Result<Knob, String> {
         endpoint: endpoint.to_string(),
         value,
     })
+}
+
+/// Parses `--delay-ms`: a non-negative number of milliseconds, at most an hour.
+fn parse_delay_ms(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(ms) if (0.0..=3_600_000.0).contains(&ms) => Ok(ms),
+        _ => Err(format!(
+            "{text:?}: expected milliseconds between 0 and 3600000, e.g. 50"
+        )),
+    }
+}
+
+/// Sleeps until `until` within tens of microseconds: the timer (1 ms ticks) takes all but the
+/// last 2 ms, which are spun, yielding to other requests between checks.
+async fn sleep_precisely(until: Instant) {
+    if let Some(coarse) = until.checked_sub(Duration::from_millis(2)) {
+        tokio::time::sleep_until(coarse.into()).await;
+    }
+    while Instant::now() < until {
+        tokio::task::yield_now().await;
+    }
 }
 
 /// Why the target could not run.
@@ -216,6 +244,7 @@ struct State {
     faults: [Faults; 4],
     hang_for: Duration,
     fast: bool,
+    delay: Option<Duration>,
     stall: Option<(Duration, Duration)>,
     seed: u64,
     counter: AtomicU64,
@@ -377,6 +406,7 @@ fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), Tar
         faults,
         hang_for: args.hang_for,
         fast: args.fast,
+        delay: args.delay_ms.map(|ms| Duration::from_secs_f64(ms / 1000.0)),
         stall,
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         counter: AtomicU64::new(0),
@@ -504,7 +534,8 @@ async fn handle(
     state: Arc<State>,
     reset: Arc<AtomicBool>,
 ) -> Result<Reply, Dropped> {
-    let arrived = state.started.elapsed();
+    let arrived_at = Instant::now();
+    let arrived = arrived_at.saturating_duration_since(state.started);
     let Some(i) = ENDPOINTS.iter().position(|e| e.path == req.uri().path()) else {
         return Ok(reply(StatusCode::NOT_FOUND, "{\"detail\":\"Not Found\"}\n"));
     };
@@ -534,7 +565,9 @@ async fn handle(
     if roll < hang_until {
         tokio::time::sleep(state.hang_for).await;
     }
-    if !state.fast {
+    if let Some(delay) = state.delay {
+        sleep_precisely(arrived_at + delay).await;
+    } else if !state.fast {
         let ms = (e.min_ms + (e.max_ms - e.min_ms) * rng.f64()) * f.slow;
         tokio::time::sleep(Duration::from_secs_f64(ms / 1000.0)).await;
     }
@@ -577,5 +610,18 @@ mod tests {
         assert!(parse_knob("/health/").is_err());
         assert!(parse_knob("/health/=x").is_err());
         assert!(parse_knob("/health/=-1").is_err());
+    }
+
+    #[test]
+    fn delays_parse_and_exclude_fast() {
+        use clap::Parser;
+        assert_eq!(parse_delay_ms("50"), Ok(50.0));
+        assert_eq!(parse_delay_ms(" 0.5 "), Ok(0.5));
+        for bad in ["", "-1", "x", "NaN", "inf", "3600001"] {
+            assert!(parse_delay_ms(bad).is_err(), "{bad}");
+        }
+        let args = Cli::parse_from(["target", "--delay-ms", "20"]).args;
+        assert_eq!(args.delay_ms, Some(20.0));
+        assert!(Cli::try_parse_from(["target", "--delay-ms", "20", "--fast"]).is_err());
     }
 }

@@ -61,8 +61,8 @@ pub struct RunArgs {
     #[arg(long = "exit-code-on-error", default_value_t = 1)]
     pub exit_code_on_error: i32,
 
-    /// Locust's HTML report: accepted so Locust command lines run unchanged, but not written
-    /// (a note says so): render the CSV files with `perfreport report` instead.
+    /// Write the run's HTML report here when it ends (what `perfreport report` renders from
+    /// the CSV files), as Locust's `--html` does.
     #[arg(long = "html")]
     pub html: Option<PathBuf>,
 

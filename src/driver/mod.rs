@@ -5,10 +5,12 @@
 //! * [`args`]: the flags, named and defaulted like Locust's;
 //! * [`scenario`]: the load profile (a TOML "locustfile");
 //! * [`runner`]: the user loop, closed or open model;
+//! * [`http`]: the lean HTTP/1.1 keep-alive client the users send with;
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
 //! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
 //! * [`monitor`]: the generator's own CPU and lag.
+//! * [`writer`]: the thread that writes the files, off the users' path.
 //!
 //! Load only ever goes to a loopback address (`127.0.0.0/8`, `::1`, `localhost`), is bounded by
 //! `--run-time` or a signal, and stops by itself.
@@ -23,12 +25,14 @@
 //! when any failed, 2 for bad usage or input.
 
 pub mod args;
+pub mod http;
 pub mod locust_math;
 pub mod monitor;
 pub mod output;
 pub mod recorder;
 pub mod runner;
 pub mod scenario;
+pub mod writer;
 
 use std::io::{IsTerminal, Write as _};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -170,13 +174,6 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
 pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
     args.validate()?;
     let target = parse_host(&args.host)?;
-    if let Some(html) = &args.html {
-        eprintln!(
-            "note: --html {}: the driver writes no HTML report; render the --csv files with \
-             `perfreport report`",
-            html.display()
-        );
-    }
     let scenario = match args.scenario_path() {
         Some(path) => Scenario::load(path)?,
         None => Scenario::resource_agent(),
@@ -313,6 +310,7 @@ async fn drive_run(
             shared.max_send_lag_us.load(Ordering::Relaxed),
         );
         f.tick(&rec, now, last_users, Some(&point), true)?;
+        f.finish()?;
         written = f.paths();
     }
     if args.warnings_shown() && !args.loglevel.eq_ignore_ascii_case("WARNING") {

@@ -1,15 +1,19 @@
 //! What a run leaves behind: Locust's four CSV files, the driver's extra files, and the
 //! console tables Locust prints at the end.
 //!
-//! With `--csv PREFIX` these files are rewritten about once a second, each atomically (a
-//! temporary file in the same directory, then a rename), so a reader never sees half a file:
+//! With `--csv PREFIX` these files are written about once a second by a writer thread
+//! ([`super::writer`]): the growing ones (`_stats_history.csv`, `_driver.csv`) get the second's
+//! rows appended (one write each); the others are replaced atomically (a temporary file in the
+//! same directory, then a rename), so a reader never sees half of one. A crash loses at most
+//! the last second:
 //!
 //! * `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`,
 //!   `PREFIX_exceptions.csv`: exactly Locust 2.47's files (see [`crate::locust::write`]). The
 //!   driver runs no user code, so `_exceptions.csv` holds only its header.
 //! * `PREFIX_histograms.csv`: the latency histograms, so that repeated runs can be pooled
-//!   exactly. Header `Type,Name,Value,Count`; one row per non-empty bucket of each endpoint and
-//!   then of Aggregated (empty `Type`). `Value` is the bucket's highest value in microseconds
+//!   exactly (rewritten every 10 s and at the end: it grows with the spread of latencies).
+//!   Header `Type,Name,Value,Count`; one row per non-empty bucket of each endpoint and then of
+//!   Aggregated (empty `Type`). `Value` is the bucket's highest value in microseconds
 //!   of an HDR histogram with 3 significant digits, so identical `Value`s of several runs are
 //!   the same bucket and pooling is adding their `Count`s.
 //! * `PREFIX_service_time.csv` (open model only): the `_stats.csv` layout, with the
@@ -23,22 +27,34 @@ use std::path::{Path, PathBuf};
 
 use super::monitor::MonitorPoint;
 use super::recorder::Recorder;
+use super::writer::{Failure, Job, Writer};
 use super::DriverError;
 use crate::locust::write::{
     exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
     push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
 };
 
-/// The CSV files of one run and the history accumulated so far.
+/// The CSV files of one run, and where the appended ones end.
 pub struct CsvFiles {
     prefix: PathBuf,
     full_history: bool,
     open_model: bool,
-    history: String,
+    writer: Writer,
+    /// Length of `_stats_history.csv` so far.
+    history_len: u64,
+    /// Length of `_stats_history.csv` before the last tick's rows.
+    last_tick_offset: u64,
     last_history_second: Option<i64>,
-    last_tick_offset: usize,
-    driver: String,
+    /// Length of `_driver.csv` so far.
+    driver_len: u64,
+    /// The second the histogram files were last written.
+    histograms_written: Option<i64>,
 }
+
+/// Seconds between writes of the histogram files, which grow with the spread of latencies
+/// seen (one row per non-empty bucket: hundreds of kilobytes after a few minutes of a varied
+/// run) and matter only once the run is over; the last write comes with the final totals.
+const HISTOGRAM_EVERY_SECONDS: i64 = 10;
 
 impl CsvFiles {
     /// Prepares to write under `prefix`; fails when its directory does not exist.
@@ -57,16 +73,49 @@ impl CsvFiles {
                 prefix.display()
             )));
         }
-        Ok(Self {
+        let writer = Writer::start().map_err(|source| DriverError::Write {
+            path: prefix.to_path_buf(),
+            source,
+        })?;
+        let mut files = Self {
             prefix: prefix.to_path_buf(),
             full_history,
             open_model,
-            history: history_header(),
-            last_history_second: None,
+            writer,
+            history_len: 0,
             last_tick_offset: 0,
-            driver: "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n"
-                .into(),
-        })
+            last_history_second: None,
+            driver_len: 0,
+            histograms_written: None,
+        };
+        let history = history_header();
+        let driver = "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n";
+        files.history_len = history.len() as u64;
+        files.last_tick_offset = files.history_len;
+        files.driver_len = driver.len() as u64;
+        files.send(vec![
+            files.append("_stats_history.csv", 0, history),
+            files.append("_driver.csv", 0, driver.into()),
+            Job::Replace(files.path("_exceptions.csv"), exceptions_header()),
+        ])?;
+        Ok(files)
+    }
+
+    fn append(&self, suffix: &str, at: u64, bytes: String) -> Job {
+        Job::Append {
+            path: self.path(suffix),
+            at,
+            bytes,
+        }
+    }
+
+    fn send(&self, batch: Vec<Job>) -> Result<(), DriverError> {
+        self.writer.send(batch).map_err(write_error)
+    }
+
+    /// Waits until every file is on disk; reports the first write that failed.
+    pub fn finish(&mut self) -> Result<(), DriverError> {
+        self.writer.finish().map_err(write_error)
     }
 
     fn path(&self, suffix: &str) -> PathBuf {
@@ -107,24 +156,29 @@ impl CsvFiles {
         last: bool,
     ) -> Result<(), DriverError> {
         let second = now as i64;
+        let mut jobs = Vec::new();
         if last && self.last_history_second == Some(second) {
-            self.history.truncate(self.last_tick_offset);
+            self.history_len = self.last_tick_offset;
             self.last_history_second = None;
         }
         if self.last_history_second != Some(second) {
-            self.last_tick_offset = self.history.len();
+            let mut rows = String::new();
             for (point, snap) in rec.history_rows(now, users, self.full_history) {
-                push_history_row(&mut self.history, &point, &snap);
+                push_history_row(&mut rows, &point, &snap);
             }
+            self.last_tick_offset = self.history_len;
+            self.history_len += rows.len() as u64;
             self.last_history_second = Some(second);
+            jobs.push(self.append("_stats_history.csv", self.last_tick_offset, rows));
         }
         if let Some(m) = monitor {
             let cpu = m.cpu_percent.map_or(String::new(), |c| format!("{c:.1}"));
             let lag = format!("{:.1}", m.timer_lag_ms);
             let late = m.late.to_string();
             let send_lag = format!("{:.1}", m.max_send_lag_ms);
+            let mut row = String::new();
             push_record(
-                &mut self.driver,
+                &mut row,
                 &[
                     Cell::Num(Num::Int(m.timestamp)),
                     Cell::Text(&cpu),
@@ -134,30 +188,44 @@ impl CsvFiles {
                     Cell::Text(if m.saturated { "yes" } else { "no" }),
                 ],
             );
+            jobs.push(self.append("_driver.csv", self.driver_len, row.clone()));
+            self.driver_len += row.len() as u64;
         }
-        self.write_all(rec)
-    }
-
-    fn write_all(&self, rec: &Recorder) -> Result<(), DriverError> {
-        write_atomic(&self.path("_stats.csv"), &stats_csv(rec, false))?;
-        write_atomic(&self.path("_stats_history.csv"), &self.history)?;
+        jobs.push(Job::Replace(self.path("_stats.csv"), stats_csv(rec, false)));
         let mut failures = failures_header();
         for f in rec.failure_lines() {
             push_failure_row(&mut failures, &f);
         }
-        write_atomic(&self.path("_failures.csv"), &failures)?;
-        write_atomic(&self.path("_exceptions.csv"), &exceptions_header())?;
-        write_atomic(&self.path("_histograms.csv"), &histograms_csv(rec, false))?;
-        write_atomic(&self.path("_driver.csv"), &self.driver)?;
-        if self.open_model {
-            write_atomic(&self.path("_service_time.csv"), &stats_csv(rec, true))?;
-            write_atomic(
-                &self.path("_service_time_histograms.csv"),
-                &histograms_csv(rec, true),
-            )?;
+        jobs.push(Job::Replace(self.path("_failures.csv"), failures));
+        let histograms_due = last
+            || self
+                .histograms_written
+                .is_none_or(|at| second - at >= HISTOGRAM_EVERY_SECONDS);
+        if histograms_due {
+            self.histograms_written = Some(second);
+            jobs.push(Job::Replace(
+                self.path("_histograms.csv"),
+                histograms_csv(rec, false),
+            ));
         }
-        Ok(())
+        if self.open_model {
+            jobs.push(Job::Replace(
+                self.path("_service_time.csv"),
+                stats_csv(rec, true),
+            ));
+            if histograms_due {
+                jobs.push(Job::Replace(
+                    self.path("_service_time_histograms.csv"),
+                    histograms_csv(rec, true),
+                ));
+            }
+        }
+        self.send(jobs)
     }
+}
+
+fn write_error((path, source): Failure) -> DriverError {
+    DriverError::Write { path, source }
 }
 
 fn parent_dir(prefix: &Path) -> PathBuf {
@@ -183,23 +251,14 @@ pub fn histograms_csv(rec: &Recorder, service: bool) -> String {
         push_record(
             &mut out,
             &[
-                Cell::Text(&method),
-                Cell::Text(&name),
+                Cell::Text(method),
+                Cell::Text(name),
                 Cell::Num(Num::Int(value as i64)),
                 Cell::Num(Num::Int(count as i64)),
             ],
         );
     }
     out
-}
-
-/// Writes `content` to `path` through a temporary file in the same directory and a rename
-/// ([`crate::output::write_atomic`]).
-pub fn write_atomic(path: &Path, content: &str) -> Result<(), DriverError> {
-    crate::output::write_atomic(path, content.as_bytes()).map_err(|source| DriverError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
 }
 
 /// Width Locust gives the name column when stdout is not a terminal.

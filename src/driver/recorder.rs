@@ -462,7 +462,7 @@ impl Recorder {
 
     /// The histogram buckets: (method, name, bucket value in µs, count) per endpoint, then the
     /// Aggregated total. With `service`, the open model's service times.
-    pub fn histogram_rows(&self, service: bool) -> Vec<(String, String, u64, u64)> {
+    pub fn histogram_rows(&self, service: bool) -> Vec<(&str, &str, u64, u64)> {
         let mut rows = Vec::new();
         for e in self
             .ordered()
@@ -479,8 +479,8 @@ impl Recorder {
             };
             for v in lat.hist.iter_recorded() {
                 rows.push((
-                    e.method.clone(),
-                    e.name.clone(),
+                    e.method.as_str(),
+                    e.name.as_str(),
                     v.value_iterated_to(),
                     v.count_at_value(),
                 ));

@@ -21,21 +21,16 @@
 //! from the actual send is recorded beside it as the service time.
 
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{Connection, SendRequest};
-use hyper::header::{HeaderMap, HeaderName, HeaderValue, HOST, USER_AGENT};
-use hyper::{Method, Request, Uri};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Method, Uri};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::http::{serialise_request, Connection, ExchangeError};
 use super::locust_math::py_str_repr;
 use super::recorder::{Recorder, Sample};
 use super::scenario::{Scenario, WaitTime};
@@ -78,12 +73,12 @@ pub struct Target {
 
 /// One task made ready to send.
 struct Prepared {
-    method: Method,
-    uri: Uri,
+    /// The request, serialised once.
+    request: Vec<u8>,
+    /// Whether it is a `HEAD` request (whose response has no body).
+    head: bool,
     path: String,
     name: String,
-    headers: HeaderMap,
-    body: Bytes,
     expect: Vec<u16>,
     timeout: Duration,
     slot: usize,
@@ -142,28 +137,30 @@ impl Plan {
         let mut tasks = Vec::new();
         for (t, slot) in scenario.tasks.iter().zip(of_task) {
             let path = format!("{}{}", target.prefix, t.path);
-            let uri: Uri = path
-                .parse()
+            path.parse::<Uri>()
                 .map_err(|e| format!("path {:?} is not a valid request target: {e}", t.path))?;
-            let method = Method::from_bytes(t.method.as_bytes())
+            Method::from_bytes(t.method.as_bytes())
                 .map_err(|e| format!("method {:?}: {e}", t.method))?;
-            let mut headers = HeaderMap::new();
-            let host = HeaderValue::from_str(&target.host_header)
+            HeaderValue::from_str(&target.host_header)
                 .map_err(|e| format!("host {:?}: {e}", target.host_header))?;
-            headers.insert(HOST, host);
-            headers.insert(USER_AGENT, HeaderValue::from_static("perfreport-driver"));
+            let mut headers = Vec::new();
             for (k, v) in &t.headers {
-                let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| format!("{k}: {e}"))?;
-                let value = HeaderValue::from_str(v).map_err(|e| format!("{k}: {e}"))?;
-                headers.insert(name, value);
+                HeaderName::from_bytes(k.as_bytes()).map_err(|e| format!("{k}: {e}"))?;
+                HeaderValue::from_str(v).map_err(|e| format!("{k}: {e}"))?;
+                headers.push((k.clone(), v.clone()));
             }
+            let request = serialise_request(
+                &t.method,
+                &path,
+                &target.host_header,
+                &headers,
+                t.body.as_bytes(),
+            );
             tasks.push(Prepared {
-                method,
-                uri,
+                request,
+                head: t.method == "HEAD",
                 path,
                 name: t.name.clone(),
-                headers,
-                body: Bytes::from(t.body.clone().into_bytes()),
                 expect: t.expect_status.clone(),
                 timeout: t.timeout,
                 slot,
@@ -239,7 +236,7 @@ async fn sleep_until_or_stop(at: Instant, stop: &mut watch::Receiver<bool>) -> b
 
 async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Receiver<bool>) {
     let mut rng = fastrand::Rng::with_seed(shared.unix_start.to_bits() ^ id.wrapping_mul(0x9E37));
-    let mut conn: Option<Client> = None;
+    let mut conn: Option<Connection> = None;
     let deadline = plan.run_time.map(|d| shared.started + d);
     loop {
         if *stop.borrow() {
@@ -296,101 +293,51 @@ enum Phase {
     Response,
 }
 
-/// One keep-alive connection. Its connection future is polled inside the user's own task
-/// (beside each request) rather than spawned, which saves two task wake-ups per request.
-struct Client {
-    sender: SendRequest<Full<Bytes>>,
-    connection: Pin<Box<Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
-}
-
-/// Sends one request; returns the body size and the error, if any.
+/// Sends one request on the user's connection (opening one when there is none or the old one
+/// cannot be reused); returns the body size and the error, if any. After any error the
+/// connection is dropped, as `requests` drops a broken one.
 async fn send(
     target: &Target,
-    conn: &mut Option<Client>,
+    conn: &mut Option<Connection>,
     task: &Prepared,
 ) -> (u64, Option<String>) {
     let mut phase = Phase::Connect;
     let result = tokio::time::timeout(task.timeout, exchange(target, conn, task, &mut phase)).await;
-    let outcome = match result {
+    let error = match result {
         Ok(Ok((status, len))) => return (len, status_error(status, task)),
-        Ok(Err(e)) => (0, e),
-        Err(_) => (0, timeout_error(target, task, phase)),
+        Ok(Err(e)) => e,
+        Err(_) => timeout_error(target, task, phase),
     };
     *conn = None;
-    (outcome.0, Some(outcome.1))
+    (0, Some(error))
 }
 
 async fn exchange(
     target: &Target,
-    conn: &mut Option<Client>,
+    conn: &mut Option<Connection>,
     task: &Prepared,
     phase: &mut Phase,
 ) -> Result<(u16, u64), String> {
-    if let Some(client) = conn.as_mut() {
-        let finished = tokio::select! {
-            biased;
-            _ = &mut client.connection => true,
-            _ = std::future::ready(()) => false,
-        };
-        if finished || client.sender.is_closed() {
-            *conn = None;
-        }
+    if conn.as_mut().is_some_and(|c| !c.is_reusable()) {
+        *conn = None;
     }
-    let client = match conn {
+    let connection = match conn {
         Some(c) => c,
-        None => {
-            let stream = TcpStream::connect(target.addr)
+        None => conn.insert(
+            Connection::connect(target.addr)
                 .await
-                .map_err(|e| connect_error(target, task, &e))?;
-            let _ = stream.set_nodelay(true);
-            let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(|e| transfer_error(&e))?;
-            conn.insert(Client {
-                sender,
-                connection: Box::pin(connection),
-            })
-        }
+                .map_err(|e| connect_error(target, task, &e))?,
+        ),
     };
     *phase = Phase::Response;
-    let Client { sender, connection } = client;
-    let request = async {
-        sender.ready().await.map_err(|e| transfer_error(&e))?;
-        let mut req = Request::new(Full::new(task.body.clone()));
-        *req.method_mut() = task.method.clone();
-        *req.uri_mut() = task.uri.clone();
-        *req.headers_mut() = task.headers.clone();
-        let resp = sender
-            .send_request(req)
-            .await
-            .map_err(|e| transfer_error(&e))?;
-        let status = resp.status().as_u16();
-        let mut body = resp.into_body();
-        let mut len = 0u64;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| transfer_error(&e))?;
-            if let Some(d) = frame.data_ref() {
-                len += d.len() as u64;
-            }
-        }
-        Ok((status, len))
-    };
-    tokio::pin!(request);
-    let ended = tokio::select! {
-        biased;
-        r = &mut request => return r,
-        ended = connection.as_mut() => ended,
-    };
-    let late = tokio::select! {
-        biased;
-        r = &mut request => Some(r),
-        _ = std::future::ready(()) => None,
-    };
-    match (ended, late) {
-        (Err(e), _) => Err(transfer_error(&e)),
-        (Ok(()), Some(r)) => r,
-        (Ok(()), None) => Err(DISCONNECTED.to_string()),
+    let response = connection
+        .exchange(&task.request, task.head)
+        .await
+        .map_err(|e| exchange_error(&e))?;
+    if !connection.keeps_alive() {
+        *conn = None;
     }
+    Ok((response.status, response.body_len))
 }
 
 const DISCONNECTED: &str = "ConnectionError(ProtocolError('Connection aborted.', \
@@ -441,22 +388,37 @@ fn timeout_error(target: &Target, task: &Prepared, phase: Phase) -> String {
     }
 }
 
-fn transfer_error(e: &hyper::Error) -> String {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::ConnectionReset {
-                return "ConnectionError(ProtocolError('Connection aborted.', \
-                        ConnectionResetError(104, 'Connection reset by peer')))"
-                    .into();
-            }
+/// A failed exchange, worded as `requests` words it.
+fn exchange_error(e: &ExchangeError) -> String {
+    match e {
+        ExchangeError::Disconnected => DISCONNECTED.into(),
+        ExchangeError::Incomplete { read, expected } => {
+            let what = if *expected > 0 {
+                format!("IncompleteRead({read} bytes read, {expected} more expected)")
+            } else {
+                format!("IncompleteRead({read} bytes read)")
+            };
+            format!("ChunkedEncodingError(ProtocolError('Connection broken: {what}', {what}))")
         }
-        source = s.source();
+        ExchangeError::Malformed(m) => format!(
+            "ConnectionError(ProtocolError('Connection aborted.', BadStatusLine({})))",
+            py_str_repr(m)
+        ),
+        ExchangeError::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionReset => "ConnectionError(ProtocolError('Connection \
+                                                    aborted.', ConnectionResetError(104, \
+                                                    'Connection reset by peer')))"
+                .into(),
+            std::io::ErrorKind::BrokenPipe => "ConnectionError(ProtocolError('Connection \
+                                               aborted.', BrokenPipeError(32, 'Broken pipe')))"
+                .into(),
+            _ => format!(
+                "ConnectionError(ProtocolError('Connection aborted.', OSError({}, {})))",
+                io.raw_os_error().unwrap_or(0),
+                py_str_repr(&io.to_string())
+            ),
+        },
     }
-    if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
-        return DISCONNECTED.into();
-    }
-    format!("ConnectionError({})", py_str_repr(&e.to_string()))
 }
 
 fn status_error(status: u16, task: &Prepared) -> Option<String> {

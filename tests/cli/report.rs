@@ -103,6 +103,36 @@ fn single_run_has_every_chart_and_table() {
     assert!(page.select(&sel("table.overview")).next().is_none());
 }
 
+/// `report --baseline` takes `compare`'s options: with a 50 % threshold the +28.6 % p50 and
+/// every other change of the shared pair stay within tolerance, as they do for `compare`.
+#[test]
+fn report_judges_with_compares_options() {
+    let args = [
+        shared("latest-1"),
+        "--baseline".into(),
+        shared("baseline-1"),
+        "--threshold".into(),
+        "50%".into(),
+        "--min-delta".into(),
+        "100ms".into(),
+    ];
+    let refs: Vec<&Path> = args.iter().map(|p| p.as_path()).collect();
+    let (page, _) = report(&refs);
+    assert!(page.select(&sel(".badges .badge.bad")).next().is_none());
+    let metrics = rows(&page, "overview")
+        .into_iter()
+        .find(|r| r[0] == "GET /system/metrics")
+        .unwrap();
+    assert_ne!(metrics.last().unwrap(), "regressed");
+    perfreport()
+        .arg("compare")
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .args(["--threshold", "50%", "--min-delta", "100ms"])
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn baseline_adds_verdicts_bars_and_overlays() {
     let (page, _) = report(&[
@@ -403,17 +433,25 @@ fn groups_of_runs_are_compared_as_groups() {
         .assert()
         .success();
     let page = Html::parse_document(&std::fs::read_to_string(&out).unwrap());
-    let text: String = page.root_element().text().collect();
+    let all: String = page.root_element().text().collect();
     assert!(
-        text.contains("REGRESSED: GET /system/metrics"),
+        all.contains("REGRESSED: GET /system/metrics"),
         "verdict sentence"
     );
     assert!(
-        text.contains("welch_log (n 3 vs 3"),
+        all.contains("welch_log (n 3 vs 3"),
         "the deciding test and n"
     );
     assert!(
-        text.contains("≈140 ms"),
+        all.contains("≈140 ms"),
         "pooled percentiles are marked approximate"
     );
+    let notes: Vec<String> = page.select(&sel(".group-note")).map(text).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Mann–Whitney U test cannot go below p = 0.100")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("approximate")), "{notes:?}");
 }

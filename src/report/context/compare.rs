@@ -35,6 +35,8 @@ pub struct CompareSection {
     pub latest_line: String,
     /// Reasons the runs may not be comparable.
     pub warnings: Vec<String>,
+    /// How groups of runs were judged (the tests' limits at this n, how percentiles pooled).
+    pub notes: Vec<String>,
     /// Endpoints whose verdict is not `unchanged`, as badges.
     pub badges: Vec<Fact>,
     /// How many endpoints are unchanged (not given a badge).
@@ -86,6 +88,7 @@ impl CompareSection {
             baseline_line: tables::run_line("Baseline", &c.baseline),
             latest_line: tables::run_line("Latest", &c.latest),
             warnings: c.warnings.clone(),
+            notes: c.notes.clone(),
             unchanged: c.count(Verdict::Unchanged),
             badges,
             overview: HtmlTable::from_table(&tables::overview(c), Some("Verdict")),

@@ -72,8 +72,8 @@ pub struct TargetArgs {
     pub fast: bool,
 
     /// Answer every request exactly this many milliseconds after it arrived, instead of the
-    /// latency model, for checking a load generator's accuracy. Precise to about 0.05 ms: the
-    /// last 2 ms are spun, so keep the request rate modest.
+    /// latency model, for checking a load generator's accuracy. The last 2 ms are spun rather
+    /// than left to the 1 ms timer, so keep the request rate modest.
     #[arg(long = "delay-ms", conflicts_with = "fast", value_parser = parse_delay_ms)]
     pub delay_ms: Option<f64>,
 
@@ -155,8 +155,8 @@ fn parse_delay_ms(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Sleeps until `until` within tens of microseconds: the timer (1 ms ticks) takes all but the
-/// last 2 ms, which are spun, yielding to other requests between checks.
+/// Sleeps until `until` without the timer's 1 ms granularity: the timer takes all but the last
+/// 2 ms, which are spun, yielding to other requests between checks.
 async fn sleep_precisely(until: Instant) {
     if let Some(coarse) = until.checked_sub(Duration::from_millis(2)) {
         tokio::time::sleep_until(coarse.into()).await;

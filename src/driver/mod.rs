@@ -9,7 +9,7 @@
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
 //! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
-//! * [`monitor`]: the generator's own CPU and lag.
+//! * [`monitor`]: the generator's own CPU and lag;
 //! * [`writer`]: the thread that writes the files, off the users' path.
 //!
 //! Load only ever goes to a loopback address (`127.0.0.0/8`, `::1`, `localhost`), is bounded by

@@ -120,10 +120,7 @@ pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
         let outcome = crate::driver::run(args)?;
         return Ok(u8::try_from(outcome.exit_code).unwrap_or(1));
     };
-    let html_dir = match html_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let html_dir = crate::output::parent_dir(html_path);
     if !html_dir.is_dir() {
         return Err(AppError::Usage(format!(
             "--html {}: directory {} does not exist",
@@ -146,9 +143,7 @@ pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
         }
     };
     let outcome = crate::driver::run(&args)?;
-    let mut stats = prefix.into_os_string();
-    stats.push("_stats.csv");
-    let runs = load_runs(Path::new(&stats))?;
+    let runs = load_runs(&crate::locust::with_suffix(&prefix, "_stats.csv"))?;
     let context = ReportContext::of_runs(&runs, None);
     let page = html::render(&context).map_err(ReportError::from)?;
     emit_to(Some(html_path), &page)?;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::compare::Metric;
 use crate::model::{
     EndpointKey, EndpointStats, ExceptionRow, FailureRow, Histogram, Percentile, Run, RunFiles,
 };
@@ -56,12 +57,10 @@ pub fn pool(runs: &[Run], name: &str) -> Option<Run> {
     let exact = pools_exactly(runs);
     let mut histograms = Vec::new();
     let mut pool_key = |key: &EndpointKey, parts: &[&EndpointStats]| {
-        let mut stats = pool_endpoint(key, parts, runs.len(), &levels);
-        if exact {
-            let merged = merged_histogram(runs, key);
-            apply_histogram(&mut stats, &merged.buckets);
-            histograms.push(merged);
-        }
+        let merged = exact.then(|| merged_histogram(runs, key));
+        let buckets = merged.as_ref().map(|h| h.buckets.as_slice());
+        let stats = pool_endpoint(key, parts, runs.len(), &levels, buckets);
+        histograms.extend(merged);
         stats
     };
     let endpoints = keys
@@ -96,21 +95,16 @@ fn merged_histogram(runs: &[Run], key: &EndpointKey) -> Histogram {
     }
 }
 
-/// Replaces the approximate percentiles with Locust's own from the summed histogram.
-fn apply_histogram(stats: &mut EndpointStats, buckets: &[(f64, u64)]) {
-    for p in &mut stats.percentiles {
-        p.value_ms = histogram_percentile(buckets, p.level);
-    }
-    stats.median_ms = histogram_percentile(buckets, 0.5);
-}
-
 /// One endpoint over the runs that have it; `runs` is the group size, so that throughput is
 /// the mean over all runs (a run without the endpoint served it at 0 requests/s).
+/// Percentiles come from the summed histogram `buckets` when given (Locust's own rule), else
+/// from the mixture of the runs' rebuilt distributions.
 fn pool_endpoint(
     key: &EndpointKey,
     parts: &[&EndpointStats],
     runs: usize,
     levels: &[f64],
+    buckets: Option<&[(f64, u64)]>,
 ) -> EndpointStats {
     let requests: u64 = parts.iter().map(|p| p.requests).sum();
     let weighted = |f: fn(&EndpointStats) -> f64| {
@@ -120,17 +114,24 @@ fn pool_endpoint(
             parts.iter().map(|p| f(p) * p.requests as f64).sum::<f64>() / requests as f64
         }
     };
-    let dists: Vec<(RebuiltDistribution, u64)> = parts
-        .iter()
-        .filter(|p| p.requests > 0)
-        .filter_map(|p| distribution(p).map(|d| (d, p.requests)))
-        .collect();
+    let dists: Vec<(RebuiltDistribution, u64)> = match buckets {
+        Some(_) => Vec::new(),
+        None => parts
+            .iter()
+            .filter(|p| p.requests > 0)
+            .filter_map(|p| distribution(p).map(|d| (d, p.requests)))
+            .collect(),
+    };
     let refs: Vec<(&RebuiltDistribution, u64)> = dists.iter().map(|(d, n)| (d, *n)).collect();
+    let quantile = |level: f64| match buckets {
+        Some(b) => histogram_percentile(b, level),
+        None => pooled_quantile(&refs, level),
+    };
     let percentiles: Vec<Percentile> = levels
         .iter()
         .map(|&level| Percentile {
             level,
-            value_ms: pooled_quantile(&refs, level),
+            value_ms: quantile(level),
         })
         .collect();
     let runs = runs.max(1) as f64;
@@ -138,7 +139,7 @@ fn pool_endpoint(
         key: key.clone(),
         requests,
         failures: parts.iter().map(|p| p.failures).sum(),
-        median_ms: pooled_quantile(&refs, 0.5),
+        median_ms: quantile(0.5),
         avg_ms: weighted(|p| p.avg_ms),
         min_ms: parts.iter().filter_map(|p| p.min_ms).reduce(f64::min),
         max_ms: parts.iter().filter_map(|p| p.max_ms).reduce(f64::max),
@@ -169,18 +170,21 @@ fn pool_failures(runs: &[Run]) -> Vec<FailureRow> {
                 ..row.clone()
             });
         entry.occurrences = entry.occurrences.saturating_add(row.occurrences);
-        entry.first_seen = earliest(entry.first_seen.take(), row.first_seen.clone(), true);
-        entry.last_seen = earliest(entry.last_seen.take(), row.last_seen.clone(), false);
+        // ISO 8601 UTC times compare as text.
+        let first = entry
+            .first_seen
+            .take()
+            .into_iter()
+            .chain(row.first_seen.clone());
+        entry.first_seen = first.min();
+        let last = entry
+            .last_seen
+            .take()
+            .into_iter()
+            .chain(row.last_seen.clone());
+        entry.last_seen = last.max();
     }
     merged.into_values().collect()
-}
-
-/// The earlier (or later) of two ISO 8601 UTC times, which compare as text.
-fn earliest(a: Option<String>, b: Option<String>, want_earliest: bool) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if (a <= b) == want_earliest { a } else { b }),
-        (a, b) => a.or(b),
-    }
 }
 
 fn pool_exceptions(runs: &[Run]) -> Vec<ExceptionRow> {
@@ -247,21 +251,13 @@ impl From<Spread> for SpreadFields {
 }
 
 /// The metrics whose spread a group summary shows.
-pub const SPREAD_METRICS: [&str; 5] = ["p50", "p95", "avg", "rps", "failure_rate"];
-
-/// The value of a spread metric in one run's row, if it has one.
-pub fn metric_value(stats: &EndpointStats, metric: &str) -> Option<f64> {
-    match metric {
-        "p50" => stats.percentile(0.5).or(stats.median_ms),
-        "p95" => stats.percentile(0.95),
-        "p99" => stats.percentile(0.99),
-        "avg" => (stats.requests > 0).then_some(stats.avg_ms),
-        "max" => stats.max_ms,
-        "rps" => Some(stats.rps),
-        "failure_rate" => (stats.requests > 0).then(|| stats.failure_ratio()),
-        _ => None,
-    }
-}
+pub const SPREAD_METRICS: [Metric; 5] = [
+    Metric::P50,
+    Metric::P95,
+    Metric::Avg,
+    Metric::Rps,
+    Metric::FailureRate,
+];
 
 /// Run-to-run spread of every spread metric of every endpoint (and Aggregated), with outliers.
 pub fn spreads(runs: &[Run], pooled: &Run) -> Vec<MetricSpread> {
@@ -272,14 +268,14 @@ pub fn spreads(runs: &[Run], pooled: &Run) -> Vec<MetricSpread> {
                 .iter()
                 .filter_map(|r| {
                     let stats = r.endpoint(&e.key)?;
-                    Some((r.files.name.clone(), metric_value(stats, metric)?))
+                    Some((r.files.name.clone(), metric.value(stats)?))
                 })
                 .collect();
             let numbers: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
             let Some(s) = spread(&numbers) else {
                 continue;
             };
-            let rounded = matches!(metric, "p50" | "p95");
+            let rounded = matches!(metric, Metric::P50 | Metric::P95);
             let beyond_rounding =
                 |x: f64| !rounded || (x - s.median).abs() > locust_rounding_step(s.median);
             let outliers = modified_z_scores(&numbers)
@@ -293,7 +289,7 @@ pub fn spreads(runs: &[Run], pooled: &Run) -> Vec<MetricSpread> {
             out.push(MetricSpread {
                 method: e.key.method.clone(),
                 name: e.key.name.clone(),
-                metric,
+                metric: metric.name(),
                 spread: s.into(),
                 outliers,
             });
@@ -395,6 +391,15 @@ mod tests {
         assert_eq!(e.median_ms, Some(20.0));
         // The Aggregated histogram is the sum of the endpoints' when a file has no total.
         assert_eq!(pooled.aggregated.percentile(0.5), Some(20.0));
+        assert_eq!(pooled.aggregated.percentile(0.95), Some(120.0));
+        // The median comes from the histogram too, not from the summary columns (20 here).
+        let mut c = run("c", stats(4, 10.0, 30.0, 1.0));
+        c.histograms = vec![Histogram {
+            key: EndpointKey::new("GET", "/a"),
+            buckets: vec![(50.0, 4)],
+        }];
+        let alone = pool(&[c.clone(), c], "c").unwrap();
+        assert_eq!(alone.endpoints[0].median_ms, Some(50.0));
         assert!(!pools_exactly(&[a, run("c", stats(1, 1.0, 2.0, 1.0))]));
     }
 

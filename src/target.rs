@@ -185,16 +185,6 @@ pub enum TargetError {
     Io(std::io::Error),
 }
 
-impl TargetError {
-    /// The process exit code for this error (2: bad usage or input).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            TargetError::Usage(_) | TargetError::Bind { .. } => 2,
-            TargetError::Io(_) => 1,
-        }
-    }
-}
-
 struct Endpoint {
     path: &'static str,
     min_ms: f64,
@@ -231,7 +221,7 @@ const ENDPOINTS: [Endpoint; 4] = [
 ];
 
 /// Per-endpoint settings resolved from the knobs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Faults {
     slow: f64,
     fail: f64,
@@ -295,11 +285,6 @@ pub struct TargetHandle {
 }
 
 impl TargetHandle {
-    /// The bound address (127.0.0.1 and the chosen port).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// The base URL to give the driver's `--host`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

@@ -214,10 +214,15 @@ fn one_run(arg: &Path) -> Result<RunFiles, ArchiveError> {
 fn sources(files: &RunFiles) -> Vec<PathBuf> {
     let mut out = vec![files.stats.clone()];
     out.extend(
-        [&files.history, &files.failures, &files.exceptions]
-            .into_iter()
-            .flatten()
-            .cloned(),
+        [
+            &files.history,
+            &files.failures,
+            &files.exceptions,
+            &files.histograms,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned(),
     );
     out
 }

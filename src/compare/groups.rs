@@ -14,7 +14,7 @@ use super::metric::{Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, Metric};
 use super::{apply_correction, decide, failures, warnings, Comparison, EndpointComparison};
 use super::{Mode, RunInfo, Verdict};
-use crate::group::{metric_value, pool, pools_exactly, spreads};
+use crate::group::{pool, pools_exactly, spreads};
 use crate::model::{EndpointKey, Run};
 use crate::stats::{
     locust_rounding_step, mann_whitney_min_p, mann_whitney_u, prediction_t_test,
@@ -164,7 +164,7 @@ fn endpoint(
     let exact = pools_exactly(baseline) && pools_exactly(latest);
     let samples = |runs: &[Run], metric: Metric| -> Vec<f64> {
         runs.iter()
-            .filter_map(|r| metric_value(r.endpoint(key)?, metric.name()))
+            .filter_map(|r| metric.value(r.endpoint(key)?))
             .collect()
     };
     let (side_b, side_l) = (b.map(Side::new), l.map(Side::new));

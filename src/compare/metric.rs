@@ -172,16 +172,9 @@ pub(super) struct Side<'a> {
 
 impl<'a> Side<'a> {
     pub(super) fn new(stats: &'a EndpointStats) -> Self {
-        let points: Vec<(f64, f64)> = stats
-            .percentiles
-            .iter()
-            .filter_map(|p| p.value_ms.map(|v| (p.level, v)))
-            .collect();
-        let dist = if stats.requests > 0 {
-            RebuiltDistribution::from_summary(stats.min_ms, &points, stats.max_ms)
-        } else {
-            None
-        };
+        let dist = (stats.requests > 0)
+            .then(|| crate::group::distribution(stats))
+            .flatten();
         let duration_s =
             (stats.rps > 0.0 && stats.requests > 0).then(|| stats.requests as f64 / stats.rps);
         Self {
@@ -197,16 +190,7 @@ impl<'a> Side<'a> {
 
     /// The metric's value on this side.
     pub(super) fn value(&self, metric: Metric) -> Option<f64> {
-        let s = self.stats;
-        match metric {
-            Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
-            Metric::P50 => s.percentile(0.5).or(s.median_ms),
-            Metric::P95 => s.percentile(0.95),
-            Metric::P99 => s.percentile(0.99),
-            Metric::Max => s.max_ms.or_else(|| s.percentile(1.0)),
-            Metric::Rps => Some(s.rps),
-            Metric::FailureRate => (s.requests > 0).then(|| s.failure_ratio()),
-        }
+        metric.value(self.stats)
     }
 
     /// The standard error of the metric's value on this side, when it can be estimated.

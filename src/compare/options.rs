@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::model::EndpointStats;
+
 /// A metric `compare` reports for every endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +72,20 @@ impl Metric {
             Metric::P99 => Some(0.99),
             Metric::Max => Some(1.0),
             _ => None,
+        }
+    }
+
+    /// The metric's value in one endpoint's row, when the row has one (no mean or failure
+    /// rate without requests). The one reading of a row that `compare`, groups and spreads share.
+    pub fn value(self, s: &EndpointStats) -> Option<f64> {
+        match self {
+            Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
+            Metric::P50 => s.percentile(0.5).or(s.median_ms),
+            Metric::P95 => s.percentile(0.95),
+            Metric::P99 => s.percentile(0.99),
+            Metric::Max => s.max_ms.or_else(|| s.percentile(1.0)),
+            Metric::Rps => Some(s.rps),
+            Metric::FailureRate => (s.requests > 0).then(|| s.failure_ratio()),
         }
     }
 

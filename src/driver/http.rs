@@ -119,14 +119,8 @@ impl Connection {
                 Framing::None => 0,
                 Framing::Length(n) => self.skip_exact(n).await?,
                 Framing::Chunked => self.skip_chunked().await?,
-                Framing::UntilClose => {
-                    self.reusable = false;
-                    self.skip_to_close().await?
-                }
+                Framing::UntilClose => self.skip_to_close().await?,
             };
-            if status == 101 {
-                self.reusable = false;
-            }
             return Ok(Response { status, body_len });
         }
     }
@@ -287,7 +281,9 @@ enum Framing {
     UntilClose,
 }
 
-/// The body framing and whether the connection stays open, from the status and headers.
+/// The body framing and whether the connection stays open, from the status and headers: not
+/// after `Connection: close`, an HTTP/1.0 answer without keep-alive, a body that runs to the
+/// close, or a switch of protocols (101).
 fn framing(
     status: u16,
     version: u8,
@@ -322,6 +318,9 @@ fn framing(
                 }
             }
         }
+    }
+    if status == 101 {
+        keep_alive = false;
     }
     let framing = if head_request || (100..200).contains(&status) || status == 204 || status == 304
     {

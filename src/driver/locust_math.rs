@@ -17,18 +17,10 @@ pub fn failure_sort_key(method: &str, name: &str, error: &str) -> String {
 }
 
 /// Locust's response-time key for a latency in ms: whole ms below 100, then 2 significant
-/// digits (`147` → 150, `3432` → 3400, `58760` → 59000), rounding half to even like Python.
+/// digits (`147` → 150, `3432` → 3400, `58760` → 59000), rounding half to even like Python
+/// ([`crate::stats::locust_round`]), as an integer.
 pub fn locust_bucket(ms: f64) -> u64 {
-    let step = if ms < 100.0 {
-        1.0
-    } else if ms < 1000.0 {
-        10.0
-    } else if ms < 10_000.0 {
-        100.0
-    } else {
-        1000.0
-    };
-    ((ms / step).round_ties_even() * step).max(0.0) as u64
+    crate::stats::locust_round(ms).max(0.0) as u64
 }
 
 /// Locust's `calculate_response_time_percentile`: walk the keys from the top until no more

@@ -92,13 +92,6 @@ fn position(line: &usize, column: &usize) -> String {
     }
 }
 
-impl DriverError {
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> i32 {
-        2
-    }
-}
-
 /// What a finished run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutcome {
@@ -127,15 +120,16 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
         Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
         None => (rest, ""),
     };
-    let (name, port) = if let Some(v6) = authority.strip_prefix('[') {
+    // `host_part` is the authority without its port: `[::1]`, `localhost`, `127.0.0.1`.
+    let (host_part, name, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (ip, after) = v6
             .split_once(']')
             .ok_or_else(|| usage("unclosed '['".into()))?;
-        (ip, after.strip_prefix(':'))
+        (&authority[..ip.len() + 2], ip, after.strip_prefix(':'))
     } else {
         match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
+            Some((h, p)) => (h, h, Some(p)),
+            None => (authority, authority, None),
         }
     };
     let port: u16 = match port {
@@ -155,14 +149,7 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
             "the driver only sends load to loopback addresses (127.0.0.0/8, ::1, localhost)".into(),
         ));
     }
-    let host_header = if port == 80 {
-        authority
-            .rsplit_once(':')
-            .map_or(authority, |(h, _)| h)
-            .to_string()
-    } else {
-        authority.to_string()
-    };
+    let host_header = if port == 80 { host_part } else { authority }.to_string();
     Ok(Target {
         addr: SocketAddr::new(ip, port),
         host_header,
@@ -418,7 +405,15 @@ mod tests {
         assert_eq!(t.addr.port(), 80);
         assert_eq!(t.host_header, "localhost");
         assert_eq!(t.prefix, "/api");
-        assert!(parse_host("http://[::1]:9000").is_ok());
+        assert_eq!(
+            parse_host("http://[::1]:9000").unwrap().host_header,
+            "[::1]:9000"
+        );
+        assert_eq!(parse_host("http://[::1]").unwrap().host_header, "[::1]");
+        assert_eq!(
+            parse_host("http://[::1]:80/x").unwrap().host_header,
+            "[::1]"
+        );
         assert!(parse_host("https://127.0.0.1").is_err());
         assert!(parse_host("http://10.0.0.1:80").is_err());
         assert!(parse_host("http://example.com").is_err());

@@ -29,6 +29,7 @@ use super::monitor::MonitorPoint;
 use super::recorder::Recorder;
 use super::writer::{Failure, Job, Writer};
 use super::DriverError;
+use crate::locust::with_suffix;
 use crate::locust::write::{
     exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
     push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
@@ -59,7 +60,8 @@ const HISTOGRAM_EVERY_SECONDS: i64 = 10;
 impl CsvFiles {
     /// Prepares to write under `prefix`; fails when its directory does not exist.
     pub fn new(prefix: &Path, full_history: bool, open_model: bool) -> Result<Self, DriverError> {
-        let dir = parent_dir(prefix);
+        let stats = with_suffix(prefix, "_stats.csv");
+        let dir = crate::output::parent_dir(&stats);
         if !dir.is_dir() {
             return Err(DriverError::Usage(format!(
                 "--csv {}: directory {} does not exist",
@@ -67,32 +69,23 @@ impl CsvFiles {
                 dir.display()
             )));
         }
-        if prefix.file_name().is_none() {
-            return Err(DriverError::Usage(format!(
-                "--csv {}: the prefix needs a file name part",
-                prefix.display()
-            )));
-        }
         let writer = Writer::start().map_err(|source| DriverError::Write {
             path: prefix.to_path_buf(),
             source,
         })?;
-        let mut files = Self {
+        let history = history_header();
+        let driver = "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n";
+        let files = Self {
             prefix: prefix.to_path_buf(),
             full_history,
             open_model,
             writer,
-            history_len: 0,
-            last_tick_offset: 0,
+            history_len: history.len() as u64,
+            last_tick_offset: history.len() as u64,
             last_history_second: None,
-            driver_len: 0,
+            driver_len: driver.len() as u64,
             histograms_written: None,
         };
-        let history = history_header();
-        let driver = "Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated\r\n";
-        files.history_len = history.len() as u64;
-        files.last_tick_offset = files.history_len;
-        files.driver_len = driver.len() as u64;
         files.send(vec![
             files.append("_stats_history.csv", 0, history),
             files.append("_driver.csv", 0, driver.into()),
@@ -119,9 +112,7 @@ impl CsvFiles {
     }
 
     fn path(&self, suffix: &str) -> PathBuf {
-        let mut name = self.prefix.file_name().unwrap_or_default().to_os_string();
-        name.push(suffix);
-        self.prefix.with_file_name(name)
+        with_suffix(&self.prefix, suffix)
     }
 
     /// Every file this run writes.
@@ -188,8 +179,9 @@ impl CsvFiles {
                     Cell::Text(if m.saturated { "yes" } else { "no" }),
                 ],
             );
-            jobs.push(self.append("_driver.csv", self.driver_len, row.clone()));
+            let at = self.driver_len;
             self.driver_len += row.len() as u64;
+            jobs.push(self.append("_driver.csv", at, row));
         }
         jobs.push(Job::Replace(self.path("_stats.csv"), stats_csv(rec, false)));
         let mut failures = failures_header();
@@ -226,13 +218,6 @@ impl CsvFiles {
 
 fn write_error((path, source): Failure) -> DriverError {
     DriverError::Write { path, source }
-}
-
-fn parent_dir(prefix: &Path) -> PathBuf {
-    match prefix.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// The content of a `_stats.csv` (service times with `service`).

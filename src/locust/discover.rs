@@ -98,8 +98,9 @@ fn prefix_of_file(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(prefix))
 }
 
-/// `prefix` with a suffix appended to its last component (`results/perf` + `_stats.csv`).
-fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+/// `prefix` with a suffix appended, as Locust joins them (`results/perf` + `_stats.csv`;
+/// `results/` + `_stats.csv` is `results/_stats.csv`).
+pub(crate) fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(prefix.as_os_str());
     name.push(suffix);
     PathBuf::from(name)

@@ -4,24 +4,15 @@
 //! gained it; older runs simply have none). Tracebacks are quoted fields spanning several lines.
 //! When no exception was raised the file is the header alone, which reads as an empty list.
 
-use std::io::Read;
 use std::path::Path;
 
 use super::error::{FileKind, LocustError};
-use super::fields::{parse_table, read_all, read_file, Table};
+use super::fields::{parse_table, read_file, Table};
 use crate::model::ExceptionRow;
 
 /// Reads an `_exceptions.csv` file: every row in file order.
 pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, LocustError> {
     exceptions_from_table(&read_file(path, FileKind::Exceptions)?)
-}
-
-/// Like [`read_exceptions`], from any reader; `path_for_messages` names it in errors.
-pub fn read_exceptions_from_reader(
-    reader: impl Read,
-    path_for_messages: &Path,
-) -> Result<Vec<ExceptionRow>, LocustError> {
-    read_exceptions_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
 }
 
 /// Like [`read_exceptions`], from bytes already in memory; `path_for_messages` names them in

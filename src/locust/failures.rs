@@ -4,24 +4,15 @@
 //! versions add `First Seen, Last Seen` (ISO 8601 times). When nothing failed the file is the
 //! header alone, which reads as an empty list.
 
-use std::io::Read;
 use std::path::Path;
 
 use super::error::{FileKind, LocustError};
-use super::fields::{parse_table, read_all, read_file, Table};
+use super::fields::{parse_table, read_file, Table};
 use crate::model::FailureRow;
 
 /// Reads a `_failures.csv` file: every row in file order.
 pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, LocustError> {
     failures_from_table(&read_file(path, FileKind::Failures)?)
-}
-
-/// Like [`read_failures`], from any reader; `path_for_messages` names it in errors.
-pub fn read_failures_from_reader(
-    reader: impl Read,
-    path_for_messages: &Path,
-) -> Result<Vec<FailureRow>, LocustError> {
-    read_failures_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
 }
 
 /// Like [`read_failures`], from bytes already in memory; `path_for_messages` names them in errors.

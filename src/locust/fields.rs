@@ -95,21 +95,6 @@ pub(crate) fn read_file(path: &Path, kind: FileKind) -> Result<Table, LocustErro
     parse_table(&bytes, path, kind)
 }
 
-/// Reads everything from `reader`, reporting an I/O error against `path`.
-pub(crate) fn read_all(
-    mut reader: impl std::io::Read,
-    path: &Path,
-) -> Result<Vec<u8>, LocustError> {
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|source| LocustError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-    Ok(bytes)
-}
-
 /// Checks the text, splits it into records and checks every record's field count.
 pub(crate) fn parse_table(bytes: &[u8], path: &Path, kind: FileKind) -> Result<Table, LocustError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

@@ -8,24 +8,15 @@
 //! 1.0 quoted the timestamp and wrote whole numbers for the averages. Percentiles of a row with
 //! no requests are `N/A`; its total median, min and max are written as `0` and stored as `None`.
 
-use std::io::Read;
 use std::path::Path;
 
 use super::error::{FileKind, LocustError};
-use super::fields::{parse_table, read_all, read_file, Row, Table};
+use super::fields::{parse_table, read_file, Row, Table};
 use crate::model::HistoryRow;
 
 /// Reads a `_stats_history.csv` file: every row in file order.
 pub fn read_history(path: &Path) -> Result<Vec<HistoryRow>, LocustError> {
     history_from_table(&read_file(path, FileKind::History)?)
-}
-
-/// Like [`read_history`], from any reader; `path_for_messages` names it in errors.
-pub fn read_history_from_reader(
-    reader: impl Read,
-    path_for_messages: &Path,
-) -> Result<Vec<HistoryRow>, LocustError> {
-    read_history_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
 }
 
 /// Like [`read_history`], from bytes already in memory; `path_for_messages` names them in errors.

@@ -7,10 +7,11 @@
 //! * [`discover_runs`] turns an argument (file, prefix, directory) into [`RunFiles`];
 //! * [`read_run`] reads one run's files into a [`Run`]; [`load_runs`] does both;
 //! * [`read_stats`], [`read_history`], [`read_failures`] and [`read_exceptions`] read one file
-//!   each, with `_from_reader` and `_from_bytes` variants for data not on disk;
+//!   each, with a `_from_bytes` variant for data not on disk;
 //! * [`mod@write`] writes the same files, as Locust 2.47 does, for the embedded driver.
 
 mod discover;
+pub(crate) use discover::with_suffix;
 mod error;
 mod exceptions;
 mod failures;
@@ -29,11 +30,11 @@ use crate::model::{Run, RunFiles};
 
 pub use discover::discover_runs;
 pub use error::LocustError;
-pub use exceptions::{read_exceptions, read_exceptions_from_bytes, read_exceptions_from_reader};
-pub use failures::{read_failures, read_failures_from_bytes, read_failures_from_reader};
+pub use exceptions::{read_exceptions, read_exceptions_from_bytes};
+pub use failures::{read_failures, read_failures_from_bytes};
 pub use histograms::{read_histograms, read_histograms_from_bytes};
-pub use history::{read_history, read_history_from_bytes, read_history_from_reader};
-pub use stats::{read_stats, read_stats_from_bytes, read_stats_from_reader};
+pub use history::{read_history, read_history_from_bytes};
+pub use stats::{read_stats, read_stats_from_bytes};
 
 /// Reads every file of one run into the model.
 ///

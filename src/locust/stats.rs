@@ -8,24 +8,15 @@
 //! min and max; the model stores `None` for all of those.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use super::error::{FileKind, LocustError};
-use super::fields::{parse_table, read_all, read_file, Row, Table};
+use super::fields::{parse_table, read_file, Row, Table};
 use crate::model::EndpointStats;
 
 /// Reads a `_stats.csv` file into (endpoints in file order, the Aggregated row).
 pub fn read_stats(path: &Path) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
     stats_from_table(&read_file(path, FileKind::Stats)?)
-}
-
-/// Like [`read_stats`], from any reader; `path_for_messages` names it in errors.
-pub fn read_stats_from_reader(
-    reader: impl Read,
-    path_for_messages: &Path,
-) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
-    read_stats_from_bytes(&read_all(reader, path_for_messages)?, path_for_messages)
 }
 
 /// Like [`read_stats`], from bytes already in memory; `path_for_messages` names them in errors.

@@ -409,7 +409,7 @@ fn header_only_failures_and_custom_percentiles() {
     let text = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
 Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,25%,99.95%,x%,150%\n\
 ,Aggregated,2,0,1,1.5,1,2,0,1,0,1,2,junk,junk\n";
-    let (_, total) = read_stats_from_reader(text.as_bytes(), Path::new("p.csv")).unwrap();
+    let (_, total) = read_stats_from_bytes(text.as_bytes(), Path::new("p.csv")).unwrap();
     let levels: Vec<f64> = total.percentiles.iter().map(|p| p.level).collect();
     assert_eq!(levels, [0.25, 0.9995]);
     assert_eq!(total.percentile(0.9995), Some(2.0));

@@ -75,12 +75,16 @@ pub struct ArchiveArgs {
 }
 
 impl ArchiveArgs {
-    fn archive_to(&self, label: &str) -> Result<Option<ArchiveTo>, SignoffError> {
+    /// Where the tier runs go; checks up front the label of every tier that may run, so a bad
+    /// label is refused before the load, not after it.
+    fn archive_to(&self, label: &str, sla: &Sla) -> Result<Option<ArchiveTo>, SignoffError> {
         if self.no_archive {
             return Ok(None);
         }
-        crate::archive::store::check_label(&format!("{label}-light"))
-            .map_err(|e| usage(format!("--label {label:?}: {e}")))?;
+        for tier in &sla.tiers {
+            crate::archive::store::check_label(&super::run::tier_label(label, &tier.name))
+                .map_err(|e| usage(format!("--label {label:?}, tier {:?}: {e}", tier.name)))?;
+        }
         Ok(Some(ArchiveTo {
             results: self.results.clone(),
             label: label.to_string(),
@@ -201,6 +205,7 @@ impl SignoffArgs {
                 knobs: self.embedded.knobs(),
             }
         };
+        let archive = self.archive.archive_to(&self.label, &sla)?;
         Ok(SignoffOptions {
             sla,
             source,
@@ -214,7 +219,7 @@ impl SignoffArgs {
             health_path: self.health_path.clone(),
             limits: Limits::default(),
             progress: true,
-            archive: self.archive.archive_to(&self.label)?,
+            archive,
         })
     }
 }
@@ -222,8 +227,10 @@ impl SignoffArgs {
 impl DemoArgs {
     /// The options of the demo: every tier of the built-in SLA against the embedded target.
     pub fn options(&self, now: SystemTime) -> Result<SignoffOptions, SignoffError> {
+        let sla = Sla::builtin();
+        let archive = self.archive.archive_to("demo", &sla)?;
         Ok(SignoffOptions {
-            sla: Sla::builtin(),
+            sla,
             source: Source::Embedded {
                 knobs: self.embedded.knobs(),
             },
@@ -237,7 +244,7 @@ impl DemoArgs {
             health_path: "/health/".into(),
             limits: Limits::default(),
             progress: true,
-            archive: self.archive.archive_to("demo")?,
+            archive,
         })
     }
 }

@@ -226,6 +226,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tier_labels_are_always_archivable() {
+        for tier in ["light", "../../etc", "a..b", ".", "..", "x/y", "v1.2"] {
+            let label = run::tier_label("rel-1", tier);
+            assert!(
+                crate::archive::store::check_label(&label).is_ok(),
+                "{tier:?} gave {label:?}"
+            );
+        }
+        assert_eq!(run::tier_label("rel-1", "light"), "rel-1-light");
+        assert_eq!(run::tier_label("rel-1", "v1.2"), "rel-1-v1.2");
+    }
+
+    #[test]
     fn utc_times_match_known_dates() {
         let at = |s: u64| utc(UNIX_EPOCH + Duration::from_secs(s));
         assert_eq!(at(0).1, "1970-01-01T00:00:00Z");

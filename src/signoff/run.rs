@@ -492,7 +492,7 @@ fn archive_tiers(
         let Some(dir) = &tier.run_dir else {
             continue;
         };
-        let label = format!("{}-{}", to.label, label_safe(&tier.name));
+        let label = tier_label(&to.label, &tier.name);
         let done = crate::archive::archive_run(&crate::archive::store::ArchiveRequest {
             run: Path::new(dir),
             label: &label,
@@ -518,16 +518,9 @@ fn archive_tiers(
     Ok(archived)
 }
 
-/// A tier name as an archive label part: letters, digits, `.`, `_` and `-` kept, anything
-/// else (a tier name comes from the SLA file) replaced by `_`.
-fn label_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The archive label of a tier's run: the sign-off's label, `-`, and the tier's folder name
+/// with `..` broken up, so that a tier name from the SLA file cannot make a label the archive
+/// refuses.
+pub(crate) fn tier_label(label: &str, tier: &str) -> String {
+    format!("{label}-{}", super::folder_name(tier).replace("..", "__"))
 }

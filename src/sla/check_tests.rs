@@ -295,6 +295,20 @@ fn error_rate_thresholds_do_not_suffer_float_rounding() {
 }
 
 #[test]
+fn error_rates_compare_as_fractions_not_floats() {
+    // 1 failure in 3 requests is above 0.3333333333333333, although in f64 1.0 / 3.0 equals
+    // that literal: only an exact comparison fails this check.
+    let r = run(Vec::new(), row("", "Aggregated", 3, 1, 1.0, 1.0), None);
+    assert_eq!(1.0 / 3.0, 0.3333333333333333_f64);
+    let report = evaluate(
+        &r,
+        &sla("[endpoints]\nAggregated = \"error_rate <= 0.3333333333333333\"\n"),
+        None,
+    );
+    assert!(!report.unwrap().checks[0].passed);
+}
+
+#[test]
 fn shown_values_never_seem_to_cross_the_threshold() {
     let under = run(Vec::new(), row("", "Aggregated", 10, 0, 199.999, 1.0), None);
     let report = evaluate(

@@ -593,3 +593,29 @@ fn concurrent_archives_both_land() {
         .assert()
         .success();
 }
+
+/// The histogram file (Locust's `--json-file` here; the driver's `_histograms.csv` alike) goes
+/// into the archive with the CSV files, so archived runs still pool exactly.
+#[test]
+fn archived_runs_keep_their_histograms() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    archive(&results, &fixture("json-groups/baseline/run1"), "exact");
+    let runs = run_dirs(&results);
+    let original = fixture("json-groups/baseline/run1.json");
+    assert_eq!(
+        std::fs::read(runs[0].join("run1.json")).unwrap(),
+        std::fs::read(&original).unwrap()
+    );
+    let out = perfreport()
+        .arg("verify")
+        .arg("--results")
+        .arg(&results)
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("verified 1 runs, 5 files: OK"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -104,12 +104,17 @@ fn markdown_output_for_a_pr_comment() {
 
 #[test]
 fn fail_on_never_reports_but_exits_zero() {
-    perfreport()
+    let out = perfreport()
         .args(["compare", "--fail-on", "never"])
         .arg(shared("baseline-1"))
         .arg(shared("latest-1"))
         .assert()
         .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("REGRESSED: GET /system/metrics"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -143,12 +148,25 @@ fn bad_options_are_usage_errors() {
 
 #[test]
 fn selecting_metrics_limits_what_can_regress() {
-    perfreport()
-        .args(["compare", "--metrics", "p95,p99"])
+    let out = perfreport()
+        .args(["compare", "--format", "json", "--metrics", "p95,p99"])
         .arg(shared("baseline-1"))
         .arg(shared("latest-1"))
         .assert()
         .code(0);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["regressed"], false);
+    let metrics = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .unwrap()["metrics"]
+        .clone();
+    // p50 moved +40 ms and is still shown, but only p95 and p99 may decide.
+    assert_eq!(metrics["p50"]["delta"], 40.0);
+    assert_eq!(metrics["p50"]["judgement"], "not_selected");
+    assert_ne!(metrics["p95"]["judgement"], "not_selected");
 }
 
 #[test]

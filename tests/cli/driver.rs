@@ -256,18 +256,20 @@ fn bad_scenario_is_exit_2_with_its_line() {
 
 #[test]
 fn refuses_bad_usage_with_exit_2() {
-    assert_cmd::Command::new(BIN)
-        .args(["run", "-t", "1s", "-H", "http://10.1.2.3:80"])
-        .assert()
-        .code(2);
-    assert_cmd::Command::new(BIN)
-        .args(["run", "-t", "soon"])
-        .assert()
-        .code(2);
-    assert_cmd::Command::new(BIN)
-        .args(["run", "-t", "1s", "-f", "locustfile.py"])
-        .assert()
-        .code(2);
+    for (args, expected) in [
+        (
+            &["run", "-t", "1s", "-H", "http://10.1.2.3:80"][..],
+            "only sends load to loopback",
+        ),
+        (&["run", "-t", "soon"], "invalid duration \"soon\""),
+        (
+            &["run", "-t", "1s", "-f", "locustfile.py"],
+            "runs no Python locustfile",
+        ),
+    ] {
+        let stderr = stderr_of_exit_2(assert_cmd::Command::new(BIN).args(args));
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -520,4 +522,34 @@ fn a_fixed_delay_measures_as_itself() {
         .0;
     let error = (median_us / 50_000.0 - 1.0).abs();
     assert!(error < 0.05, "median {median_us} µs for a 50 ms delay");
+}
+
+/// A `--csv` prefix ending in `/` names files inside that folder, as Locust joins them
+/// (`results/` + `_stats.csv`), and `--html` reads them back from there.
+#[test]
+fn a_folder_prefix_writes_inside_the_folder() {
+    let target = Target::start(&["--fast"]);
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("{}/", dir.path().display());
+    assert_cmd::Command::new(BIN)
+        .args([
+            "run",
+            "-u",
+            "1",
+            "-r",
+            "10",
+            "-t",
+            "1s",
+            "--loglevel",
+            "ERROR",
+            "-H",
+        ])
+        .arg(target.host())
+        .args(["--csv", &prefix, "--html"])
+        .arg(dir.path().join("r.html"))
+        .assert()
+        .code(0);
+    assert!(dir.path().join("_stats.csv").is_file());
+    assert!(dir.path().join("_histograms.csv").is_file());
+    assert!(read(&dir.path().join("r.html")).contains("/health/"));
 }

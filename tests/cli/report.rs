@@ -38,15 +38,33 @@ fn text(e: ElementRef) -> String {
     e.text().collect::<String>()
 }
 
-/// Every chart is an inline `<svg>` that draws something: a line or a bar.
+/// The colours data is drawn in (axes, grid and background use others).
+const SERIES_COLOURS: [&str; 7] = [
+    "#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#8C8C8C",
+];
+
+/// Every chart is an inline `<svg>` that draws data: a line of at least two points or a bar
+/// in a series colour (a legend swatch, 12 × 10 px, does not count).
 fn assert_charts_drawn(page: &Html) -> usize {
     let svgs: Vec<_> = page.select(&sel("figure svg")).collect();
     assert!(!svgs.is_empty());
+    let series = |colour: Option<&str>| colour.is_some_and(|c| SERIES_COLOURS.contains(&c));
     for svg in &svgs {
         let label = svg.value().attr("aria-label").unwrap_or_default();
-        let lines = svg.select(&sel("polyline")).count();
-        let bars = svg.select(&sel("rect")).count();
-        assert!(lines + bars > 1, "chart `{label}` draws nothing");
+        let (polyline, rect) = (sel("polyline"), sel("rect"));
+        let lines = svg.select(&polyline).filter(|l| {
+            let points = l.value().attr("points").unwrap_or_default();
+            series(l.value().attr("stroke")) && points.split_whitespace().count() >= 2
+        });
+        let bars = svg.select(&rect).filter(|r| {
+            let v = r.value();
+            let swatch = v.attr("width") == Some("12") && v.attr("height") == Some("10");
+            series(v.attr("fill")) && !swatch
+        });
+        assert!(
+            lines.count() + bars.count() > 0,
+            "chart `{label}` draws no data"
+        );
         assert!(!label.is_empty(), "chart without an accessible label");
     }
     svgs.len()

@@ -8,7 +8,7 @@ use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
     SummaryArgs, TargetArgs,
 };
-use crate::compare::compare_groups;
+use crate::compare::{compare_and_pool, compare_groups};
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
@@ -236,24 +236,14 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             for arg in &args.runs {
                 latest.extend(load_runs(arg)?);
             }
-            let comparison = compare_groups(
+            // A group is shown by its pooled run (tables; no time series, which do not pool).
+            let (comparison, base, last) = compare_and_pool(
                 &baseline,
                 &latest,
                 &args.judge.options(),
                 args.judge.skip_warmup,
             )
             .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
-            // A group is shown by its pooled run (tables; no time series, which do not pool).
-            let side = |runs: &[Run], name: &str| match runs {
-                [one] => Some(one.clone()),
-                _ => pool(runs, name),
-            };
-            let (Some(base), Some(last)) = (
-                side(&baseline, &comparison.baseline.name),
-                side(&latest, &comparison.latest.name),
-            ) else {
-                return Err(AppError::Usage("nothing to compare".to_string()));
-            };
             if let Some(sla) = &sla {
                 checked.push(evaluate(&last, sla, args.tier.as_deref())?);
             }

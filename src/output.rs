@@ -14,9 +14,15 @@ pub fn parent_dir(path: &Path) -> &Path {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// readers see either the old file or the whole new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_as(path, bytes, ".perfreport-")
+}
+
+/// [`write_atomic`] with the temporary file's name starting with `tmp_prefix` (the archive's
+/// own, so that its clean-up finds what a killed process left).
+pub fn write_atomic_as(path: &Path, bytes: &[u8], tmp_prefix: &str) -> io::Result<()> {
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".perfreport-")
+        .prefix(tmp_prefix)
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

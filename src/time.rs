@@ -79,5 +79,9 @@ mod tests {
             "2026-11-28T12:25:00.123Z"
         );
         assert_eq!(short(-1000), "1969-12-31 23:59");
+        assert_eq!(readable(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(readable(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(readable(1_795_859_305), "2026-11-28 09:48:25 UTC");
+        assert_eq!(readable(-1), "1969-12-31 23:59:59 UTC");
     }
 }

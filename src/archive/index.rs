@@ -144,18 +144,12 @@ pub fn write(results: &Path, rows: &[IndexRow]) -> Result<(), ArchiveError> {
         Column::new("max_ms".into(), float(|r| r.max_ms)),
     ];
     let mut df = DataFrame::new(rows.len(), columns).map_err(|e| fail(e.to_string()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(super::TMP_PREFIX)
-        .tempfile_in(results)
-        .map_err(ArchiveError::io(results))?;
-    ParquetWriter::new(tmp.as_file_mut())
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
         .finish(&mut df)
         .map_err(|e| fail(e.to_string()))?;
-    tmp.as_file().sync_all().map_err(ArchiveError::io(&path))?;
-    super::store::readable_by_all(tmp.path(), 0o644)?;
-    tmp.persist(&path)
-        .map_err(|e| ArchiveError::io(&path)(e.error))?;
-    Ok(())
+    crate::output::write_atomic_as(&path, &bytes, super::TMP_PREFIX)
+        .map_err(ArchiveError::io(&path))
 }
 
 /// Reads the index; [`ArchiveError::NoIndex`] when there is none.

@@ -260,44 +260,45 @@ fn copy_hashed(source: &Path, dir: &Path) -> Result<FileEntry, ArchiveError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let target = dir.join(&name);
-    let mut input = File::open(source).map_err(ArchiveError::io(source))?;
+    let input = File::open(source).map_err(ArchiveError::io(source))?;
     let mut output = File::create(&target).map_err(ArchiveError::io(&target))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = input.read(&mut buf).map_err(ArchiveError::io(source))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        output
-            .write_all(&buf[..n])
-            .map_err(ArchiveError::io(&target))?;
-        size += n as u64;
-    }
+    let (sha256, size) = hash_reading(
+        input,
+        |e| ArchiveError::io(source)(e),
+        |chunk| output.write_all(chunk).map_err(ArchiveError::io(&target)),
+    )?;
     output.sync_all().map_err(ArchiveError::io(&target))?;
     let original = std::path::absolute(source).unwrap_or_else(|_| source.to_owned());
     Ok(FileEntry {
         name,
         original_path: original.display().to_string(),
-        sha256: hex(&hasher.finalize()),
+        sha256,
         size,
     })
 }
 
 /// SHA-256 of a file, lower-case hex, and its size.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut input = File::open(path)?;
+    hash_reading(File::open(path)?, |e| e, |_| Ok(()))
+}
+
+/// Reads `input` to its end in 64 KiB chunks, handing each to `chunk`; returns the SHA-256
+/// (lower-case hex) and the size of what was read.
+fn hash_reading<E>(
+    mut input: impl Read,
+    read_error: impl Fn(std::io::Error) -> E,
+    mut chunk: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(String, u64), E> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
-        let n = input.read(&mut buf)?;
+        let n = input.read(&mut buf).map_err(&read_error)?;
         if n == 0 {
             return Ok((hex(&hasher.finalize()), size));
         }
         hasher.update(&buf[..n]);
+        chunk(&buf[..n])?;
         size += n as u64;
     }
 }

@@ -14,6 +14,8 @@ use super::metric::{Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, Metric};
 use super::{apply_correction, decide, failures, warnings, Comparison, EndpointComparison};
 use super::{Mode, RunInfo, Verdict};
+use std::borrow::Cow;
+
 use crate::group::{pool, pools_exactly, spreads};
 use crate::model::{EndpointKey, Run};
 use crate::stats::{
@@ -29,6 +31,18 @@ pub fn compare_groups(
     options: &CompareOptions,
     skip_warmup_s: Option<f64>,
 ) -> Option<Comparison> {
+    compare_and_pool(baseline, latest, options, skip_warmup_s).map(|(c, _, _)| c)
+}
+
+/// [`compare_groups`], also handing back what each side was judged as: the run itself when a
+/// side has one run, else the pooled run (so a report shows the same numbers without pooling
+/// again).
+pub fn compare_and_pool<'a>(
+    baseline: &'a [Run],
+    latest: &'a [Run],
+    options: &CompareOptions,
+    skip_warmup_s: Option<f64>,
+) -> Option<(Comparison, Cow<'a, Run>, Cow<'a, Run>)> {
     if let ([b], [l]) = (baseline, latest) {
         let mut c = super::compare(b, l, options);
         c.baseline.steady = crate::steady::steady_window(b, skip_warmup_s);
@@ -38,7 +52,7 @@ pub fn compare_groups(
              run-to-run drift is not covered — repeat each side 3 or more times for that"
                 .to_string(),
         );
-        return Some(c);
+        return Some((c, Cow::Borrowed(b), Cow::Borrowed(l)));
     }
     let pooled_b = pool(baseline, &group_name(baseline))?;
     let pooled_l = pool(latest, &group_name(latest))?;
@@ -93,7 +107,16 @@ pub fn compare_groups(
             .to_string()
     });
 
-    let mut warnings = warnings::comparability(&pooled_b, &pooled_l);
+    let (info_b, info_l) = (
+        group_info(baseline, &pooled_b, skip_warmup_s),
+        group_info(latest, &pooled_l, skip_warmup_s),
+    );
+    let setup = |info: &RunInfo| warnings::Setup {
+        users: info.users,
+        duration_s: info.duration_s,
+    };
+    let mut warnings =
+        warnings::comparability_of(setup(&info_b), setup(&info_l), &pooled_b, &pooled_l);
     for (side, runs) in [("baseline", baseline), ("latest", latest)] {
         if let Some(first) = runs.first() {
             for w in runs
@@ -105,12 +128,12 @@ pub fn compare_groups(
             }
         }
     }
-    Some(Comparison {
+    let comparison = Comparison {
         perfreport_version: env!("CARGO_PKG_VERSION"),
         mode: Mode::Groups,
         regressed,
-        baseline: group_info(baseline, &pooled_b, skip_warmup_s),
-        latest: group_info(latest, &pooled_l, skip_warmup_s),
+        baseline: info_b,
+        latest: info_l,
         options: options.clone(),
         tests_performed,
         aggregated,
@@ -120,7 +143,17 @@ pub fn compare_groups(
         spreads_latest: spreads(latest, &pooled_l),
         notes,
         warnings,
-    })
+    };
+    // A side of one run is shown as itself (with its time series, which do not pool).
+    let shown = |runs: &'a [Run], pooled: Run| match runs {
+        [one] => Cow::Borrowed(one),
+        _ => Cow::Owned(pooled),
+    };
+    Some((
+        comparison,
+        shown(baseline, pooled_b),
+        shown(latest, pooled_l),
+    ))
 }
 
 fn group_name(runs: &[Run]) -> String {

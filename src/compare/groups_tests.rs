@@ -168,3 +168,18 @@ fn one_run_a_side_falls_back_to_within_run_rules_and_says_so() {
     assert_eq!(c.mode, Mode::Single);
     assert!(c.notes.iter().any(|n| n.contains("n = 1")));
 }
+
+/// Groups of different sizes whose runs all last 60 s are not "very different durations":
+/// the warning compares the runs' mean duration, not the pooled run's (a sum over its runs).
+#[test]
+fn unequal_groups_of_equal_runs_raise_no_duration_warning() {
+    let mut rng = SplitMix64::new(7);
+    let (four, one) = (group(&mut rng, 4, 1.0), group(&mut rng, 1, 1.0));
+    let c = compare_groups(&four, &one, &CompareOptions::default(), None).unwrap();
+    assert_eq!(c.baseline.duration_s, Some(60.0));
+    assert!(
+        !c.warnings.iter().any(|w| w.contains("durations")),
+        "{:?}",
+        c.warnings
+    );
+}

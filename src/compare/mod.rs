@@ -29,7 +29,7 @@ use crate::stats::holm_adjust;
 use crate::steady::SteadyWindow;
 
 pub use failures::{normalise_error, FailureChange, FailureStatus};
-pub use groups::compare_groups;
+pub use groups::{compare_and_pool, compare_groups};
 pub use metric::{Judgement, MetricComparison, MetricVerdict};
 pub use options::{CompareOptions, Metric};
 

@@ -7,17 +7,43 @@ const DURATION_RATIO: f64 = 1.5;
 /// Request mixes whose total-variation distance exceeds this are "very different".
 const MIX_DISTANCE: f64 = 0.2;
 
+/// A side's set-up as the warnings compare it: for a group, the peak over its runs and their
+/// mean duration (a pooled run's own duration would be the sum over its runs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Setup {
+    /// Peak user count.
+    pub users: Option<u64>,
+    /// Duration in seconds.
+    pub duration_s: Option<f64>,
+}
+
+impl Setup {
+    /// One run's set-up.
+    pub(super) fn of(run: &Run) -> Self {
+        Self {
+            users: run.peak_users(),
+            duration_s: run.duration_s(),
+        }
+    }
+}
+
 /// Lists what differs between the runs' set-ups: user counts, durations, request mixes.
 pub(super) fn comparability(baseline: &Run, latest: &Run) -> Vec<String> {
+    comparability_of(Setup::of(baseline), Setup::of(latest), baseline, latest)
+}
+
+/// [`comparability`] with the set-ups given apart from the runs whose request mixes are
+/// compared (for groups: their pooled runs).
+pub(super) fn comparability_of(b: Setup, l: Setup, baseline: &Run, latest: &Run) -> Vec<String> {
     let mut warnings = Vec::new();
-    if let (Some(b), Some(l)) = (baseline.peak_users(), latest.peak_users()) {
+    if let (Some(b), Some(l)) = (b.users, l.users) {
         if b != l {
             warnings.push(format!(
                 "different user counts: baseline peaked at {b} users, latest at {l}"
             ));
         }
     }
-    if let (Some(b), Some(l)) = (baseline.duration_s(), latest.duration_s()) {
+    if let (Some(b), Some(l)) = (b.duration_s, l.duration_s) {
         if b > 0.0 && l > 0.0 && (b / l).max(l / b) > DURATION_RATIO {
             warnings.push(format!(
                 "very different durations: baseline {b:.0} s, latest {l:.0} s"

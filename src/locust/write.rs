@@ -335,8 +335,8 @@ pub fn push_history_row(out: &mut String, point: &HistoryPoint, e: &EntrySnapsho
 
 /// Appends one data row of `_failures.csv`.
 pub fn push_failure_row(out: &mut String, f: &FailureLine<'_>) {
-    let first = iso_utc(f.first_seen);
-    let last = iso_utc(f.last_seen);
+    let first = crate::time::rfc3339(f.first_seen);
+    let last = crate::time::rfc3339(f.last_seen);
     push_record(
         out,
         &[
@@ -348,11 +348,6 @@ pub fn push_failure_row(out: &mut String, f: &FailureLine<'_>) {
             Cell::Text(&last),
         ],
     );
-}
-
-/// Formats Unix seconds as Locust's `First Seen` column does: `2026-11-28T09:48:35Z`.
-pub fn iso_utc(unix_secs: i64) -> String {
-    crate::time::rfc3339(unix_secs)
 }
 
 #[cfg(test)]
@@ -552,11 +547,5 @@ mod tests {
             push_record(&mut out, &cells);
         }
         assert_eq!(out, SAMPLE_EXCEPTIONS);
-    }
-
-    #[test]
-    fn iso_timestamps() {
-        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_utc(1_795_859_315), "2026-11-28T09:48:35Z");
     }
 }

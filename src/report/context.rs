@@ -328,8 +328,8 @@ fn facts(run: &Run) -> Vec<Fact> {
     let first = run.history.iter().map(|r| r.timestamp).min();
     let last = run.history.iter().map(|r| r.timestamp).max();
     if let (Some(first), Some(last)) = (first, last) {
-        facts.push(Fact::new("Start", utc(first)));
-        facts.push(Fact::new("End", utc(last)));
+        facts.push(Fact::new("Start", crate::time::readable(first)));
+        facts.push(Fact::new("End", crate::time::readable(last)));
     }
     if let Some(d) = run.duration_s() {
         facts.push(Fact::new("Duration", format::duration(d)));
@@ -504,22 +504,4 @@ pub fn cdf_points(e: &EndpointStats) -> Vec<(f64, f64)> {
         p.0 = running;
     }
     points
-}
-
-/// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn utc(unix: i64) -> String {
-    crate::time::readable(unix)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unix_times_read_as_utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc(1_795_859_305), "2026-11-28 09:48:25 UTC");
-        assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
-    }
 }

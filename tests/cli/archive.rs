@@ -186,7 +186,7 @@ fn killed_mid_copy_leaves_no_partial_run() {
         .arg(v2("baseline"))
         .args(["--label", "killed", "--results"])
         .arg(&results)
-        .env("PERFREPORT_TEST_ARCHIVE_PAUSE_MS", "30000")
+        .env(perfreport::archive::store::PAUSE_ENV, "30000")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -564,21 +564,42 @@ fn history_marks_the_step_and_reindex_rebuilds() {
 fn concurrent_archives_both_land() {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results");
-    let spawn = |label: &str| {
+    let spawn = |label: &str, pause_ms: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_perfreport"))
             .arg("archive")
             .arg(v2("baseline"))
             .args(["--label", label, "--results"])
             .arg(&results)
-            .env("PERFREPORT_TEST_ARCHIVE_PAUSE_MS", "300")
+            .env(perfreport::archive::store::PAUSE_ENV, pause_ms)
             .stdout(Stdio::null())
             .spawn()
             .unwrap()
     };
-    let mut a = spawn("a");
-    let mut b = spawn("b");
-    assert!(a.wait().unwrap().success());
+    // A holds the results lock while it pauses mid-copy; B, started then, must wait for it.
+    let mut a = spawn("a", "1500");
+    let started = Instant::now();
+    while !std::fs::read_dir(&results).is_ok_and(|mut entries| {
+        entries.any(|e| {
+            let p = e.unwrap().path();
+            p.is_dir() && std::fs::read_dir(&p).unwrap().count() > 0
+        })
+    }) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "A never started copying"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let b_started = Instant::now();
+    let mut b = spawn("b", "0");
     assert!(b.wait().unwrap().success());
+    // Alone B takes milliseconds; behind A's lock it waits out most of A's 1.5 s pause.
+    assert!(
+        b_started.elapsed() >= Duration::from_millis(1000),
+        "B finished in {:?}, while A held the lock",
+        b_started.elapsed()
+    );
+    assert!(a.wait().unwrap().success());
     assert_eq!(run_dirs(&results).len(), 2);
     let out = perfreport()
         .args(["history", "--format", "json", "--results"])

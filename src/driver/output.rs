@@ -430,3 +430,38 @@ pub fn progress_line(rec: &Recorder, elapsed: f64, run_time: Option<f64>, users:
     ));
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::recorder::Sample;
+
+    /// The final tick, in the same second as the one before, replaces that second's history
+    /// rows instead of adding a second set, so the history ends at the final totals.
+    #[test]
+    fn the_last_tick_replaces_its_seconds_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = dir.path().join("run");
+        let endpoints = vec![("GET".to_string(), "/a".to_string())];
+        let mut rec = Recorder::new(&endpoints, 1000.0);
+        let sample = |at: f64| Sample {
+            slot: 0,
+            at,
+            latency_us: 5_000,
+            service_us: None,
+            content_len: 2,
+            error: None,
+        };
+        let mut files = CsvFiles::new(&prefix, false, false).unwrap();
+        rec.record(&sample(1001.1));
+        files.tick(&rec, 1001.2, 1, None, false).unwrap();
+        rec.record(&sample(1001.5));
+        files.tick(&rec, 1001.7, 1, None, true).unwrap();
+        files.finish().unwrap();
+        let history = std::fs::read_to_string(dir.path().join("run_stats_history.csv")).unwrap();
+        let rows: Vec<&str> = history.lines().skip(1).collect();
+        assert_eq!(rows.len(), 1, "{history}");
+        let total_requests = rows[0].split(',').nth(17).unwrap();
+        assert_eq!(total_requests, "2", "{history}");
+    }
+}

@@ -9,8 +9,8 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::super::{
-    read_exceptions_from_bytes, read_failures_from_bytes, read_history_from_bytes,
-    read_stats_from_bytes,
+    read_exceptions_from_bytes, read_failures_from_bytes, read_histograms_from_bytes,
+    read_history_from_bytes, read_stats_from_bytes,
 };
 
 /// The sample files, embedded so the test needs no I/O.
@@ -107,6 +107,8 @@ fn read_with_every_reader(bytes: &[u8]) {
     let _ = read_history_from_bytes(bytes, path);
     let _ = read_failures_from_bytes(bytes, path);
     let _ = read_exceptions_from_bytes(bytes, path);
+    let _ = read_histograms_from_bytes(bytes, Path::new("fuzz_histograms.csv"));
+    let _ = read_histograms_from_bytes(bytes, Path::new("fuzz.json"));
 }
 
 proptest! {

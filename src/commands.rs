@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::archive::resolve_run_arg;
+use crate::archive::RunResolver;
 use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
     SummaryArgs, TargetArgs,
@@ -21,9 +21,10 @@ use crate::summary::RunSummary;
 
 /// `perfreport summary`: every run named, in order, or one pooled group with `--pool`.
 pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
+    let resolver = RunResolver::new(&args.results);
     let mut runs = Vec::new();
     for arg in &args.runs {
-        runs.extend(load_runs(&resolve_run_arg(arg, &args.results)?)?);
+        runs.extend(load_runs(&resolver.resolve(arg)?)?);
     }
     let summaries = if args.pool {
         let name = format!("pool of {} runs", runs.len());
@@ -42,16 +43,17 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
+    let resolver = RunResolver::new(&args.results);
     let baseline = side_runs(
         args.baseline.as_deref(),
         &args.baseline_runs,
-        &args.results,
+        &resolver,
         "baseline",
     )?;
     let latest = side_runs(
         args.latest.as_deref(),
         &args.latest_runs,
-        &args.results,
+        &resolver,
         "latest",
     )?;
     let comparison = compare_groups(
@@ -161,7 +163,7 @@ pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
 fn side_runs(
     positional: Option<&Path>,
     extra: &[PathBuf],
-    results: &Path,
+    resolver: &RunResolver,
     side: &str,
 ) -> Result<Vec<Run>, AppError> {
     let mut runs = Vec::new();
@@ -169,7 +171,7 @@ fn side_runs(
         .into_iter()
         .chain(extra.iter().map(PathBuf::as_path))
     {
-        runs.extend(load_runs(&resolve_run_arg(arg, results)?)?);
+        runs.extend(load_runs(&resolver.resolve(arg)?)?);
     }
     if runs.is_empty() {
         return Err(AppError::Usage(format!(

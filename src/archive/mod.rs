@@ -32,7 +32,7 @@ pub mod verify;
 
 use std::path::PathBuf;
 
-pub use select::resolve_run_arg;
+pub use select::{resolve_run_arg, RunResolver};
 
 /// The manifest's file name inside a run folder.
 pub const MANIFEST_NAME: &str = "manifest.json";

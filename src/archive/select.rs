@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::scan::{scan, ArchivedRun};
+use super::scan::{scan, ArchivedRun, Scan};
 use super::ArchiveError;
 
 /// A parsed selector.
@@ -49,24 +49,52 @@ impl Selector {
 /// Maps a selector to the archived run's Locust prefix in `results`; any other argument is
 /// returned unchanged (it is a path).
 pub fn resolve_run_arg(arg: &Path, results: &Path) -> Result<PathBuf, ArchiveError> {
-    let Some(text) = arg.to_str() else {
-        return Ok(arg.to_owned());
-    };
-    let Some(selector) = Selector::parse(text) else {
-        return Ok(arg.to_owned());
-    };
-    let selector = selector?;
-    let found = scan(results)?;
-    match selector.pick(&found.runs) {
-        Some(run) => Ok(run.prefix()),
-        None => Err(ArchiveError::Selector {
-            selector: text.to_string(),
-            reason: format!(
-                "no such run among the {} archived in {}",
-                found.runs.len(),
-                results.display()
-            ),
-        }),
+    RunResolver::new(results).resolve(arg)
+}
+
+/// Resolves run arguments against one results folder, reading its manifests at most once
+/// however many selectors a command names (`compare @previous @latest` reads them once).
+pub struct RunResolver<'a> {
+    results: &'a Path,
+    scanned: std::cell::OnceCell<Scan>,
+}
+
+impl<'a> RunResolver<'a> {
+    /// A resolver for `results`; nothing is read until a selector needs it.
+    pub fn new(results: &'a Path) -> Self {
+        Self {
+            results,
+            scanned: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`resolve_run_arg`] with the folder's scan shared between calls.
+    pub fn resolve(&self, arg: &Path) -> Result<PathBuf, ArchiveError> {
+        let Some(text) = arg.to_str() else {
+            return Ok(arg.to_owned());
+        };
+        let Some(selector) = Selector::parse(text) else {
+            return Ok(arg.to_owned());
+        };
+        let selector = selector?;
+        let found = match self.scanned.get() {
+            Some(found) => found,
+            None => {
+                let found = scan(self.results)?;
+                self.scanned.get_or_init(|| found)
+            }
+        };
+        match selector.pick(&found.runs) {
+            Some(run) => Ok(run.prefix()),
+            None => Err(ArchiveError::Selector {
+                selector: text.to_string(),
+                reason: format!(
+                    "no such run among the {} archived in {}",
+                    found.runs.len(),
+                    self.results.display()
+                ),
+            }),
+        }
     }
 }
 

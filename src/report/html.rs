@@ -87,11 +87,24 @@ pub fn render(ctx: &ReportContext) -> Result<String, HtmlError> {
         runs,
         compare,
     };
+    Ok(render_page(TEMPLATE_NAME, TEMPLATE, &page)?)
+}
+
+/// The macros both HTML pages share (`table`).
+const MACROS: &str = include_str!("../../templates/macros.j2");
+
+/// Renders one of perfreport's pages: undefined values are errors, and the shared macros are
+/// there to import.
+pub(crate) fn render_page(
+    name: &str,
+    template: &str,
+    page: &impl Serialize,
+) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template(TEMPLATE_NAME, TEMPLATE)?;
-    let template = env.get_template(TEMPLATE_NAME)?;
-    Ok(template.render(Value::from(Serde(&page)))?)
+    env.add_template("macros.j2", MACROS)?;
+    env.add_template(name, template)?;
+    env.get_template(name)?.render(Value::from(Serde(page)))
 }
 
 fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {

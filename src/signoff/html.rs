@@ -7,8 +7,6 @@
 //! so endpoint, tier and error text from runs and SLA files is shown as text; only the chart
 //! (labels escaped by plotters) and the stylesheet are marked safe.
 
-use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use super::context::{Checklist, Grid, SignoffReport, VerdictStatus};
@@ -16,7 +14,7 @@ use super::tables;
 use crate::report::charts::percentile_bars;
 use crate::report::checks;
 use crate::report::context::{Bar, HtmlTable};
-use crate::report::html::{HtmlError, STYLE};
+use crate::report::html::{render_page, HtmlError, STYLE};
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/signoff.html.j2");
@@ -87,11 +85,7 @@ pub fn render(r: &SignoffReport) -> Result<String, HtmlError> {
             })
             .collect(),
     };
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template(TEMPLATE_NAME, TEMPLATE)?;
-    let template = env.get_template(TEMPLATE_NAME)?;
-    Ok(template.render(Value::from(Serde(&page)))?)
+    Ok(render_page(TEMPLATE_NAME, TEMPLATE, &page)?)
 }
 
 /// Bars of the Aggregated P95 of every tier that ran, in tier order; `None` when none did.

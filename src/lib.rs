@@ -17,6 +17,7 @@ pub mod locust;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod shutdown;
 pub mod signoff;
 pub mod sla;
 pub mod stats;

@@ -264,19 +264,16 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         .map_err(TargetError::Io)?;
     let run_time = args.run_time;
     runtime.block_on(accept_loop(listener, state, async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(TargetError::Io)?;
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-            _ = time_limit(run_time) => {}
+            _ = crate::shutdown::interrupted() => {}
+            _ = crate::shutdown::time_limit(run_time) => {}
         }
         Ok(())
     }))
 }
 
-/// A target serving on a background thread of this process: what `perfreport demo` and tests
-/// use to get a target without a child process. Stops on [`TargetHandle::stop`], on drop, or
+/// A target serving on a background thread of this process, for embedding it in a library
+/// user's own program or test without a child process. Stops on [`TargetHandle::stop`], on drop, or
 /// after `--run-time`.
 pub struct TargetHandle {
     addr: SocketAddr,
@@ -331,7 +328,7 @@ pub fn spawn(args: &TargetArgs) -> Result<TargetHandle, TargetError> {
             runtime.block_on(accept_loop(listener, state, async move {
                 tokio::select! {
                     _ = rx => {}
-                    _ = time_limit(run_time) => {}
+                    _ = crate::shutdown::time_limit(run_time) => {}
                 }
                 Ok(())
             }))
@@ -342,13 +339,6 @@ pub fn spawn(args: &TargetArgs) -> Result<TargetHandle, TargetError> {
         stop: Some(tx),
         thread: Some(thread),
     })
-}
-
-async fn time_limit(run_time: Option<Duration>) {
-    match run_time {
-        Some(d) => tokio::time::sleep(d).await,
-        None => std::future::pending::<()>().await,
-    }
 }
 
 /// Checks the flags, builds the shared state and binds the port.

@@ -232,7 +232,7 @@ async fn drive_run(
     let tty = std::io::stderr().is_terminal() && !args.only_summary && args.warnings_shown();
     let run_time = plan.run_time.map(|d| d.as_secs_f64());
     if let Some(f) = files.as_deref_mut() {
-        write_tick(f, &shared, None)?;
+        write_tick(f, &shared, shared.unix(Instant::now()), 0, None)?;
     }
     let mut driver = tokio::spawn(runner::drive(
         Arc::clone(&plan),
@@ -251,11 +251,7 @@ async fn drive_run(
         }
         let now = shared.unix(Instant::now());
         last_users = shared.users.load(Ordering::Relaxed);
-        let point = monitor.sample(
-            now as i64,
-            shared.late.load(Ordering::Relaxed),
-            shared.max_send_lag_us.load(Ordering::Relaxed),
-        );
+        let point = sample_monitor(&mut monitor, &shared, now);
         if point.saturated {
             saturated = true;
             let due = last_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(10));
@@ -265,7 +261,7 @@ async fn drive_run(
             }
         }
         if let Some(f) = files.as_deref_mut() {
-            write_tick(f, &shared, Some(&point))?;
+            write_tick(f, &shared, now, last_users, Some(&point))?;
         }
         if tty {
             if let Ok(rec) = shared.recorder.lock() {
@@ -283,19 +279,11 @@ async fn drive_run(
     if tty {
         eprintln!();
     }
-    let rec = shared
-        .recorder
-        .lock()
-        .map(|r| r.clone())
-        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))?;
+    let rec = lock_recorder(&shared)?.clone();
     let mut written = Vec::new();
     if let Some(f) = files {
         let now = shared.unix(Instant::now());
-        let point = monitor.sample(
-            now as i64,
-            shared.late.load(Ordering::Relaxed),
-            shared.max_send_lag_us.load(Ordering::Relaxed),
-        );
+        let point = sample_monitor(&mut monitor, &shared, now);
         f.tick(&rec, now, last_users, Some(&point), true)?;
         f.finish()?;
         written = f.paths();
@@ -330,19 +318,33 @@ async fn drive_run(
     })
 }
 
+/// Writes the files of the tick at Unix time `now` (the second the monitor's row is for too).
 fn write_tick(
     files: &mut CsvFiles,
     shared: &Shared,
+    now: f64,
+    users: u64,
     point: Option<&monitor::MonitorPoint>,
 ) -> Result<(), DriverError> {
-    let now = shared.unix(Instant::now());
-    let users = shared.users.load(Ordering::Relaxed);
-    let mut rec = shared
-        .recorder
-        .lock()
-        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))?;
+    let mut rec = lock_recorder(shared)?;
     rec.prune(now);
     files.tick(&rec, now, users, point, false)
+}
+
+/// The monitor's reading for Unix time `now`.
+fn sample_monitor(monitor: &mut Monitor, shared: &Shared, now: f64) -> monitor::MonitorPoint {
+    monitor.sample(
+        now as i64,
+        shared.late.load(Ordering::Relaxed),
+        shared.max_send_lag_us.load(Ordering::Relaxed),
+    )
+}
+
+fn lock_recorder(shared: &Shared) -> Result<std::sync::MutexGuard<'_, Recorder>, DriverError> {
+    shared
+        .recorder
+        .lock()
+        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))
 }
 
 fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {
@@ -364,28 +366,9 @@ fn spawn_stoppers(
     interrupted: Arc<std::sync::atomic::AtomicBool>,
 ) {
     tokio::spawn(async move {
-        let deadline = async {
-            match run_time {
-                Some(d) => tokio::time::sleep(d).await,
-                None => std::future::pending::<()>().await,
-            }
-        };
-        let signal = async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async {
-                    match term.as_mut() {
-                        Some(t) => { t.recv().await; }
-                        None => std::future::pending::<()>().await,
-                    }
-                } => {}
-            }
-        };
         tokio::select! {
-            _ = deadline => {}
-            _ = signal => interrupted.store(true, Ordering::Relaxed),
+            _ = crate::shutdown::time_limit(run_time) => {}
+            _ = crate::shutdown::interrupted() => interrupted.store(true, Ordering::Relaxed),
         }
         let _ = stop.send(true);
     });

@@ -218,9 +218,14 @@ pub struct JudgeArgs {
     /// Turn off the Holm–Bonferroni correction across endpoints × metrics.
     #[arg(long)]
     pub no_correction: bool,
-    /// Metrics that can regress: avg,p50,p95,p99,max,rps,failure_rate (others are shown only).
+    /// Metrics that can regress: avg,p50,p95,p99,rps,failure_rate (others are shown only; max
+    /// is always shown only).
     #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
     pub metrics: Option<Vec<Metric>>,
+    /// Scale the run-to-run drift allowance (measured on perfreport's A/A battery) by this
+    /// factor: `2` for a rig twice as noisy, `0.5` for a quieter one.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, value_parser = parse_drift)]
+    pub drift: f64,
 }
 
 impl JudgeArgs {
@@ -234,6 +239,7 @@ impl JudgeArgs {
             alpha: self.alpha,
             holm: !self.no_correction,
             metrics: self.metrics.clone().unwrap_or_else(|| Metric::ALL.to_vec()),
+            drift: crate::compare::DriftAllowance::default().scaled(self.drift),
             ..CompareOptions::default()
         }
     }
@@ -316,6 +322,15 @@ fn parse_alpha(text: &str) -> Result<f64, String> {
         Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
         _ => Err(format!(
             "expected a level between 0 and 1 like `0.05`, found `{text}`"
+        )),
+    }
+}
+
+fn parse_drift(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(f) if f > 0.0 && f <= 100.0 => Ok(f),
+        _ => Err(format!(
+            "expected a factor above 0 like `1` (measured drift), `2` (twice as noisy), found `{text}`"
         )),
     }
 }

@@ -7,6 +7,7 @@
 //! calls [`commands`] and maps errors to exit codes.
 
 pub mod archive;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod compare;

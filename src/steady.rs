@@ -60,6 +60,10 @@ pub fn steady_window(run: &Run, skip_warmup_s: Option<f64>) -> Option<SteadyWind
         .iter()
         .filter(|r| r.key.is_aggregated())
         .collect();
+    // A distributed run's last rows can report 0 users (workers stopping): they are the
+    // shutdown, not the load, so the window ends at the last row with users.
+    let loaded = rows.iter().rposition(|r| r.user_count > 0).map_or(rows.len(), |i| i + 1);
+    let rows = &rows[..loaded];
     let first = rows.first()?;
     let last = rows.last()?;
     let start = match skip_warmup_s {
@@ -173,6 +177,20 @@ mod tests {
             .collect();
         let w = steady_window(&run(history), None).unwrap();
         assert_eq!(w.start_s, 3.0);
+    }
+
+    #[test]
+    fn trailing_rows_without_users_end_the_window_before_them() {
+        // 0 s ramp (5 users), 2–9 s at 10 users, then 3 rows at 0 users as workers stop.
+        let mut history: Vec<HistoryRow> = (0..10)
+            .map(|t| row(t, if t < 2 { 5 } else { 10 }, 100 * t as u64))
+            .collect();
+        history.extend((10..13).map(|t| row(t, 0, 900)));
+        let w = steady_window(&run(history), None).unwrap();
+        assert_eq!((w.start_s, w.end_s, w.users), (2.0, 9.0, 10));
+        // 700 requests between the rows at 2 s and 9 s, over 7 s.
+        assert_eq!(w.requests, 700);
+        assert!((w.rps - 100.0).abs() < 1e-9);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::model::{Percentile, RunFiles};
+use crate::model::{EndpointStats, Percentile, RunFiles};
 use crate::stats::locust_round;
 use crate::stats::testing::{SplitMix64, LOCUST_LEVELS};
 
@@ -133,12 +133,13 @@ fn three_against_three_reports_why_mann_whitney_cannot_decide() {
     let base = group(&mut rng, 3, 1.0);
     let latest = group(&mut rng, 3, 1.3);
     let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
-    assert!(c.notes.iter().any(|n| n.contains("p = 0.100")));
+    assert!(c.notes.iter().any(|n| n.contains("cannot go below 0.100")));
     let medium = c.endpoints.iter().find(|e| e.name == "/medium").unwrap();
     assert_eq!(medium.verdict, Verdict::Regressed);
     let p50 = medium.metric(Metric::P50).unwrap();
     assert_eq!((p50.n_baseline, p50.n_latest), (3, 3));
-    assert_eq!(p50.test, Some("welch_log"));
+    assert_eq!(p50.test, Some("random_effects_t"));
+    assert_eq!(p50.df, Some(12.0), "8 prior + 4 residual degrees of freedom");
     assert!(p50.p_mann_whitney.is_some());
     assert!(p50.approximate);
     let (lo, hi) = (p50.ci_low.unwrap(), p50.ci_high.unwrap());
@@ -149,14 +150,15 @@ fn three_against_three_reports_why_mann_whitney_cannot_decide() {
 }
 
 #[test]
-fn one_run_against_a_group_uses_the_prediction_test() {
+fn one_run_against_a_group_uses_the_groups_spread() {
     let mut rng = SplitMix64::new(11);
     let base = group(&mut rng, 4, 1.0);
     let latest = group(&mut rng, 1, 1.0);
     let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
     let avg = c.endpoints[0].metric(Metric::Avg).unwrap();
-    assert_eq!(avg.test, Some("prediction_t_log"));
-    assert!(c.notes.iter().any(|n| n.contains("prediction-interval")));
+    assert_eq!(avg.test, Some("random_effects_t"));
+    assert_eq!(avg.df, Some(11.0), "8 prior + 3 residual degrees of freedom");
+    assert!(c.notes.iter().any(|n| n.contains("4 vs 1 runs")));
 }
 
 #[test]

@@ -5,12 +5,16 @@ use serde::Serialize;
 use super::options::{CompareOptions, Metric};
 use crate::model::EndpointStats;
 use crate::stats::{
-    locust_rounding_step, mean_test, proportion_test, quantile_ci, quantile_judgeable,
-    quantile_test, rate_test, RebuiltDistribution,
+    locust_rounding_step, quantile_judgeable, rate_difference, shift_test, Counts, DriftPrior,
+    RateDifference, RebuiltDistribution, RunEstimate, ShiftTest,
 };
 
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
+
+/// The smallest response time taken before a logarithm: half of Locust's 1 ms rounding step
+/// (Locust files anything under 0.5 ms as 0).
+const LOG_FLOOR_MS: f64 = 0.5;
 
 /// What a metric's change amounts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,6 +44,11 @@ pub enum Judgement {
     NotAvailable,
     /// Not among the metrics selected with `--metrics`.
     NotSelected,
+    /// Shown, never judged: the maximum is a single request, not an estimate of anything.
+    ShownOnly,
+    /// Every request of one side failed: its response times are those of errors, not of the
+    /// service, so its latency is shown but not judged (the failure rate is).
+    AllFailed,
 }
 
 /// One metric's comparison.
@@ -56,10 +65,24 @@ pub struct MetricComparison {
     pub delta: Option<f64>,
     /// Change relative to the baseline, in percent.
     pub delta_pct: Option<f64>,
-    /// Approximate 95 % interval for `delta`, from each side's own standard error.
+    /// 95 % interval for `delta` from the deciding test (not adjusted for multiplicity): it
+    /// excludes 0 exactly when `p_raw < 0.05`.
     pub ci_low: Option<f64>,
     /// Upper end of that interval.
     pub ci_high: Option<f64>,
+    /// The interval for `delta` at `ci_adjusted_level`, the level that matches the
+    /// multiple-testing correction: it excludes 0 exactly when `p_value < alpha`, so it agrees
+    /// with the verdict.
+    pub ci_adjusted_low: Option<f64>,
+    /// Upper end of the adjusted interval.
+    pub ci_adjusted_high: Option<f64>,
+    /// Confidence level of the adjusted interval, `1 − alpha · p_raw / p_value`.
+    pub ci_adjusted_level: Option<f64>,
+    /// Degrees of freedom of the deciding test's reference distribution.
+    pub df: Option<f64>,
+    /// The between-run standard deviation the test allowed for: relative (log scale) for
+    /// latencies and throughput; for failure rates the dispersion factor `φ`.
+    pub between_run: Option<f64>,
     /// The test's p-value before the multiple-testing correction.
     pub p_raw: Option<f64>,
     /// The p-value after Holm–Bonferroni (equal to `p_raw` with the correction off); null where
@@ -84,6 +107,49 @@ pub struct MetricComparison {
     /// Direction of a material change: true when it is for the worse.
     #[serde(skip)]
     pub worse: bool,
+    /// The deciding test, kept to draw the adjusted interval once the correction is known.
+    #[serde(skip)]
+    inference: Option<Inference>,
+}
+
+/// The test behind a metric's p-value and intervals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Inference {
+    /// A shift of the mean log value (latencies, throughput); `base` turns the log-ratio
+    /// interval into a change in the metric's unit.
+    Shift { test: ShiftTest, base: f64 },
+    /// A difference of failure proportions.
+    Rate(RateDifference),
+}
+
+impl Inference {
+    fn p_value(&self) -> f64 {
+        match self {
+            Inference::Shift { test, .. } => test.p_value,
+            Inference::Rate(r) => r.p_value,
+        }
+    }
+
+    /// The interval for the change in the metric's unit at `confidence`.
+    fn interval(&self, confidence: f64) -> Option<(f64, f64)> {
+        match self {
+            Inference::Shift { test, base } => {
+                let (lo, hi) = test.interval(confidence)?;
+                Some((base * lo.exp_m1(), base * hi.exp_m1()))
+            }
+            Inference::Rate(r) => r.interval(confidence),
+        }
+    }
+
+    /// Whether the test's own estimate points the same way as the shown change (with groups
+    /// the shown values are pooled, the test's estimate is a ratio of geometric means).
+    fn agrees(&self, delta: f64) -> bool {
+        let estimate = match self {
+            Inference::Shift { test, .. } => test.estimate,
+            Inference::Rate(r) => r.latest - r.baseline,
+        };
+        (estimate > 0.0) == (delta > 0.0)
+    }
 }
 
 impl MetricComparison {
@@ -96,6 +162,11 @@ impl MetricComparison {
             delta_pct: None,
             ci_low: None,
             ci_high: None,
+            ci_adjusted_low: None,
+            ci_adjusted_high: None,
+            ci_adjusted_level: None,
+            df: None,
+            between_run: None,
             p_raw: None,
             p_value: None,
             test: None,
@@ -107,6 +178,7 @@ impl MetricComparison {
             judgement,
             verdict: MetricVerdict::Unchanged,
             worse: false,
+            inference: None,
         }
     }
 
@@ -132,10 +204,19 @@ impl MetricComparison {
         Some((b, l))
     }
 
-    /// Records the test that was run; the verdict waits for the multiple-testing correction.
-    pub(super) fn set_test(&mut self, test: &'static str, p_raw: f64) {
+    /// Records the deciding test; the verdict waits for the multiple-testing correction.
+    fn set_test(&mut self, test: &'static str, inference: Inference) {
         self.test = Some(test);
-        self.p_raw = Some(p_raw);
+        self.p_raw = Some(inference.p_value());
+        if let Some((lo, hi)) = inference.interval(0.95) {
+            self.ci_low = Some(lo);
+            self.ci_high = Some(hi);
+        }
+        (self.df, self.between_run) = match inference {
+            Inference::Shift { test, .. } => (Some(test.df), Some(test.between_var.sqrt())),
+            Inference::Rate(r) => (Some(r.df), Some(r.dispersion)),
+        };
+        self.inference = Some(inference);
         self.judgement = if self.material {
             Judgement::NotSignificant
         } else {
@@ -143,11 +224,30 @@ impl MetricComparison {
         };
     }
 
-    /// Settles the verdict once `p_value` holds the corrected p-value.
-    pub(super) fn decide(&mut self, alpha: f64) {
+    /// Settles the verdict once `p_value` holds the corrected p-value, and draws the interval
+    /// at the level that matches it. `family` is the number of tests corrected for.
+    pub(super) fn decide(&mut self, alpha: f64, family: usize) {
+        if let (Some(raw), Some(adjusted), Some(inference)) =
+            (self.p_raw, self.p_value, self.inference)
+        {
+            let level = if raw > 0.0 && adjusted > 0.0 {
+                1.0 - alpha * (raw / adjusted).min(1.0)
+            } else {
+                1.0 - alpha / family.max(1) as f64
+            };
+            if let Some((lo, hi)) = inference.interval(level) {
+                self.ci_adjusted_low = Some(lo);
+                self.ci_adjusted_high = Some(hi);
+                self.ci_adjusted_level = Some(level);
+            }
+        }
         if self.judgement != Judgement::BelowThreshold && self.material {
+            let agrees = match (self.inference, self.delta) {
+                (Some(i), Some(d)) => i.agrees(d),
+                _ => false,
+            };
             match self.p_value {
-                Some(p) if p < alpha => {
+                Some(p) if p < alpha && agrees => {
                     self.judgement = Judgement::Significant;
                     self.verdict = if self.worse {
                         MetricVerdict::Regressed
@@ -162,63 +262,118 @@ impl MetricComparison {
     }
 }
 
-/// One side's data for an endpoint.
+/// One side's rows of an endpoint: the row shown (the run itself, or the group pooled) and each
+/// run's own row, the samples of the between-run model.
 pub(super) struct Side<'a> {
-    pub(super) stats: &'a EndpointStats,
+    shown: &'a EndpointStats,
+    runs: Vec<RunRow<'a>>,
+}
+
+struct RunRow<'a> {
+    stats: &'a EndpointStats,
     dist: Option<RebuiltDistribution>,
-    /// The seconds Locust divided by for `Requests/s` (requests ÷ rps), when known.
-    duration_s: Option<f64>,
 }
 
 impl<'a> Side<'a> {
-    pub(super) fn new(stats: &'a EndpointStats) -> Self {
-        let dist = (stats.requests > 0)
-            .then(|| crate::group::distribution(stats))
-            .flatten();
-        let duration_s =
-            (stats.rps > 0.0 && stats.requests > 0).then(|| stats.requests as f64 / stats.rps);
-        Self {
-            stats,
-            dist,
-            duration_s,
-        }
+    /// `shown` is what tables print; `runs` the per-run rows (runs without the endpoint left out).
+    pub(super) fn new(shown: &'a EndpointStats, runs: &[&'a EndpointStats]) -> Self {
+        let runs = runs
+            .iter()
+            .map(|&stats| RunRow {
+                stats,
+                dist: (stats.requests > 0)
+                    .then(|| crate::group::distribution(stats))
+                    .flatten(),
+            })
+            .collect();
+        Self { shown, runs }
     }
 
-    fn n(&self) -> u64 {
-        self.stats.requests
+    /// Whether every request of this side failed.
+    fn all_failed(&self) -> bool {
+        self.shown.requests > 0 && self.shown.failures >= self.shown.requests
     }
 
-    /// The metric's value on this side.
-    pub(super) fn value(&self, metric: Metric) -> Option<f64> {
-        metric.value(self.stats)
+    /// Whether every run has at least `min_tail` requests beyond the `level` percentile.
+    fn supports(&self, level: f64, min_tail: f64) -> bool {
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|r| quantile_judgeable(r.stats.requests, level, min_tail))
     }
 
-    /// The standard error of the metric's value on this side, when it can be estimated.
-    fn std_error(&self, metric: Metric) -> Option<f64> {
-        let n = self.n();
-        match metric {
-            Metric::Avg => {
-                let d = self.dist.as_ref()?;
-                (n > 1).then(|| d.std_dev() / (n as f64).sqrt())
-            }
-            Metric::P50 | Metric::P95 | Metric::P99 => {
-                let (lo, hi) = quantile_ci(self.dist.as_ref()?, n, metric.level()?, 0.95)?;
-                Some((hi - lo) / (2.0 * Z95))
-            }
-            Metric::Max => None,
-            Metric::Rps => {
-                let d = self.duration_s.filter(|d| *d > 0.0)?;
-                Some((n as f64).sqrt() / d)
-            }
-            Metric::FailureRate => {
-                let p = self.stats.failure_ratio();
-                (n > 0).then(|| (p * (1.0 - p) / n as f64).sqrt())
-            }
-        }
+    fn estimates(&self, metric: Metric) -> Vec<RunEstimate> {
+        self.runs
+            .iter()
+            .filter_map(|r| estimate_of(metric, r))
+            .collect()
+    }
+
+    fn counts(&self) -> Vec<Counts> {
+        self.runs
+            .iter()
+            .map(|r| Counts {
+                failures: r.stats.failures,
+                requests: r.stats.requests,
+            })
+            .collect()
     }
 }
 
-/// Measures one metric across both sides: values, change, interval, raw p-value, materiality.
+/// One run's log value of a latency or throughput metric and its within-run sampling variance,
+/// as the comparison sees it (for calibration: measuring drift on A/A runs).
+pub fn run_estimate(metric: Metric, stats: &EndpointStats) -> Option<RunEstimate> {
+    let dist = (stats.requests > 0)
+        .then(|| crate::group::distribution(stats))
+        .flatten();
+    estimate_of(metric, &RunRow { stats, dist })
+}
+
+/// One run's log value of a latency or throughput metric and its within-run sampling variance.
+///
+/// - Mean: `Var(ln mean) ≈ sd² / (n mean²)` (delta method), the standard deviation from the
+///   rebuilt distribution (Locust reports none); the mean itself is exact.
+/// - Percentile `q`: Woodruff's interval ("Confidence intervals for medians and other position
+///   measures", *JASA* 47, 1952): the rebuilt distribution's quantiles at `q ± 1.96 sqrt(q (1 −
+///   q) / n)` span ±1.96 standard errors, so `se(ln Q) ≈ (ln Q_hi − ln Q_lo) / 3.92`; plus
+///   Locust's rounding of the reported value to its bucket, uniform over one step, variance
+///   `(step / Q)² / 12` on the log scale (Sheppard 1898).
+/// - Throughput: `n` requests over a fixed duration is a Poisson count, `Var(ln rate) ≈ 1 / n`.
+fn estimate_of(metric: Metric, row: &RunRow) -> Option<RunEstimate> {
+    let s = row.stats;
+    let n = s.requests as f64;
+    if s.requests == 0 {
+        return None;
+    }
+    let (value, within_var) = match metric {
+        Metric::Avg => {
+            let mean = s.avg_ms.max(LOG_FLOOR_MS);
+            let sd = row.dist.as_ref()?.std_dev();
+            (mean, (sd / mean).powi(2) / n)
+        }
+        Metric::P50 | Metric::P95 | Metric::P99 => {
+            let q = metric.level()?;
+            let value = metric.value(s)?.max(LOG_FLOOR_MS);
+            let dist = row.dist.as_ref()?;
+            let half = Z95 * (q * (1.0 - q) / n).sqrt();
+            let lo = dist.quantile((q - half).max(0.0)).max(LOG_FLOOR_MS);
+            let hi = dist.quantile((q + half).min(1.0)).max(lo);
+            let se = (hi.ln() - lo.ln()) / (2.0 * Z95);
+            let rounding = (locust_rounding_step(value) / value).powi(2) / 12.0;
+            (value, se * se + rounding)
+        }
+        Metric::Rps => (s.rps, 1.0 / n),
+        Metric::Max | Metric::FailureRate => return None,
+    };
+    (value > 0.0 && value.is_finite()).then(|| RunEstimate {
+        log_value: value.ln(),
+        within_var,
+    })
+}
+
+/// Measures one metric across both sides: values, change, materiality, and the deciding test's
+/// raw p-value and 95 % interval. The verdict waits for [`MetricComparison::decide`].
 pub(super) fn measure(
     metric: Metric,
     baseline: Option<&Side>,
@@ -227,33 +382,56 @@ pub(super) fn measure(
 ) -> MetricComparison {
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
     let values = m.set_values(
-        baseline.and_then(|s| s.value(metric)),
-        latest.and_then(|s| s.value(metric)),
+        baseline.and_then(|s| metric.value(s.shown)),
+        latest.and_then(|s| metric.value(s.shown)),
         options,
     );
-    let (Some(b_side), Some(l_side), Some((b, l))) = (baseline, latest, values) else {
+    let (Some(b), Some(l), Some((base, _))) = (baseline, latest, values) else {
         return m;
     };
-    if let (Some(se_b), Some(se_l)) = (b_side.std_error(metric), l_side.std_error(metric)) {
-        let half = Z95 * (se_b * se_b + se_l * se_l).sqrt();
-        m.ci_low = Some(l - b - half);
-        m.ci_high = Some(l - b + half);
-    }
-
+    m.n_baseline = b.runs.len().max(1);
+    m.n_latest = l.runs.len().max(1);
     if !options.metrics.contains(&metric) {
         m.judgement = Judgement::NotSelected;
         return m;
     }
+    if metric == Metric::Max {
+        m.judgement = Judgement::ShownOnly;
+        return m;
+    }
+    if metric.is_latency() && (b.all_failed() || l.all_failed()) {
+        m.judgement = Judgement::AllFailed;
+        return m;
+    }
     if let Some(level) = metric.level() {
-        let supported = quantile_judgeable(b_side.n(), level, options.min_tail)
-            && quantile_judgeable(l_side.n(), level, options.min_tail);
-        if !supported {
+        if !(b.supports(level, options.min_tail) && l.supports(level, options.min_tail)) {
             m.judgement = Judgement::TooFewRequests;
             return m;
         }
     }
-    if let Some((test, p)) = test_change(metric, b_side, l_side) {
-        m.set_test(test, p);
+    let drift = &options.drift;
+    let inference = match metric {
+        Metric::FailureRate => {
+            let prior = DriftPrior {
+                var: drift.dispersion,
+                df: drift.prior_df,
+            };
+            rate_difference(&b.counts(), &l.counts(), prior).map(Inference::Rate)
+        }
+        _ => {
+            let prior = DriftPrior {
+                var: drift.log_var(metric, base),
+                df: drift.prior_df,
+            };
+            shift_test(&b.estimates(metric), &l.estimates(metric), prior)
+                .map(|test| Inference::Shift { test, base })
+        }
+    };
+    match inference {
+        Some(i @ Inference::Rate(_)) => m.set_test("quasi_binomial", i),
+        Some(i) => m.set_test("random_effects_t", i),
+        None if !m.material => m.judgement = Judgement::BelowThreshold,
+        None => {}
     }
     m
 }
@@ -269,37 +447,6 @@ fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool
             let absolute = delta.abs() > options.min_delta_ms;
             let rounding = metric.level().is_none() || delta.abs() > locust_rounding_step(b.max(l));
             relative && absolute && rounding
-        }
-    }
-}
-
-/// Runs the significance test that fits the metric; returns its name and raw p-value.
-fn test_change(metric: Metric, b: &Side, l: &Side) -> Option<(&'static str, f64)> {
-    match metric {
-        Metric::Avg => {
-            let (db, dl) = (b.dist.as_ref()?, l.dist.as_ref()?);
-            let p = mean_test(
-                b.stats.avg_ms,
-                db.std_dev(),
-                b.n(),
-                l.stats.avg_ms,
-                dl.std_dev(),
-                l.n(),
-            )?;
-            Some(("welch", p))
-        }
-        Metric::P50 | Metric::P95 | Metric::P99 | Metric::Max => {
-            let level = metric.level()?;
-            let p = quantile_test((b.dist.as_ref()?, b.n()), (l.dist.as_ref()?, l.n()), level)?;
-            Some(("quantile", p))
-        }
-        Metric::Rps => {
-            let p = rate_test(b.n(), b.duration_s?, l.n(), l.duration_s?)?;
-            Some(("poisson_rate", p))
-        }
-        Metric::FailureRate => {
-            let p = proportion_test(b.stats.failures, b.n(), l.stats.failures, l.n())?;
-            Some(("two_proportion", p))
         }
     }
 }

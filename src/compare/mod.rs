@@ -5,8 +5,12 @@
 //!    percentiles, one Locust rounding step (a one-step change is rounding, not evidence);
 //! 2. the run can *support* the metric: enough requests beyond a percentile on both sides
 //!    ([`crate::stats::quantile_judgeable`]);
-//! 3. the change is *significant* against the run's own sampling noise, after Holm–Bonferroni
-//!    correction across every endpoint × metric tested.
+//! 3. the change is *significant* against the noise of runs of one build — each run's own
+//!    sampling noise plus run-to-run drift ([`crate::stats::shift_test`],
+//!    [`crate::stats::rate_difference`]) — after Holm–Bonferroni correction across every
+//!    endpoint × metric tested.
+//!
+//! A run that recorded no request never passes: `regressed` is then true whatever else holds.
 //!
 //! Pure computation: takes two [`Run`]s, returns a [`Comparison`]; rendering lives in
 //! [`crate::report`].
@@ -24,14 +28,14 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::group::MetricSpread;
-use crate::model::{EndpointKey, EndpointStats, Run};
+use crate::model::{EndpointKey, Run};
 use crate::stats::holm_adjust;
 use crate::steady::SteadyWindow;
 
 pub use failures::{normalise_error, FailureChange, FailureStatus};
 pub use groups::{compare_and_pool, compare_groups};
-pub use metric::{Judgement, MetricComparison, MetricVerdict};
-pub use options::{CompareOptions, Metric};
+pub use metric::{run_estimate, Judgement, MetricComparison, MetricVerdict};
+pub use options::{CompareOptions, DriftAllowance, Metric};
 
 /// What happened to one endpoint between the two runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,6 +185,8 @@ pub struct Comparison {
     pub notes: Vec<String>,
     /// Reasons the runs may not be comparable (the comparison is still made).
     pub warnings: Vec<String>,
+    /// Runs that recorded no request at all; any makes `regressed` true (the gate fails).
+    pub empty_runs: Vec<String>,
 }
 
 impl Comparison {
@@ -193,78 +199,12 @@ impl Comparison {
     }
 }
 
-/// Compares `latest` against `baseline`.
+/// Compares `latest` against `baseline`, one run a side.
 pub fn compare(baseline: &Run, latest: &Run, options: &CompareOptions) -> Comparison {
-    let mut endpoints: Vec<EndpointComparison> = Vec::new();
-    for b in &baseline.endpoints {
-        let l = latest.endpoint(&b.key);
-        endpoints.push(compare_endpoint(Some(b), l, options));
-    }
-    for l in &latest.endpoints {
-        if baseline.endpoint(&l.key).is_none() {
-            endpoints.push(compare_endpoint(None, Some(l), options));
-        }
-    }
-    let mut aggregated = compare_endpoint(
-        Some(&baseline.aggregated),
-        Some(&latest.aggregated),
-        options,
-    );
-
-    let tests_performed = apply_correction(&mut endpoints, &mut aggregated, options);
-    for e in endpoints.iter_mut().chain(std::iter::once(&mut aggregated)) {
-        decide(e, options);
-    }
-    let regressed = aggregated.verdict == Verdict::Regressed
-        || endpoints.iter().any(|e| e.verdict == Verdict::Regressed);
-
-    Comparison {
-        perfreport_version: env!("CARGO_PKG_VERSION"),
-        mode: Mode::Single,
-        regressed,
-        baseline: RunInfo::of(baseline),
-        latest: RunInfo::of(latest),
-        options: options.clone(),
-        tests_performed,
-        aggregated,
-        endpoints,
-        failures: failures::compare_failures(baseline, latest, options.alpha),
-        spreads_baseline: Vec::new(),
-        spreads_latest: Vec::new(),
-        notes: Vec::new(),
-        warnings: warnings::comparability(baseline, latest),
-    }
-}
-
-fn compare_endpoint(
-    baseline: Option<&EndpointStats>,
-    latest: Option<&EndpointStats>,
-    options: &CompareOptions,
-) -> EndpointComparison {
-    let key = baseline
-        .or(latest)
-        .map(|s| s.key.clone())
-        .unwrap_or_else(EndpointKey::aggregated);
-    let verdict = match (baseline, latest) {
-        (Some(_), None) => Verdict::Removed,
-        (None, Some(_)) => Verdict::New,
-        _ => Verdict::Unchanged,
-    };
-    let sides = (
-        baseline.map(metric::Side::new),
-        latest.map(metric::Side::new),
-    );
-    let metrics = Metric::ALL
-        .iter()
-        .map(|&m| metric::measure(m, sides.0.as_ref(), sides.1.as_ref(), options))
-        .collect();
-    EndpointComparison {
-        method: key.method,
-        name: key.name,
-        verdict,
-        requests_baseline: baseline.map(|s| s.requests),
-        requests_latest: latest.map(|s| s.requests),
-        metrics,
+    let (b, l) = (std::slice::from_ref(baseline), std::slice::from_ref(latest));
+    match compare_and_pool(b, l, options, None) {
+        Some((c, _, _)) => c,
+        None => unreachable!("compare_and_pool compares any non-empty sides"),
     }
 }
 
@@ -294,9 +234,10 @@ pub(super) fn apply_correction(
 }
 
 /// Sets each metric's verdict from its (adjusted) p-value, then the endpoint's from its metrics.
-pub(super) fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions) {
+/// `family` is the number of tests the correction covered.
+pub(super) fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions, family: usize) {
     for m in &mut endpoint.metrics {
-        m.decide(options.alpha);
+        m.decide(options.alpha, family);
     }
     if matches!(endpoint.verdict, Verdict::New | Verdict::Removed) {
         return;

@@ -16,7 +16,7 @@ pub enum Metric {
     P95,
     /// 99th percentile response time.
     P99,
-    /// Slowest request (the 100 % column); shown, never judgeable from one run.
+    /// Slowest request (the 100 % column, exact); shown, never judged: it is one request.
     Max,
     /// Requests per second over the whole run.
     Rps,
@@ -114,6 +114,70 @@ pub struct CompareOptions {
     pub min_tail: f64,
     /// The metrics judged (the others are still shown).
     pub metrics: Vec<Metric>,
+    /// How much runs of one build drift apart: the prior of the between-run noise model.
+    pub drift: DriftAllowance,
+}
+
+/// The run-to-run drift expected between runs of one build, before any group shows its own:
+/// the prior of [`crate::stats::shift_test`]'s moderated between-run variance.
+///
+/// A latency's between-run standard deviation is modelled on the log scale as
+/// `sqrt(relative² + (absolute_ms / value)²)`, both per metric: load on the machine scales slow endpoints and adds
+/// a few milliseconds of scheduling delay to every request, which matters most for fast ones.
+/// The defaults were measured on perfreport's recorded A/A battery (`fixtures/calibration/`,
+/// `cargo run --release --example calibrate`); `--drift` scales them for a noisier rig.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftAllowance {
+    /// Relative between-run standard deviation of each latency metric and of throughput, in
+    /// [`Metric::ALL`] order (max is never judged; its entry and failure rate's are unused).
+    pub relative: [f64; 7],
+    /// Absolute between-run standard deviation of each latency metric, in milliseconds, in
+    /// [`Metric::ALL`] order.
+    pub absolute_ms: [f64; 7],
+    /// Between-run dispersion of failure counts (quasi-binomial `φ₀`; 1 = binomial).
+    pub dispersion: f64,
+    /// The prior's weight in degrees of freedom (`d₀`).
+    pub prior_df: f64,
+}
+
+impl DriftAllowance {
+    /// The allowance with every standard deviation multiplied by `factor` (`--drift 2` for a rig
+    /// twice as noisy as the one the defaults were measured on).
+    pub fn scaled(&self, factor: f64) -> Self {
+        let mut out = self.clone();
+        for r in &mut out.relative {
+            *r *= factor;
+        }
+        for a in &mut out.absolute_ms {
+            *a *= factor;
+        }
+        out.dispersion = 1.0 + (self.dispersion - 1.0) * factor * factor;
+        out
+    }
+
+    /// The prior between-run variance of `ln(value)` for a metric whose typical value is
+    /// `value` (ms for latencies, requests/s for throughput).
+    pub fn log_var(&self, metric: Metric, value: f64) -> f64 {
+        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
+        let relative = self.relative[i];
+        let absolute = if metric.is_latency() && value > 0.0 {
+            self.absolute_ms[i] / value
+        } else {
+            0.0
+        };
+        relative * relative + absolute * absolute
+    }
+}
+
+impl Default for DriftAllowance {
+    fn default() -> Self {
+        Self {
+            relative: [0.035, 0.055, 0.05, 0.10, 0.0, 0.02, 0.0],
+            absolute_ms: [5.0, 3.0, 16.0, 30.0, 0.0, 0.0, 0.0],
+            dispersion: 1.0,
+            prior_df: 6.0,
+        }
+    }
 }
 
 impl Default for CompareOptions {
@@ -127,6 +191,7 @@ impl Default for CompareOptions {
             holm: true,
             min_tail: 10.0,
             metrics: Metric::ALL.to_vec(),
+            drift: DriftAllowance::default(),
         }
     }
 }

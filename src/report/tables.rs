@@ -166,7 +166,7 @@ pub fn details(c: &Comparison, all: bool) -> Table {
         ("Baseline", Align::Right),
         ("Latest", Align::Right),
         ("Change", Align::Right),
-        ("95% CI of change", Align::Right),
+        ("CI of change (adj.)", Align::Right),
         ("p", Align::Right),
         ("Test", Align::Left),
         ("Verdict", Align::Left),
@@ -263,7 +263,7 @@ pub fn legend(c: &Comparison) -> String {
         "without multiple-testing correction".to_string()
     };
     format!(
-        "~ no material or significant change (alpha {} {correction}; latencies must move by > {:.0}% and > {} ms and one Locust rounding step) · ? too few requests beyond that percentile to judge · - not available",
+        "~ no material or significant change (alpha {} {correction}; latencies must move by > {:.0}% and > {} ms and one Locust rounding step) · ? too few requests beyond that percentile to judge · ✗ every request of a side failed (latency not judged) · - not available",
         o.alpha,
         o.threshold * 100.0,
         format::ms(o.min_delta_ms),
@@ -360,7 +360,10 @@ fn change_cell(m: Option<&MetricComparison>) -> Cell {
         Judgement::NotSignificant | Judgement::BelowThreshold => "~".into(),
         Judgement::TooFewRequests => "?".into(),
         Judgement::NotAvailable => "-".into(),
-        Judgement::NotSelected => Cell::toned(relative_change(m), Tone::Plain),
+        Judgement::NotSelected | Judgement::ShownOnly => {
+            Cell::toned(relative_change(m), Tone::Plain)
+        }
+        Judgement::AllFailed => "✗".into(),
     }
 }
 
@@ -389,6 +392,8 @@ fn judgement_cell(m: &MetricComparison) -> Cell {
         Judgement::TooFewRequests => "? too few requests".into(),
         Judgement::NotAvailable => "-".into(),
         Judgement::NotSelected => "not selected".into(),
+        Judgement::ShownOnly => "shown only".into(),
+        Judgement::AllFailed => "✗ all requests failed".into(),
     }
 }
 
@@ -513,8 +518,13 @@ fn absolute_change(m: &MetricComparison) -> String {
     }
 }
 
+/// The interval that agrees with the verdict: at the level the multiple-testing correction
+/// implies (the unadjusted 95 % one when nothing was corrected).
 fn interval(m: &MetricComparison) -> String {
-    let (Some(lo), Some(hi)) = (m.ci_low, m.ci_high) else {
+    let (Some(lo), Some(hi)) = (
+        m.ci_adjusted_low.or(m.ci_low),
+        m.ci_adjusted_high.or(m.ci_high),
+    ) else {
         return String::new();
     };
     match m.metric {

@@ -8,6 +8,9 @@
 //! - [`inference`] gives per-run uncertainty: percentile confidence intervals and two-sample
 //!   tests for percentiles, means, failure proportions and rates;
 //! - [`exact`] holds the exact binomial and Fisher tests those fall back on for small counts;
+//! - [`drift`] compares sides of repeated runs with a random-effects model whose between-run
+//!   variance is moderated by a measured drift allowance; [`rates`] does the same for failure
+//!   counts (quasi-binomial, Newcombe interval);
 //! - [`multiple`] adjusts a report's many p-values (Holm 1979);
 //! - [`groups`] and [`ranks`] compare repeated runs, each run's value of a metric being one
 //!   sample (spread, outlier scores, Welch on logs, ratio interval, Mann–Whitney U).
@@ -16,17 +19,20 @@
 //! or a documented value instead.
 
 pub mod distribution;
+pub mod drift;
 pub mod exact;
 pub mod groups;
 pub mod histogram;
 pub mod inference;
 pub mod multiple;
 pub mod ranks;
+pub mod rates;
 pub mod rounding;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use distribution::{pooled_quantile, RebuiltDistribution};
+pub use drift::{shift_test, DriftPrior, RunEstimate, ShiftTest};
 pub use exact::{binom_test_two_sided, fisher_exact_two_sided};
 pub use groups::{
     modified_z_scores, prediction_t_test, ratio_ci, ratio_ci_with_floor, spread, welch_t_test,
@@ -38,5 +44,6 @@ pub use inference::{
     rate_test, MIN_EXPECTED_CELL,
 };
 pub use multiple::holm_adjust;
+pub use rates::{rate_difference, Counts, RateDifference};
 pub use ranks::{mann_whitney_min_p, mann_whitney_u, MannWhitneyResult, MANN_WHITNEY_EXACT_MAX};
 pub use rounding::{locust_round, locust_rounding_step};

@@ -6,14 +6,18 @@
 //! * [`scenario`]: the load profile (a TOML "locustfile");
 //! * [`runner`]: the user loop, closed or open model;
 //! * [`http`]: the lean HTTP/1.1 keep-alive client the users send with;
+//! * [`errors`]: failures worded as Locust words them;
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
 //! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
 //! * [`monitor`]: the generator's own CPU and lag;
-//! * [`writer`]: the thread that writes the files, off the users' path.
+//! * [`writer`]: the thread that writes the files, off the users' path;
+//! * [`backoff`]: the pause of a loop whose failing step returns at once;
+//! * [`descriptors`]: the connections the open-file limit leaves room for.
 //!
 //! Load only ever goes to a loopback address (`127.0.0.0/8`, `::1`, `localhost`), is bounded by
-//! `--run-time` or a signal, and stops by itself.
+//! `--run-time` or a signal, and stops by itself: the deadline and the signals are watched on
+//! a thread of their own ([`crate::shutdown::StopWatch`]), whatever the users are doing.
 //!
 //! ```text
 //! perfreport target &                                   # the demo service on 127.0.0.1:8003
@@ -25,6 +29,9 @@
 //! when any failed, 2 for bad usage or input.
 
 pub mod args;
+pub mod backoff;
+pub mod descriptors;
+pub mod errors;
 pub mod http;
 pub mod locust_math;
 pub mod monitor;
@@ -41,14 +48,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::watch;
-
 pub use args::RunArgs;
+use descriptors::ConnectionBudget;
 use monitor::Monitor;
 use output::CsvFiles;
 use recorder::Recorder;
 use runner::{Pace, Plan, Shared, Target};
 use scenario::Scenario;
+
+use crate::shutdown::StopWatch;
 
 /// Connections used by the open model when `--users` is not given.
 pub const DEFAULT_OPEN_CONNECTIONS: u64 = 64;
@@ -202,7 +210,44 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
         b
     };
     let runtime = builder.enable_all().build().map_err(DriverError::Runtime)?;
-    runtime.block_on(drive_run(args, plan, &endpoints, files.as_mut(), cores))
+    let started = Instant::now();
+    let stop =
+        StopWatch::start(plan.run_time.map(|d| started + d)).map_err(DriverError::Runtime)?;
+    let budget = ConnectionBudget::of_this_process();
+    if let Some(b) = budget
+        .as_ref()
+        .filter(|b| b.connections < plan.user_count())
+    {
+        if args.warnings_shown() {
+            eprintln!("{}", descriptor_warning(plan.user_count(), b));
+        }
+    }
+    let plan = plan.with_budget(budget);
+    let outcome = runtime.block_on(drive_run(
+        args,
+        plan,
+        &endpoints,
+        files.as_mut(),
+        (cores, started),
+        &stop,
+    ))?;
+    if outcome.requests == 0 {
+        eprintln!(
+            "WARNING: this run recorded no requests at all: nothing was sent or answered \
+             (check --host, --run-time and that the server answers)."
+        );
+    }
+    Ok(outcome)
+}
+
+/// Why some users will fail with `EMFILE`: more connections than the open-file limit allows.
+fn descriptor_warning(wanted: u64, budget: &ConnectionBudget) -> String {
+    format!(
+        "WARNING: {wanted} connections wanted, but the open-file limit ({}, see `ulimit -n`) \
+         leaves room for {} beside the driver's own files: the others fail with \
+         [Errno 24] Too many open files until a connection closes; raise the limit to run them all.",
+        budget.limit, budget.connections
+    )
 }
 
 async fn drive_run(
@@ -210,23 +255,23 @@ async fn drive_run(
     plan: Plan,
     endpoints: &[(String, String)],
     mut files: Option<&mut CsvFiles>,
-    cores: usize,
+    (cores, started): (usize, Instant),
+    stop: &StopWatch,
 ) -> Result<RunOutcome, DriverError> {
     let unix_start = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+        .map_or(0.0, |d| d.as_secs_f64())
+        - started.elapsed().as_secs_f64();
     let shared = Arc::new(Shared {
         recorder: Mutex::new(Recorder::new(endpoints, unix_start)),
         users: AtomicU64::new(0),
         late: AtomicU64::new(0),
+        unsent: AtomicU64::new(0),
         max_send_lag_us: AtomicU64::new(0),
         unix_start,
-        started: Instant::now(),
+        started,
     });
     let plan = Arc::new(plan);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    spawn_stoppers(plan.run_time, stop_tx, Arc::clone(&interrupted));
 
     let mut monitor = Monitor::start(cores);
     let tty = std::io::stderr().is_terminal() && !args.only_summary && args.warnings_shown();
@@ -237,7 +282,7 @@ async fn drive_run(
     let mut driver = tokio::spawn(runner::drive(
         Arc::clone(&plan),
         Arc::clone(&shared),
-        stop_rx,
+        stop.receiver(),
     ));
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.tick().await;
@@ -293,13 +338,20 @@ async fn drive_run(
         if saturated {
             println!("WARNING: the load generator was saturated during this run (see _driver.csv): client-side delays are part of the latencies.");
         }
-        let late = shared.late.load(Ordering::Relaxed);
-        if late > 0 {
+        let unsent = shared.unsent.load(Ordering::Relaxed);
+        let sent_late = shared.late.load(Ordering::Relaxed) - unsent;
+        if sent_late > 0 {
             println!(
-                "WARNING: {late} requests were sent at least {} ms after their intended time \
+                "WARNING: {sent_late} requests were sent at least {} ms after their intended time \
                  (every connection busy, or the generator behind): their latency counts from \
                  the intended time.",
                 runner::LATE_THRESHOLD.as_millis()
+            );
+        }
+        if unsent > 0 {
+            println!(
+                "WARNING: {unsent} requests due before the end were never sent (every connection \
+                 was still waiting for an answer): they are counted as late in _driver.csv."
             );
         }
     }
@@ -312,7 +364,7 @@ async fn drive_run(
         } else {
             0
         },
-        interrupted: interrupted.load(Ordering::Relaxed),
+        interrupted: stop.interrupted(),
         saturated,
         files: written,
     })
@@ -357,21 +409,6 @@ fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {
         if tty { "\r\x1b[K" } else { "" },
         p.timer_lag_ms
     )
-}
-
-/// Ends the run after `run_time`, or on Ctrl-C or SIGTERM (then marking it interrupted).
-fn spawn_stoppers(
-    run_time: Option<Duration>,
-    stop: watch::Sender<bool>,
-    interrupted: Arc<std::sync::atomic::AtomicBool>,
-) {
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = crate::shutdown::time_limit(run_time) => {}
-            _ = crate::shutdown::interrupted() => interrupted.store(true, Ordering::Relaxed),
-        }
-        let _ = stop.send(true);
-    });
 }
 
 #[cfg(test)]

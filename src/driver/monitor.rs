@@ -4,7 +4,7 @@
 //! Each second it takes the process's CPU time from `/proc/self/stat` (user + system, in clock
 //! ticks of 1/100 s, the Linux default), the worst lateness of a 10 ms timer probe on the
 //! runtime (how long ready tasks wait for a thread), and in the open model the requests sent
-//! late. The generator counts as saturated when its CPU use reaches 90 % of the cores it may
+//! late (the last row adds those due before the end that were never sent). The generator counts as saturated when its CPU use reaches 90 % of the cores it may
 //! run on or the timer probe is 50 ms or more late. Late requests alone are reported apart:
 //! they also happen when the target is slow and every connection is busy.
 
@@ -30,7 +30,7 @@ pub struct MonitorPoint {
     pub cpu_percent: Option<f64>,
     /// Worst lateness of the timer probe over the interval, ms.
     pub timer_lag_ms: f64,
-    /// Requests sent late during the interval (open model).
+    /// Requests sent late during the interval (open model; at the end, plus those never sent).
     pub late: u64,
     /// Largest send lag so far, ms (open model).
     pub max_send_lag_ms: f64,

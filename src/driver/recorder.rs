@@ -244,6 +244,11 @@ impl Recorder {
         (self.total.requests, self.total.failures)
     }
 
+    /// The longest latency recorded so far (Aggregated), µs; 0 before the first request.
+    pub fn slowest_us(&self) -> u64 {
+        self.total.latency.max_us
+    }
+
     /// Requests per second over the whole run so far, as Locust's `total_rps`.
     pub fn total_rps(&self) -> f64 {
         self.rate(self.total.requests)

@@ -2,23 +2,24 @@
 //! repeat; open: take the next slot of a constant arrival rate) and stopped by a shared stop
 //! signal (run time elapsed, Ctrl-C or SIGTERM).
 //!
-//! Each user keeps one keep-alive HTTP/1.1 connection and opens a new one after an error.
-//! Failed requests are named like Locust (through `requests`/`urllib3`) names them, so failures
-//! group the same way in every report:
-//!
-//! | what happened | error text |
-//! | --- | --- |
-//! | status ≥ 400 not in `expect_status` | `HTTPError('500 Server Error: Internal Server Error for url: NAME')` |
-//! | status < 400 not in `expect_status` | `CatchResponseError('Unexpected status code 302, expected one of [200]')` |
-//! | connection refused | `ConnectionError(MaxRetryError("HTTPConnectionPool(host='H', port=P): Max retries exceeded with url: PATH (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x....>: Failed to establish a new connection: [Errno 111] Connection refused'))"))` |
-//! | closed without a response | `ConnectionError(ProtocolError('Connection aborted.', RemoteDisconnected('Remote end closed connection without response')))` |
-//! | connection reset | `ConnectionError(ProtocolError('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))` |
-//! | no response within the timeout | `ReadTimeout(ReadTimeoutError("HTTPConnectionPool(host='H', port=P): Read timed out. (read timeout=T)"))` |
-//! | no connection within the timeout | `ConnectTimeout(...)`, worded the same way |
+//! Each user keeps one keep-alive HTTP/1.1 connection and opens a new one after an error;
+//! failures are named as Locust names them ([`super::errors`]).
 //!
 //! In the open model the latency recorded is measured from the request's intended send time
 //! (correcting coordinated omission, like wrk2 and k6's constant-arrival-rate); the latency
 //! from the actual send is recorded beside it as the service time.
+//!
+//! Nothing a user meets can make it spin: each turn of the loop spends tokio's cooperative
+//! budget (so a loop whose every step is ready at once still yields to the timers and the
+//! writer), and a user whose connection cannot be established waits its wait time, at least
+//! a back-off of 10 ms doubling to 1 s, before it tries again.
+//!
+//! At the end (run time, Ctrl-C or SIGTERM) users stop sending and requests in flight get
+//! `--stop-timeout` to finish. A request still unanswered then that has waited more than twice
+//! the slowest answer of the run (any time at all, when there was none) is recorded as a
+//! timeout, worded as its task's timeout; others are dropped, as Locust drops them. In the open
+//! model the requests due before the end that were never sent (every connection busy) are
+//! counted as late.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,17 +27,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hyper::Uri;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
-use super::http::{serialise_request, Connection, ExchangeError};
-use super::locust_math::py_str_repr;
+use super::backoff::Backoff;
+use super::descriptors::ConnectionBudget;
+use super::errors::{connect_error, exchange_error, status_error, timeout_error, Phase};
+use super::http::{serialise_request, Connection};
 use super::recorder::{Recorder, Sample};
 use super::scenario::{Scenario, WaitTime};
-use crate::locust::write::python_float_repr;
 
 /// A request sent this much after its intended time counts as late (open model).
 pub const LATE_THRESHOLD: Duration = Duration::from_millis(10);
+/// First and longest pause of a user whose connection cannot be established.
+const CONNECT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+/// How long users get to record what the end cut off before they are aborted.
+const CUT_GRACE: Duration = Duration::from_secs(1);
 
 /// How requests are paced.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -89,8 +95,11 @@ pub struct Shared {
     pub recorder: Mutex<Recorder>,
     /// Users (or connections) running now.
     pub users: AtomicU64,
-    /// Open model: requests sent later than [`LATE_THRESHOLD`] after their intended time.
+    /// Open model: requests sent later than [`LATE_THRESHOLD`] after their intended time, plus
+    /// (at the end) those due before the end that were never sent.
     pub late: AtomicU64,
+    /// Open model: requests due before the end that were never sent (counted in `late` too).
+    pub unsent: AtomicU64,
     /// Open model: the largest send lag so far, µs.
     pub max_send_lag_us: AtomicU64,
     /// Unix time of `started`.
@@ -119,7 +128,28 @@ pub struct Plan {
     pub stop_timeout: Duration,
     /// Reset statistics once every user is running.
     pub reset_stats: bool,
+    budget: Option<ConnectionBudget>,
     next_slot: AtomicU64,
+    /// Open model: slots actually sent.
+    sent: AtomicU64,
+}
+
+/// A user's open connection and the descriptor it holds in the budget.
+struct Open {
+    conn: Connection,
+    _descriptor: Option<OwnedSemaphorePermit>,
+}
+
+/// What became of one request.
+enum Reply {
+    /// It was answered, failed or timed out; `connect_failed` when no connection was made.
+    Done {
+        content_len: u64,
+        error: Option<String>,
+        connect_failed: bool,
+    },
+    /// The end of the run cut it off while it was in this phase.
+    Cut(Phase),
 }
 
 impl Plan {
@@ -164,8 +194,16 @@ impl Plan {
             run_time,
             stop_timeout,
             reset_stats,
+            budget: None,
             next_slot: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
         })
+    }
+
+    /// Limits the connections open at once to `budget` (see [`super::descriptors`]).
+    pub fn with_budget(mut self, budget: Option<ConnectionBudget>) -> Self {
+        self.budget = budget;
+        self
     }
 
     /// How many users (closed) or connections (open) the run uses.
@@ -177,10 +215,11 @@ impl Plan {
     }
 }
 
-/// Runs the load until `stop` turns true, then lets in-flight requests finish within the
-/// stop timeout.
+/// Runs the load until `stop` turns true, lets in-flight requests finish within the stop
+/// timeout, then cuts off the rest (recording those that waited too long as timeouts).
 pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
     let mut users = JoinSet::new();
+    let (cut_tx, cut) = watch::channel::<Option<Duration>>(None);
     let count = plan.user_count();
     for id in 0..count {
         if let Pace::Closed { spawn_rate, .. } = plan.pace {
@@ -195,6 +234,7 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
             Arc::clone(&shared),
             id,
             stop.clone(),
+            cut.clone(),
         ));
     }
     if plan.reset_stats && !*stop.borrow() {
@@ -204,13 +244,31 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
         }
     }
     let _ = stop.clone().wait_for(|s| *s).await;
-    let _ = tokio::time::timeout(plan.stop_timeout, async {
-        while users.join_next().await.is_some() {}
-    })
-    .await;
-    users.abort_all();
-    while users.join_next().await.is_some() {}
+    let stopped = Instant::now();
+    let _ = tokio::time::timeout(plan.stop_timeout, join_all(&mut users)).await;
+    let slowest = shared.recorder.lock().map_or(0, |r| r.slowest_us());
+    let _ = cut_tx.send(Some(Duration::from_micros(slowest.saturating_mul(2))));
+    if tokio::time::timeout(CUT_GRACE, join_all(&mut users))
+        .await
+        .is_err()
+    {
+        users.abort_all();
+        join_all(&mut users).await;
+    }
+    if let Pace::Open { rate, .. } = plan.pace {
+        let end = plan
+            .run_time
+            .map_or(stopped, |d| stopped.min(shared.started + d));
+        let due = (end.saturating_duration_since(shared.started).as_secs_f64() * rate).ceil();
+        let unsent = (due as u64).saturating_sub(plan.sent.load(Ordering::Relaxed));
+        shared.unsent.store(unsent, Ordering::Relaxed);
+        shared.late.fetch_add(unsent, Ordering::Relaxed);
+    }
     shared.users.store(0, Ordering::Relaxed);
+}
+
+async fn join_all(users: &mut JoinSet<()>) {
+    while users.join_next().await.is_some() {}
 }
 
 async fn sleep_until_or_stop(at: Instant, stop: &mut watch::Receiver<bool>) -> bool {
@@ -224,11 +282,19 @@ async fn sleep_until_or_stop(at: Instant, stop: &mut watch::Receiver<bool>) -> b
     slept && !*stop.borrow()
 }
 
-async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Receiver<bool>) {
+async fn user(
+    plan: Arc<Plan>,
+    shared: Arc<Shared>,
+    id: u64,
+    mut stop: watch::Receiver<bool>,
+    mut cut: watch::Receiver<Option<Duration>>,
+) {
     let mut rng = fastrand::Rng::with_seed(shared.unix_start.to_bits() ^ id.wrapping_mul(0x9E37));
-    let mut conn: Option<Connection> = None;
+    let mut conn: Option<Open> = None;
+    let mut backoff = Backoff::new(CONNECT_BACKOFF.0, CONNECT_BACKOFF.1);
     let deadline = plan.run_time.map(|d| shared.started + d);
     loop {
+        tokio::task::coop::consume_budget().await;
         if *stop.borrow() {
             break;
         }
@@ -246,6 +312,7 @@ async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Re
         let task = &plan.tasks[plan.scenario.pick(rng.f64())];
         let sent = Instant::now();
         if let Some(at) = intended {
+            plan.sent.fetch_add(1, Ordering::Relaxed);
             let lag = sent.saturating_duration_since(at);
             if lag >= LATE_THRESHOLD {
                 shared.late.fetch_add(1, Ordering::Relaxed);
@@ -254,9 +321,28 @@ async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Re
                 .max_send_lag_us
                 .fetch_max(lag.as_micros() as u64, Ordering::Relaxed);
         }
-        let (content_len, error) = send(&plan.target, &mut conn, task).await;
+        let reply = send(&plan, &mut conn, task, &mut cut).await;
         let done = Instant::now();
         let since = intended.unwrap_or(sent);
+        let (content_len, error, connect_failed, last) = match reply {
+            Reply::Done {
+                content_len,
+                error,
+                connect_failed,
+            } => (content_len, error, connect_failed, false),
+            Reply::Cut(phase) => {
+                let waited = done.saturating_duration_since(since);
+                if !cut.borrow().is_some_and(|longest| waited > longest) {
+                    break;
+                }
+                (
+                    0,
+                    Some(timeout_error(&plan.target, &task.path, task.timeout, phase)),
+                    false,
+                    true,
+                )
+            }
+        };
         let sample = Sample {
             slot: task.slot,
             at: shared.unix(done),
@@ -268,8 +354,19 @@ async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Re
         if let Ok(mut r) = shared.recorder.lock() {
             r.record(&sample);
         }
-        if matches!(plan.pace, Pace::Closed { .. }) && plan.scenario.wait_time != WaitTime::None {
-            let wait = plan.scenario.wait_time.wait(done - sent, rng.f64());
+        if last {
+            break;
+        }
+        if !connect_failed {
+            backoff.reset();
+        }
+        if matches!(plan.pace, Pace::Closed { .. })
+            && (connect_failed || plan.scenario.wait_time != WaitTime::None)
+        {
+            let mut wait = plan.scenario.wait_time.wait(done - sent, rng.f64());
+            if connect_failed {
+                wait = wait.max(backoff.next_pause());
+            }
             if !sleep_until_or_stop(Instant::now() + wait, &mut stop).await {
                 break;
             }
@@ -277,48 +374,69 @@ async fn user(plan: Arc<Plan>, shared: Arc<Shared>, id: u64, mut stop: watch::Re
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Phase {
-    Connect,
-    Response,
-}
-
 /// Sends one request on the user's connection (opening one when there is none or the old one
-/// cannot be reused); returns the body size and the error, if any. After any error the
-/// connection is dropped, as `requests` drops a broken one.
+/// cannot be reused), until it is answered, fails, times out or `cut` cuts it off. After any
+/// error the connection is dropped, as `requests` drops a broken one.
 async fn send(
-    target: &Target,
-    conn: &mut Option<Connection>,
+    plan: &Plan,
+    conn: &mut Option<Open>,
     task: &Prepared,
-) -> (u64, Option<String>) {
+    cut: &mut watch::Receiver<Option<Duration>>,
+) -> Reply {
     let mut phase = Phase::Connect;
-    let result = tokio::time::timeout(task.timeout, exchange(target, conn, task, &mut phase)).await;
+    let result = tokio::select! {
+        r = tokio::time::timeout(task.timeout, exchange(plan, conn, task, &mut phase)) => Some(r),
+        Ok(_) = cut.wait_for(Option::is_some) => None,
+    };
     let error = match result {
-        Ok(Ok((status, len))) => return (len, status_error(status, task)),
-        Ok(Err(e)) => e,
-        Err(_) => timeout_error(target, task, phase),
+        Some(Ok(Ok((status, len)))) => {
+            return Reply::Done {
+                content_len: len,
+                error: status_error(status, &task.name, &task.expect),
+                connect_failed: false,
+            }
+        }
+        Some(Ok(Err(e))) => e,
+        Some(Err(_)) => timeout_error(&plan.target, &task.path, task.timeout, phase),
+        None => {
+            *conn = None;
+            return Reply::Cut(phase);
+        }
     };
     *conn = None;
-    (0, Some(error))
+    Reply::Done {
+        content_len: 0,
+        error: Some(error),
+        connect_failed: phase == Phase::Connect,
+    }
 }
 
 async fn exchange(
-    target: &Target,
-    conn: &mut Option<Connection>,
+    plan: &Plan,
+    conn: &mut Option<Open>,
     task: &Prepared,
     phase: &mut Phase,
 ) -> Result<(u16, u64), String> {
-    if conn.as_mut().is_some_and(|c| !c.is_reusable()) {
+    let target = &plan.target;
+    if conn.as_mut().is_some_and(|c| !c.conn.is_reusable()) {
         *conn = None;
     }
-    let connection = match conn {
+    let open = match conn {
         Some(c) => c,
-        None => conn.insert(
-            Connection::connect(target.addr)
-                .await
-                .map_err(|e| connect_error(target, task, &e))?,
-        ),
+        None => {
+            let refused = |e: std::io::Error| connect_error(target, &task.path, &e);
+            let descriptor = match &plan.budget {
+                Some(b) => Some(b.take().map_err(refused)?),
+                None => None,
+            };
+            let c = Connection::connect(target.addr).await.map_err(refused)?;
+            conn.insert(Open {
+                conn: c,
+                _descriptor: descriptor,
+            })
+        }
     };
+    let connection = &mut open.conn;
     *phase = Phase::Response;
     let response = connection
         .exchange(&task.request, task.head)
@@ -328,105 +446,4 @@ async fn exchange(
         *conn = None;
     }
     Ok((response.status, response.body_len))
-}
-
-const DISCONNECTED: &str = "ConnectionError(ProtocolError('Connection aborted.', \
-                            RemoteDisconnected('Remote end closed connection without response')))";
-
-fn pool(target: &Target) -> String {
-    format!(
-        "HTTPConnectionPool(host='{}', port={})",
-        target.addr.ip(),
-        target.addr.port()
-    )
-}
-
-fn secs_repr(d: Duration) -> String {
-    python_float_repr(d.as_secs_f64())
-}
-
-fn connect_error(target: &Target, task: &Prepared, e: &std::io::Error) -> String {
-    let cause = match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => "[Errno 111] Connection refused".to_string(),
-        _ => format!("[Errno {}] {}", e.raw_os_error().unwrap_or(0), e),
-    };
-    format!(
-        "ConnectionError(MaxRetryError(\"{}: Max retries exceeded with url: {} (Caused by \
-         NewConnectionError('<urllib3.connection.HTTPConnection object at 0x....>: Failed to \
-         establish a new connection: {cause}'))\"))",
-        pool(target),
-        task.path
-    )
-}
-
-fn timeout_error(target: &Target, task: &Prepared, phase: Phase) -> String {
-    match phase {
-        Phase::Connect => format!(
-            "ConnectTimeout(MaxRetryError(\"{}: Max retries exceeded with url: {} (Caused by \
-             ConnectTimeoutError(<urllib3.connection.HTTPConnection object at 0x....>, \
-             'Connection to {} timed out. (connect timeout={})'))\"))",
-            pool(target),
-            task.path,
-            target.addr.ip(),
-            secs_repr(task.timeout)
-        ),
-        Phase::Response => format!(
-            "ReadTimeout(ReadTimeoutError(\"{}: Read timed out. (read timeout={})\"))",
-            pool(target),
-            secs_repr(task.timeout)
-        ),
-    }
-}
-
-/// A failed exchange, worded as `requests` words it.
-fn exchange_error(e: &ExchangeError) -> String {
-    match e {
-        ExchangeError::Disconnected => DISCONNECTED.into(),
-        ExchangeError::Incomplete { read, expected } => {
-            let what = if *expected > 0 {
-                format!("IncompleteRead({read} bytes read, {expected} more expected)")
-            } else {
-                format!("IncompleteRead({read} bytes read)")
-            };
-            format!("ChunkedEncodingError(ProtocolError('Connection broken: {what}', {what}))")
-        }
-        ExchangeError::Malformed(m) => format!(
-            "ConnectionError(ProtocolError('Connection aborted.', BadStatusLine({})))",
-            py_str_repr(m)
-        ),
-        ExchangeError::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionReset => "ConnectionError(ProtocolError('Connection \
-                                                    aborted.', ConnectionResetError(104, \
-                                                    'Connection reset by peer')))"
-                .into(),
-            std::io::ErrorKind::BrokenPipe => "ConnectionError(ProtocolError('Connection \
-                                               aborted.', BrokenPipeError(32, 'Broken pipe')))"
-                .into(),
-            _ => format!(
-                "ConnectionError(ProtocolError('Connection aborted.', OSError({}, {})))",
-                io.raw_os_error().unwrap_or(0),
-                py_str_repr(&io.to_string())
-            ),
-        },
-    }
-}
-
-fn status_error(status: u16, task: &Prepared) -> Option<String> {
-    if task.expect.contains(&status) || (task.expect.is_empty() && status < 400) {
-        return None;
-    }
-    if status >= 400 {
-        let kind = if status < 500 { "Client" } else { "Server" };
-        let reason = hyper::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("");
-        let msg = format!("{status} {kind} Error: {reason} for url: {}", task.name);
-        return Some(format!("HTTPError({})", py_str_repr(&msg)));
-    }
-    let msg = format!(
-        "Unexpected status code {status}, expected one of {:?}",
-        task.expect
-    );
-    Some(format!("CatchResponseError({})", py_str_repr(&msg)))
 }

@@ -1,6 +1,8 @@
 //! End-to-end tests of `perfreport run` against the real `perfreport target`, each run a few
 //! seconds long and aimed at 127.0.0.1 only.
 
+mod hangs;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,9 +18,15 @@ struct Target {
 
 impl Target {
     fn start(extra: &[&str]) -> Target {
-        let mut child = Command::new(BIN)
-            .args(["target", "--port", "0", "--seed", "7", "--run-time", "60s"])
-            .args(extra)
+        let mut cmd = Command::new(BIN);
+        cmd.args(["target", "--port", "0", "--seed", "7", "--run-time", "60s"])
+            .args(extra);
+        Target::launch(cmd)
+    }
+
+    /// Starts `cmd` (a `perfreport target` command line) and reads the port it listens on.
+    fn launch(mut cmd: Command) -> Target {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

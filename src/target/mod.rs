@@ -6,6 +6,12 @@
 //! It listens on 127.0.0.1 only, prints `listening on http://127.0.0.1:PORT` as the first line
 //! of stdout (tests parse it), and stops on Ctrl-C, SIGTERM or after `--run-time`.
 //!
+//! Idle or slow clients cannot take it down: a connection that has not sent a whole request
+//! head within `--header-timeout` (10 s; between requests too) is closed, and when `accept`
+//! fails (out of descriptors) the accept loop backs off (10 ms doubling to 100 ms) instead of
+//! spinning, so connections already open keep being served and new ones are taken as soon
+//! as descriptors free up.
+//!
 //! | endpoint | latency (uniform) |
 //! | --- | --- |
 //! | `GET /health/` | 5-15 ms |
@@ -13,23 +19,26 @@
 //! | `GET /analysis/` | 400-1000 ms |
 //! | `GET /lmcache/status` | 20-100 ms |
 
+mod service;
+
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use clap::Args;
-use http_body_util::Full;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+use service::{resolve, serve_connection, Faults, State, ENDPOINTS};
 
 use crate::driver::args::parse_duration;
+use crate::driver::backoff::Backoff;
+use crate::shutdown::StopWatch;
+
+/// First and longest pause of the accept loop while descriptors are exhausted.
+const ACCEPT_BACKOFF: (Duration, Duration) =
+    (Duration::from_millis(10), Duration::from_millis(100));
 
 /// Arguments of `perfreport target`.
 #[derive(Debug, Clone, PartialEq, Args)]
@@ -88,6 +97,11 @@ pub struct TargetArgs {
     /// Stop by itself after this long (e.g. 60s); default: run until Ctrl-C or SIGTERM.
     #[arg(long = "run-time", value_parser = parse_duration)]
     pub run_time: Option<Duration>,
+
+    /// Close a connection that has not sent a complete request head within this long, idle
+    /// keep-alive connections included (slowloris protection).
+    #[arg(long = "header-timeout", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
 }
 
 impl TargetArgs {
@@ -107,6 +121,7 @@ impl TargetArgs {
             stall_at: None,
             stall_for: None,
             run_time: None,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -155,17 +170,6 @@ fn parse_delay_ms(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Sleeps until `until` without the timer's 1 ms granularity: the timer takes all but the last
-/// 2 ms, which are spun, yielding to other requests between checks.
-async fn sleep_precisely(until: Instant) {
-    if let Some(coarse) = until.checked_sub(Duration::from_millis(2)) {
-        tokio::time::sleep_until(coarse.into()).await;
-    }
-    while Instant::now() < until {
-        tokio::task::yield_now().await;
-    }
-}
-
 /// Why the target could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -185,74 +189,12 @@ pub enum TargetError {
     Io(std::io::Error),
 }
 
-struct Endpoint {
-    path: &'static str,
-    min_ms: f64,
-    max_ms: f64,
-    body: &'static str,
-}
-
-const ENDPOINTS: [Endpoint; 4] = [
-    Endpoint {
-        path: "/health/",
-        min_ms: 5.0,
-        max_ms: 15.0,
-        body: "{\"status\":\"ok\"}\n",
-    },
-    Endpoint {
-        path: "/system/metrics",
-        min_ms: 80.0,
-        max_ms: 200.0,
-        body: "{\"cpu_percent\":37.5,\"memory_percent\":61.2,\"gpu\":[{\"id\":0,\"util\":83}]}\n",
-    },
-    Endpoint {
-        path: "/analysis/",
-        min_ms: 400.0,
-        max_ms: 1000.0,
-        body: "{\"status\":\"done\",\"findings\":[{\"kind\":\"latency\",\"severity\":\"low\"},\
-               {\"kind\":\"memory\",\"severity\":\"none\"}],\"summary\":\"no regression found\"}\n",
-    },
-    Endpoint {
-        path: "/lmcache/status",
-        min_ms: 20.0,
-        max_ms: 100.0,
-        body: "{\"enabled\":true,\"hit_rate\":0.82,\"entries\":1024}\n",
-    },
-];
-
-/// Per-endpoint settings resolved from the knobs.
-#[derive(Debug, Clone, Copy)]
-struct Faults {
-    slow: f64,
-    fail: f64,
-    reset: f64,
-    drop: f64,
-    hang: f64,
-}
-
-struct State {
-    faults: [Faults; 4],
-    hang_for: Duration,
-    fast: bool,
-    delay: Option<Duration>,
-    stall: Option<(Duration, Duration)>,
-    seed: u64,
-    counter: AtomicU64,
-    started: Instant,
-}
-
-fn resolve(knobs: &[Knob], path: &str, default: f64) -> f64 {
-    knobs
-        .iter()
-        .rev()
-        .find(|k| k.endpoint == path || k.endpoint == "*")
-        .map_or(default, |k| k.value)
-}
-
 /// Runs the demo service until Ctrl-C, SIGTERM or `--run-time`.
 pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
     let (state, listener) = prepare(args)?;
     let bound = listener.local_addr().map_err(TargetError::Io)?;
+    let stop =
+        StopWatch::start(args.run_time.map(|d| state.started + d)).map_err(TargetError::Io)?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{bound}").map_err(TargetError::Io)?;
@@ -262,12 +204,9 @@ pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
         .enable_all()
         .build()
         .map_err(TargetError::Io)?;
-    let run_time = args.run_time;
+    let mut stopped = stop.receiver();
     runtime.block_on(accept_loop(listener, state, async move {
-        tokio::select! {
-            _ = crate::shutdown::interrupted() => {}
-            _ = crate::shutdown::time_limit(run_time) => {}
-        }
+        let _ = stopped.wait_for(|s| *s).await;
         Ok(())
     }))
 }
@@ -379,6 +318,7 @@ fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), Tar
     });
     let state = Arc::new(State {
         faults,
+        header_timeout: args.header_timeout,
         hang_for: args.hang_for,
         fast: args.fast,
         delay: args.delay_ms.map(|ms| Duration::from_secs_f64(ms / 1000.0)),
@@ -402,157 +342,26 @@ async fn accept_loop(
 ) -> Result<(), TargetError> {
     let listener = TcpListener::from_std(listener).map_err(TargetError::Io)?;
     tokio::pin!(stop);
+    let mut backoff = Backoff::new(ACCEPT_BACKOFF.0, ACCEPT_BACKOFF.1);
     loop {
+        let pause = tokio::select! {
+            r = &mut stop => return r,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    backoff.reset();
+                    serve_connection(stream, Arc::clone(&state));
+                    continue;
+                }
+                // Out of descriptors (the connection stays queued until one frees up) or a
+                // connection that failed before it was taken: either way, not at once again.
+                Err(_) => backoff.next_pause(),
+            },
+        };
         tokio::select! {
             r = &mut stop => return r,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                serve_connection(stream, Arc::clone(&state));
-            }
+            _ = tokio::time::sleep(pause) => {}
         }
     }
-}
-
-fn serve_connection(stream: TcpStream, state: Arc<State>) {
-    let _ = stream.set_nodelay(true);
-    let reset = Arc::new(AtomicBool::new(false));
-    let io = TokioIo::new(ResettableStream {
-        inner: stream,
-        reset: Arc::clone(&reset),
-    });
-    tokio::spawn(async move {
-        let service = hyper::service::service_fn(move |req| {
-            handle(req, Arc::clone(&state), Arc::clone(&reset))
-        });
-        let _ = hyper::server::conn::http1::Builder::new()
-            .serve_connection(io, service)
-            .await;
-    });
-}
-
-/// An injected fault that makes hyper drop the connection without a response.
-#[derive(Debug, thiserror::Error)]
-#[error("injected connection drop")]
-struct Dropped;
-
-/// A TCP stream that, when marked, closes with a reset (zero linger) instead of a FIN.
-struct ResettableStream {
-    inner: TcpStream,
-    reset: Arc<AtomicBool>,
-}
-
-impl Drop for ResettableStream {
-    fn drop(&mut self) {
-        if self.reset.load(Ordering::Relaxed) {
-            let _ = self.inner.set_zero_linger();
-        }
-    }
-}
-
-impl AsyncRead for ResettableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for ResettableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        if self.reset.load(Ordering::Relaxed) {
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-}
-
-type Reply = Response<Full<Bytes>>;
-
-fn reply(status: StatusCode, body: &'static str) -> Reply {
-    let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    r
-}
-
-async fn handle(
-    req: Request<hyper::body::Incoming>,
-    state: Arc<State>,
-    reset: Arc<AtomicBool>,
-) -> Result<Reply, Dropped> {
-    let arrived_at = Instant::now();
-    let arrived = arrived_at.saturating_duration_since(state.started);
-    let Some(i) = ENDPOINTS.iter().position(|e| e.path == req.uri().path()) else {
-        return Ok(reply(StatusCode::NOT_FOUND, "{\"detail\":\"Not Found\"}\n"));
-    };
-    if req.method() != hyper::Method::GET {
-        return Ok(reply(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{\"detail\":\"Method Not Allowed\"}\n",
-        ));
-    }
-    if let Some((at, len)) = state.stall {
-        if arrived >= at && arrived < at + len {
-            tokio::time::sleep_until((state.started + at + len).into()).await;
-        }
-    }
-    let (e, f) = (&ENDPOINTS[i], state.faults[i]);
-    let n = state.counter.fetch_add(1, Ordering::Relaxed);
-    let mut rng = fastrand::Rng::with_seed(state.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let roll = rng.f64();
-    if roll < f.reset {
-        reset.store(true, Ordering::Relaxed);
-        return Err(Dropped);
-    }
-    if roll < f.reset + f.drop {
-        return Err(Dropped);
-    }
-    let hang_until = f.reset + f.drop + f.hang;
-    if roll < hang_until {
-        tokio::time::sleep(state.hang_for).await;
-    }
-    if let Some(delay) = state.delay {
-        sleep_precisely(arrived_at + delay).await;
-    } else if !state.fast {
-        let ms = (e.min_ms + (e.max_ms - e.min_ms) * rng.f64()) * f.slow;
-        tokio::time::sleep(Duration::from_secs_f64(ms / 1000.0)).await;
-    }
-    if roll >= hang_until && roll < hang_until + f.fail {
-        return Ok(reply(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{\"detail\":\"Internal Server Error\"}\n",
-        ));
-    }
-    Ok(reply(StatusCode::OK, e.body))
 }
 
 #[cfg(test)]

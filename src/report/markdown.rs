@@ -83,6 +83,9 @@ pub fn comparison(c: &Comparison) -> String {
         markdown_escape(&tables::run_line("Baseline", &c.baseline)),
         markdown_escape(&tables::run_line("Latest", &c.latest))
     ));
+    for e in &c.empty_runs {
+        out.push_str(&format!("> **Gate failed:** {}\n\n", markdown_escape(e)));
+    }
     for w in &c.warnings {
         out.push_str(&format!("> **Warning:** {}\n\n", markdown_escape(w)));
     }

@@ -310,7 +310,13 @@ pub fn verdict_line(c: &Comparison) -> String {
         .filter(|e| e.verdict == Verdict::Regressed)
         .map(|e| e.key().to_string())
         .collect();
-    let head = if c.regressed {
+    let head = if !c.empty_runs.is_empty() {
+        let n = c.empty_runs.len();
+        format!(
+            "GATE FAILED: {n} run{} recorded no requests",
+            if n == 1 { "" } else { "s" }
+        )
+    } else if c.regressed {
         format!("REGRESSED: {}", regressed.join(", "))
     } else {
         "no regression".to_string()

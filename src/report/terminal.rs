@@ -95,7 +95,10 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
     for w in &c.warnings {
         out.push_str(&format!("\nwarning: {}", terminal_safe(w)));
     }
-    if !c.warnings.is_empty() {
+    for e in &c.empty_runs {
+        out.push_str(&format!("\nerror: {}", terminal_safe(e)));
+    }
+    if !c.warnings.is_empty() || !c.empty_runs.is_empty() {
         out.push('\n');
     }
     let verdict = tables::verdict_line(c);

@@ -216,3 +216,48 @@ fn a_group_against_a_single_run_is_judged_by_prediction() {
     assert!(text.contains("prediction-interval"), "{text}");
     assert!(text.contains("prediction_t_log (n 3 vs 1"), "{text}");
 }
+
+#[test]
+fn an_all_failed_endpoint_has_its_latency_shown_not_judged() {
+    let v = compare_json(&fixture("v2-pair/baseline"), &fixture("never-succeeds"), 1);
+    let lmcache = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/lmcache/status")
+        .unwrap();
+    for metric in ["avg", "p50", "p95"] {
+        let m = &lmcache["metrics"][metric];
+        assert_eq!(m["judgement"], "all_failed", "{metric}: {m}");
+        assert_eq!(m["verdict"], "unchanged", "{metric}");
+        assert!(m["latest"].is_number(), "still shown");
+    }
+}
+
+/// A run that recorded nothing (the driver against a server that never answers) fails the gate.
+#[test]
+fn a_latest_run_with_no_requests_never_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty_stats.csv");
+    std::fs::write(
+        &empty,
+        "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
+         Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,\
+         50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n\
+         ,Aggregated,0,0,0,0,0,0,0,0,0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A\n",
+    )
+    .unwrap();
+    let v = compare_json(&shared("baseline-1"), &empty, 1);
+    assert_eq!(v["regressed"], true);
+    let empty_runs = v["empty_runs"].as_array().unwrap();
+    assert_eq!(empty_runs.len(), 1);
+    assert!(empty_runs[0].as_str().unwrap().contains("recorded no requests"));
+    let out = perfreport()
+        .arg("compare")
+        .arg(shared("baseline-1"))
+        .arg(&empty)
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("recorded no requests"), "{text}");
+}

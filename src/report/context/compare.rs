@@ -87,7 +87,7 @@ impl CompareSection {
             verdict_line: tables::verdict_line(c),
             baseline_line: tables::run_line("Baseline", &c.baseline),
             latest_line: tables::run_line("Latest", &c.latest),
-            warnings: c.warnings.clone(),
+            warnings: c.empty_runs.iter().chain(&c.warnings).cloned().collect(),
             notes: c.notes.clone(),
             unchanged: c.count(Verdict::Unchanged),
             badges,

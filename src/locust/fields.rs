@@ -432,6 +432,28 @@ impl Row<'_> {
             .collect()
     }
 
+    /// The name of a column in the header, for messages.
+    pub(crate) fn column_name(&self, index: usize) -> &str {
+        self.header.name(index)
+    }
+
+    /// The percentile columns as (0-based index, level), in file order.
+    pub(crate) fn percentile_columns(&self) -> &[(usize, f64)] {
+        self.header.percentiles()
+    }
+
+    /// The error for a field that breaks a rule tying it to another field or row.
+    pub(crate) fn inconsistent(&self, index: usize, expected: String) -> LocustError {
+        LocustError::Inconsistent {
+            path: self.path.to_owned(),
+            line: self.line,
+            column: index as u64 + 1,
+            header: self.header.name(index).to_owned(),
+            expected,
+            found: format!("{:?}", shorten(self.text(index))),
+        }
+    }
+
     /// The error for a field that does not hold what its column needs.
     fn bad(&self, index: usize, expected: &'static str) -> LocustError {
         LocustError::BadValue {

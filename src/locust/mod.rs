@@ -10,6 +10,7 @@
 //!   each, with a `_from_bytes` variant for data not on disk;
 //! * [`mod@write`] writes the same files, as Locust 2.47 does, for the embedded driver.
 
+mod checks;
 mod discover;
 pub(crate) use discover::with_suffix;
 mod error;

@@ -66,6 +66,22 @@ fn malformed_files_name_file_line_and_column() {
         ("empty", "empty_stats.csv", "empty"),
         ("binary", "binary_stats.csv:1:1", "binary"),
         ("no-aggregated", "no-aggregated_stats.csv", "Aggregated"),
+        (
+            "more-failures-than-requests",
+            "more-failures-than-requests_stats.csv:2:4:",
+            "no larger than the request count",
+        ),
+        ("min-above-max", "min-above-max_stats.csv:2:7:", "maximum"),
+        (
+            "decreasing-percentiles",
+            "decreasing-percentiles_stats.csv:2:18:",
+            "do not decrease",
+        ),
+        (
+            "backwards-time",
+            "backwards-time_stats_history.csv:7:1:",
+            "back in time",
+        ),
     ];
     for (run, location, words) in cases {
         perfreport()
@@ -77,6 +93,30 @@ fn malformed_files_name_file_line_and_column() {
             .stderr(predicates::str::contains(location))
             .stderr(predicates::str::contains(words))
             .stderr(predicates::str::contains("panicked").not());
+    }
+}
+
+/// Issue 12: a row with more failures than requests was shown by `compare` as `-` and
+/// "unchanged" (exit 0), by `check` as 500 % and by `summary` as 233.33 %; every command now
+/// refuses it as bad input.
+#[test]
+fn a_row_with_more_failures_than_requests_is_bad_input_everywhere() {
+    let bad = fixture("malformed/more-failures-than-requests");
+    let good = fixture("malformed/lf-endings");
+    let location = "more-failures-than-requests_stats.csv:2:4: expected a failure count";
+    for args in [
+        vec!["summary".into(), bad.clone()],
+        vec!["compare".into(), good.clone(), bad.clone()],
+        vec!["compare".into(), bad.clone(), good.clone()],
+        vec!["check".into(), bad.clone()],
+        vec!["report".into(), bad.clone()],
+    ] {
+        perfreport()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicates::str::contains(location));
     }
 }
 

@@ -120,6 +120,50 @@ fn a_row_with_more_failures_than_requests_is_bad_input_everywhere() {
     }
 }
 
+/// Issue 12: a run whose file name is not UTF-8 was skipped without a word (`summary DIR`
+/// printed `[]`; a group of 3 became n = 2). It is read, and its name shown lossily.
+#[cfg(unix)]
+#[test]
+fn a_run_whose_file_name_is_not_utf8_is_read() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let source = fixture("groups/baseline");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().as_bytes();
+        let target = match name.strip_prefix(b"run3") {
+            Some(rest) => [b"caf\xE9".as_slice(), rest].concat(),
+            None => name.to_vec(),
+        };
+        std::fs::copy(&path, dir.path().join(OsStr::from_bytes(&target))).unwrap();
+    }
+
+    let out = perfreport()
+        .args(["summary", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["caf\u{fffd}", "run1", "run2"]);
+
+    let out = perfreport()
+        .args(["compare", "--format", "json"])
+        .arg(dir.path())
+        .arg(fixture("groups/latest"))
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["aggregated"]["metrics"]["p95"]["n_baseline"], 3);
+}
+
 #[test]
 fn a_bom_and_lf_endings_are_accepted() {
     for run in ["bom", "lf-endings", "extra-column", "v1-median-float"] {

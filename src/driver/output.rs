@@ -34,6 +34,7 @@ use crate::locust::write::{
     exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
     push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
 };
+use crate::report::escape;
 
 /// The CSV files of one run, and where the appended ones end.
 pub struct CsvFiles {
@@ -259,7 +260,8 @@ fn pad(s: &str, width: usize) -> String {
     }
 }
 
-/// The tables Locust prints when a run ends: requests, percentiles, then the error report.
+/// The tables Locust prints when a run ends: requests, percentiles, then the error report;
+/// names and errors through [`escape::terminal`].
 pub fn summary_tables(rec: &Recorder) -> String {
     let mut out = String::new();
     let name_w = NAME_WIDTH - TYPE_WIDTH + 4;
@@ -293,7 +295,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
         let method = if r.method.is_empty() {
             String::new()
         } else {
-            format!("{} ", r.method)
+            format!("{} ", escape::terminal(&r.method))
         };
         let ratio = if r.requests == 0 {
             if r.failures > 0 {
@@ -310,7 +312,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
         };
         line(
             &method,
-            &r.name,
+            &escape::terminal(&r.name),
             &format!(
                 "{:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7.2} {:>11.2}",
                 r.requests,
@@ -379,8 +381,8 @@ pub fn summary_tables(rec: &Recorder) -> String {
             .collect();
         Some(format!(
             "{} {} {}\n",
-            pad(&r.method, TYPE_WIDTH),
-            pad(&r.name, NAME_WIDTH),
+            pad(&escape::terminal(&r.method), TYPE_WIDTH),
+            pad(&escape::terminal(&r.name), NAME_WIDTH),
             cols.join(" ")
         ))
     };
@@ -407,7 +409,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
             out.push_str(&format!(
                 "{} {}\n",
                 pad(&n.to_string(), 18),
-                pad(&text, 100)
+                pad(&escape::terminal(&text), 100)
             ));
         }
         out.push_str(&esep);

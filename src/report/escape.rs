@@ -90,6 +90,20 @@ pub fn terminal(text: &str) -> String {
     out
 }
 
+/// Text that is already markup (an SVG from plotters, which escapes `<`, `&` and quotes but
+/// passes everything else on): hidden characters shown as `\u{…}`, line breaks and tabs kept.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_hidden(c) && !matches!(c, '\n' | '\r' | '\t') {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A path for a terminal: shown lossily (bytes that are not UTF-8 become U+FFFD), then
 /// [`terminal`].
 pub fn terminal_path(path: &Path) -> String {
@@ -141,10 +155,11 @@ pub fn markdown_code(text: &str) -> String {
     out
 }
 
-/// Text for raw HTML on one line of a Markdown document (`<summary>…</summary>`), where
-/// Markdown is not parsed but GitHub still looks for mentions: [`html`] with mentions and
-/// references broken as in [`markdown`], line breaks folded into spaces (a blank line would
-/// end the HTML block).
+/// Text for raw HTML element content on one line of a Markdown document
+/// (`<summary>…</summary>`), where Markdown is not parsed but GitHub still looks for mentions:
+/// `&`, `<` and `>` as references, mentions and references broken as in [`markdown`], line
+/// breaks folded into spaces (a blank line would end the HTML block), hidden characters
+/// `\u{…}`.
 pub fn markdown_html(text: &str) -> String {
     let folded: String = text
         .chars()
@@ -159,7 +174,7 @@ pub fn markdown_pre(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for (i, &c) in chars.iter().enumerate() {
-        push_markup(&mut out, c, false);
+        push_markup(&mut out, c, Place::Content);
         if breaks_after(&chars, i) {
             out.push_str(ZERO_WIDTH_SPACE);
         }
@@ -170,40 +185,52 @@ pub fn markdown_pre(text: &str) -> String {
 /// Text for HTML element content or a quoted attribute value (also inline SVG): markup
 /// characters as references, hidden characters `\u{…}`, line breaks and tabs kept.
 pub fn html(text: &str) -> String {
-    markup(text, false)
+    markup(text, Place::Quoted)
 }
 
 /// Text for XML 1.0 element content (JUnit): as [`html`], and nothing XML forbids remains.
 pub fn xml(text: &str) -> String {
-    markup(text, false)
+    markup(text, Place::Quoted)
 }
 
 /// Text for a quoted XML attribute value: as [`xml`], with line breaks and tabs as character
 /// references, which attribute-value normalisation would otherwise turn into spaces.
 pub fn xml_attr(text: &str) -> String {
-    markup(text, true)
+    markup(text, Place::XmlAttribute)
 }
 
-/// HTML and XML escaping; `breaks_as_references` for attribute values.
-fn markup(text: &str, breaks_as_references: bool) -> String {
+/// Where markup escaping puts its text, which decides what it must escape.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Element content only: `&`, `<` and `>`.
+    Content,
+    /// Content or a quoted attribute value: quotes too.
+    Quoted,
+    /// A quoted XML attribute value: quotes, and line breaks and tabs as references.
+    XmlAttribute,
+}
+
+/// HTML and XML escaping for one place.
+fn markup(text: &str, place: Place) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        push_markup(&mut out, c, breaks_as_references);
+        push_markup(&mut out, c, place);
     }
     out
 }
 
 /// Appends one character escaped for HTML or XML.
-fn push_markup(out: &mut String, c: char, breaks_as_references: bool) {
+fn push_markup(out: &mut String, c: char, place: Place) {
+    let attribute = place == Place::XmlAttribute;
     match c {
         '&' => out.push_str("&amp;"),
         '<' => out.push_str("&lt;"),
         '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        '\n' if breaks_as_references => out.push_str("&#10;"),
-        '\r' if breaks_as_references => out.push_str("&#13;"),
-        '\t' if breaks_as_references => out.push_str("&#9;"),
+        '"' if place != Place::Content => out.push_str("&quot;"),
+        '\'' if place != Place::Content => out.push_str("&#39;"),
+        '\n' if attribute => out.push_str("&#10;"),
+        '\r' if attribute => out.push_str("&#13;"),
+        '\t' if attribute => out.push_str("&#9;"),
         '\n' | '\r' | '\t' => out.push(c),
         c if is_hidden(c) => push_visible(out, c),
         c => out.push(c),

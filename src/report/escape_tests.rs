@@ -46,7 +46,13 @@ fn hostile_text() -> impl Strategy<Value = String> {
 fn seen(text: &str) -> String {
     let folded: String = text
         .chars()
-        .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     terminal(&folded)
 }
@@ -93,7 +99,10 @@ fn has_github_trigger(text: &str) -> bool {
             '-' => {
                 next.is_some_and(|n| n.is_ascii_digit())
                     && i >= 2
-                    && chars[i - 2..i].iter().collect::<String>().eq_ignore_ascii_case("gh")
+                    && chars[i - 2..i]
+                        .iter()
+                        .collect::<String>()
+                        .eq_ignore_ascii_case("gh")
             }
             _ => false,
         }
@@ -116,7 +125,10 @@ fn terminal_shows_controls_and_bidi() {
         terminal("GET /\u{202e}gnp.exe\u{202c} \u{7f}\u{9b}"),
         "GET /\\u{202e}gnp.exe\\u{202c} \\u{7f}\\u{9b}"
     );
-    assert_eq!(terminal("résumé ✓ \u{1F600} \\ |"), "résumé ✓ \u{1F600} \\ |");
+    assert_eq!(
+        terminal("résumé ✓ \u{1F600} \\ |"),
+        "résumé ✓ \u{1F600} \\ |"
+    );
     assert_eq!(
         terminal_path(Path::new("/tmp/x\u{1b}]0;pwned\u{7}_stats.csv")),
         "/tmp/x\\u{1b}]0;pwned\\u{7}_stats.csv"
@@ -129,10 +141,16 @@ fn markdown_is_the_union_of_both_old_rules_and_breaks_github_links() {
         markdown("a|b *c* `d` [e](f) #g ~h~ $x$ \\"),
         "a\\|b \\*c\\* \\`d\\` \\[e\\](f) \\#g \\~h\\~ \\$x\\$ \\\\"
     );
-    assert_eq!(markdown("<b>&x p95 < 500ms"), "&lt;b&gt;&amp;x p95 &lt; 500ms");
+    assert_eq!(
+        markdown("<b>&x p95 < 500ms"),
+        "&lt;b&gt;&amp;x p95 &lt; 500ms"
+    );
     assert_eq!(markdown("line\nbreak\u{1b}"), "line break\\\\u{1b}");
     assert_eq!(markdown("hi @octocat"), "hi @&#8203;octocat");
-    assert_eq!(markdown("#12 GH-3 gh-4 x#y"), "\\#&#8203;12 GH-&#8203;3 gh-&#8203;4 x\\#y");
+    assert_eq!(
+        markdown("#12 GH-3 gh-4 x#y"),
+        "\\#&#8203;12 GH-&#8203;3 gh-&#8203;4 x\\#y"
+    );
     assert_eq!(
         markdown("https://evil.example www.x.y"),
         "https:&#8203;//evil.example www&#8203;.x.y"
@@ -142,10 +160,13 @@ fn markdown_is_the_union_of_both_old_rules_and_breaks_github_links() {
 
 #[test]
 fn markdown_code_and_html_in_markdown() {
-    assert_eq!(markdown_code("a`b\nc\u{202e} @x *y*"), "a'b c\\u{202e} @x *y*");
     assert_eq!(
-        markdown_html("boom <b>\n@dev https://x.y *"),
-        "boom &lt;b&gt; @&#8203;dev https:&#8203;//x.y *"
+        markdown_code("a`b\nc\u{202e} @x *y*"),
+        "a'b c\\u{202e} @x *y*"
+    );
+    assert_eq!(
+        markdown_html("boom <b>\n@dev https://x.y * \"q\" 'a'"),
+        "boom &lt;b&gt; @&#8203;dev https:&#8203;//x.y * \"q\" 'a'"
     );
     assert_eq!(markdown_pre("a\n\tb @c\u{1b}"), "a\n\tb @&#8203;c\\u{1b}");
 }
@@ -157,9 +178,19 @@ fn html_and_xml_escape_markup_and_show_what_xml_forbids() {
         "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
     );
     assert_eq!(xml("a\u{1b}[2Jb\u{0}c\n\t"), "a\\u{1b}[2Jb\\u{0}c\n\t");
-    assert_eq!(xml_attr("a\u{1b}b\u{0}c\n\r\t"), "a\\u{1b}b\\u{0}c&#10;&#13;&#9;");
+    assert_eq!(
+        xml_attr("a\u{1b}b\u{0}c\n\r\t"),
+        "a\\u{1b}b\\u{0}c&#10;&#13;&#9;"
+    );
     assert_eq!(xml("résumé ✓ \u{1F600}"), "résumé ✓ \u{1F600}");
-    assert_eq!(xml("\u{fffe}\u{ffff}\u{202e}"), "\\u{fffe}\\u{ffff}\\u{202e}");
+    assert_eq!(
+        xml("\u{fffe}\u{ffff}\u{202e}"),
+        "\\u{fffe}\\u{ffff}\\u{202e}"
+    );
+    assert_eq!(
+        visible("<text x=\"1\">a\u{1b}&amp;\u{202e}\n</text>"),
+        "<text x=\"1\">a\\u{1b}&amp;\\u{202e}\n</text>"
+    );
 }
 
 #[test]
@@ -244,13 +275,10 @@ fn without_zero_width(text: &str) -> String {
 
 /// [`terminal`], but leaving line breaks and tabs, as the markup escapers do.
 fn terminal_keeping_breaks(text: &str) -> String {
-    text.split_inclusive(['\n', '\r', '\t'])
-        .map(|piece| {
-            let (body, end) = match piece.char_indices().last() {
-                Some((i, c)) if matches!(c, '\n' | '\r' | '\t') => piece.split_at(i),
-                _ => (piece, ""),
-            };
-            format!("{}{end}", terminal(body))
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c.to_string(),
+            c => terminal(&c.to_string()),
         })
         .collect()
 }

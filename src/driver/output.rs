@@ -438,6 +438,24 @@ mod tests {
     use super::*;
     use crate::driver::recorder::Sample;
 
+    #[test]
+    fn console_tables_show_control_and_bidi_characters_in_names() {
+        let endpoints = vec![("GET".to_string(), "/\u{1b}[31mred\u{202e}".to_string())];
+        let mut rec = Recorder::new(&endpoints, 1000.0);
+        rec.record(&Sample {
+            slot: 0,
+            at: 1000.5,
+            latency_us: 5_000,
+            service_us: None,
+            content_len: 2,
+            error: Some("boom \u{1b}[2J".to_string()),
+        });
+        let text = summary_tables(&rec);
+        assert!(!text.contains(['\u{1b}', '\u{202e}']), "{text:?}");
+        assert!(text.contains("/\\u{1b}[31mred\\u{202e}"), "{text}");
+        assert!(text.contains("boom \\u{1b}[2J"), "{text}");
+    }
+
     /// The final tick, in the same second as the one before, replaces that second's history
     /// rows instead of adding a second set, so the history ends at the final totals.
     #[test]

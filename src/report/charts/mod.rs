@@ -5,8 +5,7 @@
 //! fonts are needed to draw, the viewer's sans-serif is used) and escapes `<`, `>`, `&` and
 //! quotes in every label, so untrusted endpoint names stay text inside the SVG; the control and
 //! bidirectional characters it passes on are shown as `\u{…}` ([`super::escape::visible`]).
-//! Errors from
-//! plotters are returned as [`ChartError`], never unwrapped or dropped.
+//! Errors from plotters are returned as [`ChartError`], never unwrapped or dropped.
 
 pub mod cdf;
 pub mod compare_bars;

@@ -1,18 +1,21 @@
 //! The rules that tie a row's fields to each other, and a history's rows to each other.
 //!
-//! Each rule holds in every file Locust (1.x, 2.x) or the embedded driver writes, so a row that
-//! breaks one was edited, merged or damaged, and reading it would give numbers that mean
-//! nothing (a failure rate of 500 %). Only rules that are certain are checked:
+//! A file that breaks one gives numbers that mean nothing (a failure rate of 500 %), so it is
+//! refused. Only rules that hold in every file Locust (1.x, 2.x) or the embedded driver writes
+//! are checked (Locust's source: `runners.py` and `stats.py`):
 //!
-//! * failures ≤ requests: Locust counts a failed request in both (`StatsEntry.log` and
-//!   `log_error`), read from the same entry at the same time;
+//! * failures ≤ requests: the runner's `on_request` listener calls `stats.log_request` for
+//!   every request and `stats.log_error` as well for a failed one, and both counts are read
+//!   from the same entry at the same time;
 //! * min ≤ max response time: both exact, from the same entry;
-//! * in `_stats.csv`, percentiles that do not decrease with their level: all come from the one
-//!   histogram of the entry (`get_response_time_percentile`). Not checked in the history,
-//!   whose *current* percentiles are each computed from the window ending at the second the
-//!   call happens, which may tick between two columns;
-//! * in `_stats_history.csv`, timestamps that do not go backwards within one endpoint's rows
-//!   (equal ones are fine: Locust can write two rows in the same second).
+//! * in `_stats.csv`, percentiles that do not decrease with their level: each is
+//!   `calculate_response_time_percentile` over the entry's one `response_times` histogram.
+//!   Not checked in the history, whose *current* percentiles
+//!   (`get_current_response_time_percentile`) each take `int(time.time())` afresh, so two
+//!   columns of one row may come from different windows;
+//! * in `_stats_history.csv`, timestamps that do not go back within one endpoint's rows (equal
+//!   ones are fine: Locust can write two rows in the same second). Locust writes the wall
+//!   clock, so only a clock set back during the run, or rows pasted from several runs, do this.
 //!
 //! Not checked, because they need not hold: the median or a percentile above the max (Locust
 //! rounds percentiles, not the max), the average against min and max (Locust 1.0 wrote whole
@@ -23,6 +26,13 @@ use std::collections::HashMap;
 use super::error::LocustError;
 use super::fields::Row;
 use crate::model::EndpointKey;
+
+/// What a row that contradicts itself says about its file.
+const EDITED: &str = "Locust never writes this: was the file edited, merged or damaged?";
+
+/// What a history that goes back in time says about its file.
+const REWOUND: &str =
+    "was the file put together from several runs, or did the clock go back during the run?";
 
 /// Refuses a row that has more failures than requests.
 pub(crate) fn failures_within_requests(
@@ -39,6 +49,7 @@ pub(crate) fn failures_within_requests(
             "a failure count no larger than the request count ({requests} in column \"{}\")",
             row.column_name(requests_col)
         ),
+        EDITED,
     ))
 }
 
@@ -56,6 +67,7 @@ pub(crate) fn min_within_max(
                 row.text(max_col).trim(),
                 row.column_name(max_col)
             ),
+            EDITED,
         )),
         _ => Ok(()),
     }
@@ -84,6 +96,7 @@ pub(crate) fn percentiles_increase(
                         row.text(at).trim(),
                         row.column_name(at)
                     ),
+                    EDITED,
                 ))
             }
             _ => highest = Some((index, value)),
@@ -116,6 +129,7 @@ impl Timeline {
                         "timestamps that do not go back in time within the rows of {:?}: at least {before}, that of line {line}",
                         shown(key)
                     ),
+                    REWOUND,
                 ));
             }
         }

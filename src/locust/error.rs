@@ -210,9 +210,9 @@ pub enum LocustError {
 
     /// A row whose fields contradict each other or an earlier row: more failures than
     /// requests, a minimum above the maximum, percentiles that decrease, a history that goes
-    /// back in time. Locust never writes such a row, so the file was damaged or edited.
+    /// back in time. The numbers of such a file mean nothing, so it is refused.
     #[error(
-        "{}:{line}:{column}: expected {expected}, found {found} (column \"{header}\"); Locust never writes this: was the file edited, merged or damaged?",
+        "{}:{line}:{column}: expected {expected}, found {found} (column \"{header}\"); {hint}",
         .path.display()
     )]
     Inconsistent {
@@ -228,6 +228,8 @@ pub enum LocustError {
         expected: String,
         /// The offending value, as written (quoted, shortened when very long).
         found: String,
+        /// What may have happened to the file.
+        hint: &'static str,
     },
 
     /// A Locust `--json-file` output that is not the JSON Locust writes.

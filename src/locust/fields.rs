@@ -442,8 +442,14 @@ impl Row<'_> {
         self.header.percentiles()
     }
 
-    /// The error for a field that breaks a rule tying it to another field or row.
-    pub(crate) fn inconsistent(&self, index: usize, expected: String) -> LocustError {
+    /// The error for a field that breaks a rule tying it to another field or row; `hint` says
+    /// what may have happened to the file.
+    pub(crate) fn inconsistent(
+        &self,
+        index: usize,
+        expected: String,
+        hint: &'static str,
+    ) -> LocustError {
         LocustError::Inconsistent {
             path: self.path.to_owned(),
             line: self.line,
@@ -451,6 +457,7 @@ impl Row<'_> {
             header: self.header.name(index).to_owned(),
             expected,
             found: format!("{:?}", shorten(self.text(index))),
+            hint,
         }
     }
 

@@ -61,7 +61,7 @@ fn history_that_goes_back_in_time() {
     assert_eq!(
         e.to_string(),
         format!(
-            "{}:7:1: expected timestamps that do not go back in time within the rows of \"GET /health/\": at least 1795859307, that of line 5, found \"1795859302\" (column \"Timestamp\"); Locust never writes this: was the file edited, merged or damaged?",
+            "{}:7:1: expected timestamps that do not go back in time within the rows of \"GET /health/\": at least 1795859307, that of line 5, found \"1795859302\" (column \"Timestamp\"); was the file put together from several runs, or did the clock go back during the run?",
             shown("backwards-time_stats_history.csv")
         )
     );

@@ -23,16 +23,9 @@
 
 use std::collections::HashMap;
 
-use super::error::LocustError;
+use super::error::{LocustError, SuspectedCause};
 use super::fields::Row;
 use crate::model::EndpointKey;
-
-/// What a row that contradicts itself says about its file.
-const EDITED: &str = "Locust never writes this: was the file edited, merged or damaged?";
-
-/// What a history that goes back in time says about its file.
-const REWOUND: &str =
-    "was the file put together from several runs, or did the clock go back during the run?";
 
 /// Refuses a row that has more failures than requests.
 pub(crate) fn failures_within_requests(
@@ -49,7 +42,7 @@ pub(crate) fn failures_within_requests(
             "a failure count no larger than the request count ({requests} in column \"{}\")",
             row.column_name(requests_col)
         ),
-        EDITED,
+        SuspectedCause::Edited,
     ))
 }
 
@@ -67,7 +60,7 @@ pub(crate) fn min_within_max(
                 row.text(max_col).trim(),
                 row.column_name(max_col)
             ),
-            EDITED,
+            SuspectedCause::Edited,
         )),
         _ => Ok(()),
     }
@@ -96,7 +89,7 @@ pub(crate) fn percentiles_increase(
                         row.text(at).trim(),
                         row.column_name(at)
                     ),
-                    EDITED,
+                    SuspectedCause::Edited,
                 ))
             }
             _ => highest = Some((index, value)),
@@ -129,7 +122,7 @@ impl Timeline {
                         "timestamps that do not go back in time within the rows of {:?}: at least {before}, that of line {line}",
                         shown(key)
                     ),
-                    REWOUND,
+                    SuspectedCause::Rewound,
                 ));
             }
         }

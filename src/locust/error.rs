@@ -229,7 +229,7 @@ pub enum LocustError {
         /// The offending value, as written (quoted, shortened when very long).
         found: String,
         /// What may have happened to the file.
-        hint: &'static str,
+        hint: SuspectedCause,
     },
 
     /// A Locust `--json-file` output that is not the JSON Locust writes.
@@ -297,6 +297,26 @@ impl LocustError {
             | Self::Json { line, .. } => Some(*line),
             _ => None,
         }
+    }
+}
+
+/// What a file that breaks a consistency rule suggests happened to it; shown after the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuspectedCause {
+    /// A row contradicts itself, which Locust never writes.
+    Edited,
+    /// A history goes back in time: the clock, or rows from several runs.
+    Rewound,
+}
+
+impl std::fmt::Display for SuspectedCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Edited => "Locust never writes this: was the file edited, merged or damaged?",
+            Self::Rewound => {
+                "was the file put together from several runs, or did the clock go back during the run?"
+            }
+        })
     }
 }
 

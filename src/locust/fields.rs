@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
 
-use super::error::{describe_delimiter, shorten, FileKind, LocustError};
+use super::error::{describe_delimiter, shorten, FileKind, LocustError, SuspectedCause};
 use crate::model::{EndpointKey, Percentile};
 
 /// The text Locust writes where a value does not exist (a row without requests).
@@ -448,7 +448,7 @@ impl Row<'_> {
         &self,
         index: usize,
         expected: String,
-        hint: &'static str,
+        hint: SuspectedCause,
     ) -> LocustError {
         LocustError::Inconsistent {
             path: self.path.to_owned(),

@@ -9,6 +9,7 @@ use clap::Parser;
 
 use perfreport::cli::{Cli, Command};
 use perfreport::error::{exit_code, EXIT_BAD_INPUT};
+use perfreport::report::escape;
 use perfreport::{archive, commands};
 
 fn main() -> ExitCode {
@@ -30,10 +31,14 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let mut message = format!("perfreport: {err}");
+            // Messages quote paths, names and values from the input: escape each one.
+            let mut message = format!("perfreport: {}", escape::terminal(&err.to_string()));
             let mut source = err.source();
             while let Some(cause) = source {
-                message.push_str(&format!("\n  caused by: {cause}"));
+                message.push_str(&format!(
+                    "\n  caused by: {}",
+                    escape::terminal(&cause.to_string())
+                ));
                 source = cause.source();
             }
             eprintln!("{message}");

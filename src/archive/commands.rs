@@ -1,6 +1,7 @@
 //! The archive subcommands: `archive`, `list`, `history`, `verify`. Each returns the
 //! [`Outcome`] `main` maps to an exit code; warnings about broken run folders go to standard
-//! error and never stop the other runs from being shown.
+//! error and never stop the other runs from being shown. Names, labels and paths are printed
+//! through [`crate::report::escape`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,10 +17,10 @@ use super::store::{self, ArchiveRequest};
 use super::{history_html, verify, INDEX_NAME};
 use crate::error::{AppError, Outcome};
 use crate::locust::read_stats;
-use crate::report::format;
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
 use crate::report::Format;
+use crate::report::{escape, format};
 use crate::time;
 
 /// `perfreport archive RUN --label L` and `perfreport archive --reindex`.
@@ -41,9 +42,9 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
     })?;
     println!(
         "archived {} ({} files) as {}",
-        archived.run_name,
+        escape::terminal(&archived.run_name),
         archived.files,
-        archived.dir.display()
+        escape::terminal_path(&archived.dir)
     );
     if let Some(e) = archived.index_error {
         return Err(AppError::Usage(format!(
@@ -65,13 +66,16 @@ fn reindex(results: &Path) -> Result<Outcome, AppError> {
     store::remove_stale_temporaries(results)?;
     let problems = index::reindex(results)?;
     warn(&problems);
-    println!("rebuilt {}", results.join(INDEX_NAME).display());
+    println!(
+        "rebuilt {}",
+        escape::terminal_path(&results.join(INDEX_NAME))
+    );
     Ok(Outcome::Ok)
 }
 
 fn warn(problems: &[Problem]) {
     for p in problems {
-        eprintln!("perfreport: warning: {p}");
+        eprintln!("perfreport: warning: {}", escape::terminal(&p.to_string()));
     }
 }
 
@@ -108,7 +112,7 @@ pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
             {
                 Ok((_, a)) => Some((a.requests, a.failure_ratio(), a.percentile(0.95))),
                 Err(e) => {
-                    eprintln!("perfreport: warning: {e}");
+                    eprintln!("perfreport: warning: {}", escape::terminal(&e.to_string()));
                     None
                 }
             },
@@ -151,7 +155,12 @@ pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
                 ]);
             }
             if rows.is_empty() {
-                format!("no archived runs in {}\n", args.results.display())
+                let none = format!("no archived runs in {}", args.results.display());
+                if args.format == Format::Markdown {
+                    format!("{}\n", escape::markdown(&none))
+                } else {
+                    format!("{}\n", escape::terminal(&none))
+                }
             } else if args.format == Format::Markdown {
                 t.to_markdown()
             } else {
@@ -184,10 +193,14 @@ pub fn history_cmd(args: &HistoryArgs) -> Result<Outcome, AppError> {
     let text = match args.format {
         HistoryFormat::Json => to_json(&h)?,
         HistoryFormat::Html => history_html::page(&h)?,
-        HistoryFormat::Markdown => format!("**{}**\n\n{}", heading(&h), table(&h).to_markdown()),
+        HistoryFormat::Markdown => format!(
+            "**{}**\n\n{}",
+            escape::markdown(&heading(&h)),
+            table(&h).to_markdown()
+        ),
         HistoryFormat::Table => format!(
             "{}\n\n{}",
-            heading(&h),
+            escape::terminal(&heading(&h)),
             table(&h).to_text(args.output.is_none() && color())
         ),
     };
@@ -207,7 +220,7 @@ pub fn verify_cmd(args: &VerifyArgs) -> Result<Outcome, AppError> {
     for dir in &report.foreign {
         eprintln!(
             "perfreport: warning: {}: not an archived run (no manifest.json); skipped",
-            dir.display()
+            escape::terminal_path(dir)
         );
     }
     let text = match args.format {
@@ -215,7 +228,7 @@ pub fn verify_cmd(args: &VerifyArgs) -> Result<Outcome, AppError> {
         Format::Table | Format::Markdown => {
             let mut out = String::new();
             for issue in &report.issues {
-                out.push_str(&crate::report::table::terminal_safe(&issue.to_string()));
+                out.push_str(&escape::terminal(&issue.to_string()));
                 out.push('\n');
             }
             let verdict = if report.issues.is_empty() {

@@ -1,6 +1,7 @@
 //! `perfreport history --format html`: a small self-contained page with the trend as an inline
 //! SVG chart (plotters, SVG backend only) and the change points marked. Every piece of text
-//! that came from a user or a run (labels, endpoint names) is HTML-escaped.
+//! that came from a user or a run (labels, endpoint names) is HTML-escaped by
+//! [`crate::report::escape::html`].
 
 use plotters::prelude::{
     ChartBuilder, Circle, IntoDrawingArea, LineSeries, PathElement, SVGBackend, ShapeStyle, BLACK,
@@ -9,24 +10,8 @@ use plotters::prelude::{
 
 use super::history::{describe, History};
 use super::ArchiveError;
+use crate::report::escape::html as escape;
 use crate::time;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The trend chart as an SVG document: run number on x, the metric on y, change points in red
 /// with a dashed line at each.
@@ -180,17 +165,4 @@ tr.cp td {{ background: #fde8e8; }}
 "#,
         metric = escape(h.metric.name()),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
 }

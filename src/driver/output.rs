@@ -34,6 +34,7 @@ use crate::locust::write::{
     exceptions_header, failures_header, history_header, push_failure_row, push_history_row,
     push_record, push_stats_row, stats_header, Cell, Num, PERCENTILE_LABELS,
 };
+use crate::report::escape;
 
 /// The CSV files of one run, and where the appended ones end.
 pub struct CsvFiles {
@@ -259,7 +260,8 @@ fn pad(s: &str, width: usize) -> String {
     }
 }
 
-/// The tables Locust prints when a run ends: requests, percentiles, then the error report.
+/// The tables Locust prints when a run ends: requests, percentiles, then the error report;
+/// names and errors through [`escape::terminal`].
 pub fn summary_tables(rec: &Recorder) -> String {
     let mut out = String::new();
     let name_w = NAME_WIDTH - TYPE_WIDTH + 4;
@@ -293,7 +295,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
         let method = if r.method.is_empty() {
             String::new()
         } else {
-            format!("{} ", r.method)
+            format!("{} ", escape::terminal(&r.method))
         };
         let ratio = if r.requests == 0 {
             if r.failures > 0 {
@@ -310,7 +312,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
         };
         line(
             &method,
-            &r.name,
+            &escape::terminal(&r.name),
             &format!(
                 "{:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7.2} {:>11.2}",
                 r.requests,
@@ -379,8 +381,8 @@ pub fn summary_tables(rec: &Recorder) -> String {
             .collect();
         Some(format!(
             "{} {} {}\n",
-            pad(&r.method, TYPE_WIDTH),
-            pad(&r.name, NAME_WIDTH),
+            pad(&escape::terminal(&r.method), TYPE_WIDTH),
+            pad(&escape::terminal(&r.name), NAME_WIDTH),
             cols.join(" ")
         ))
     };
@@ -407,7 +409,7 @@ pub fn summary_tables(rec: &Recorder) -> String {
             out.push_str(&format!(
                 "{} {}\n",
                 pad(&n.to_string(), 18),
-                pad(&text, 100)
+                pad(&escape::terminal(&text), 100)
             ));
         }
         out.push_str(&esep);
@@ -435,6 +437,24 @@ pub fn progress_line(rec: &Recorder, elapsed: f64, run_time: Option<f64>, users:
 mod tests {
     use super::*;
     use crate::driver::recorder::Sample;
+
+    #[test]
+    fn console_tables_show_control_and_bidi_characters_in_names() {
+        let endpoints = vec![("GET".to_string(), "/\u{1b}[31mred\u{202e}".to_string())];
+        let mut rec = Recorder::new(&endpoints, 1000.0);
+        rec.record(&Sample {
+            slot: 0,
+            at: 1000.5,
+            latency_us: 5_000,
+            service_us: None,
+            content_len: 2,
+            error: Some("boom \u{1b}[2J".to_string()),
+        });
+        let text = summary_tables(&rec);
+        assert!(!text.contains(['\u{1b}', '\u{202e}']), "{text:?}");
+        assert!(text.contains("/\\u{1b}[31mred\\u{202e}"), "{text}");
+        assert!(text.contains("boom \\u{1b}[2J"), "{text}");
+    }
 
     /// The final tick, in the same second as the one before, replaces that second's history
     /// rows instead of adding a second set, so the history ends at the final totals.

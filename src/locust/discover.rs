@@ -6,7 +6,7 @@
 //! Full histograms are attached when present: the embedded driver's `PREFIX_histograms.csv`,
 //! or `PREFIX.json` from Locust's `--json-file PREFIX`.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use super::error::{FileKind, LocustError};
@@ -54,7 +54,7 @@ pub fn discover_runs(arg: &Path) -> Result<Vec<RunFiles>, LocustError> {
     }
 }
 
-/// Every run in a directory, sorted by file name.
+/// Every run in a directory, sorted by file name; names need not be UTF-8.
 fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
     let io_error = |source| LocustError::Io {
         path: dir.to_owned(),
@@ -65,7 +65,7 @@ fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
         let path = entry.map_err(io_error)?.path();
         let is_stats = path
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(STATS_SUFFIX));
+            .is_some_and(|n| n.as_encoded_bytes().ends_with(STATS_SUFFIX.as_bytes()));
         if is_stats && path.is_file() {
             stats_files.push(path);
         }
@@ -76,16 +76,24 @@ fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
         });
     }
     stats_files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    Ok(stats_files
+    stats_files
         .iter()
-        .filter_map(|stats| prefix_of_file(stats))
-        .map(|prefix| run_files(&prefix))
-        .collect())
+        .map(|stats| {
+            prefix_of_file(stats)
+                .map(|prefix| run_files(&prefix))
+                .ok_or_else(|| LocustError::NotStatsFile {
+                    path: stats.clone(),
+                })
+        })
+        .collect()
 }
 
 /// The run prefix of a Locust output file (`dir/perf_failures.csv` → `dir/perf`).
+///
+/// The name is compared as the operating system's bytes, so a prefix that is not UTF-8
+/// (`caf\xE9_stats.csv`, written on a Latin-1 system) names its run like any other.
 fn prefix_of_file(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_str()?;
+    let name = path.file_name()?;
     let kinds = [
         FileKind::Stats,
         FileKind::History,
@@ -94,8 +102,24 @@ fn prefix_of_file(path: &Path) -> Option<PathBuf> {
     ];
     let prefix = kinds
         .iter()
-        .find_map(|kind| name.strip_suffix(kind.suffix()))?;
+        .find_map(|kind| strip_name_suffix(name, kind.suffix()))?;
     Some(path.with_file_name(prefix))
+}
+
+/// `name` without `suffix` (ASCII), compared byte for byte.
+#[cfg(unix)]
+fn strip_name_suffix<'a>(name: &'a OsStr, suffix: &str) -> Option<&'a OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    name.as_bytes()
+        .strip_suffix(suffix.as_bytes())
+        .map(OsStr::from_bytes)
+}
+
+/// `name` without `suffix`; elsewhere than Unix only a Unicode name can be split safely, and
+/// [`runs_in_dir`] refuses the others by name rather than skipping them.
+#[cfg(not(unix))]
+fn strip_name_suffix<'a>(name: &'a OsStr, suffix: &str) -> Option<&'a OsStr> {
+    name.to_str()?.strip_suffix(suffix).map(OsStr::new)
 }
 
 /// `prefix` with a suffix appended, as Locust joins them (`results/perf` + `_stats.csv`;

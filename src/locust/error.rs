@@ -208,6 +208,30 @@ pub enum LocustError {
         key: String,
     },
 
+    /// A row whose fields contradict each other or an earlier row: more failures than
+    /// requests, a minimum above the maximum, percentiles that decrease, a history that goes
+    /// back in time. The numbers of such a file mean nothing, so it is refused.
+    #[error(
+        "{}:{line}:{column}: expected {expected}, found {found} (column \"{header}\"); {hint}",
+        .path.display()
+    )]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// The line the record starts on.
+        line: u64,
+        /// 1-based field number of the value that breaks the rule.
+        column: u64,
+        /// That column's name in the header.
+        header: String,
+        /// The rule, with the value it is measured against and where that value is.
+        expected: String,
+        /// The offending value, as written (quoted, shortened when very long).
+        found: String,
+        /// What may have happened to the file.
+        hint: SuspectedCause,
+    },
+
     /// A Locust `--json-file` output that is not the JSON Locust writes.
     #[error("{}:{line}:{column}: expected Locust's --json-file output (a list of entries with name, method and response_times): {message}", .path.display())]
     Json {
@@ -249,6 +273,7 @@ impl LocustError {
             | Self::ExtraFields { path, .. }
             | Self::NoAggregated { path }
             | Self::DuplicateRow { path, .. }
+            | Self::Inconsistent { path, .. }
             | Self::Csv { path, .. }
             | Self::Json { path, .. } => path,
             Self::NotFound { looked_for } => looked_for,
@@ -267,10 +292,31 @@ impl LocustError {
             | Self::TruncatedRow { line, .. }
             | Self::ExtraFields { line, .. }
             | Self::DuplicateRow { line, .. }
+            | Self::Inconsistent { line, .. }
             | Self::Csv { line, .. }
             | Self::Json { line, .. } => Some(*line),
             _ => None,
         }
+    }
+}
+
+/// What a file that breaks a consistency rule suggests happened to it; shown after the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuspectedCause {
+    /// A row contradicts itself, which Locust never writes.
+    Edited,
+    /// A history goes back in time: the clock, or rows from several runs.
+    Rewound,
+}
+
+impl std::fmt::Display for SuspectedCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Edited => "Locust never writes this: was the file edited, merged or damaged?",
+            Self::Rewound => {
+                "was the file put together from several runs, or did the clock go back during the run?"
+            }
+        })
     }
 }
 

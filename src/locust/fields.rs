@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
 
-use super::error::{describe_delimiter, shorten, FileKind, LocustError};
+use super::error::{describe_delimiter, shorten, FileKind, LocustError, SuspectedCause};
 use crate::model::{EndpointKey, Percentile};
 
 /// The text Locust writes where a value does not exist (a row without requests).
@@ -430,6 +430,35 @@ impl Row<'_> {
                 })
             })
             .collect()
+    }
+
+    /// The name of a column in the header, for messages.
+    pub(crate) fn column_name(&self, index: usize) -> &str {
+        self.header.name(index)
+    }
+
+    /// The percentile columns as (0-based index, level), in file order.
+    pub(crate) fn percentile_columns(&self) -> &[(usize, f64)] {
+        self.header.percentiles()
+    }
+
+    /// The error for a field that breaks a rule tying it to another field or row; `hint` says
+    /// what may have happened to the file.
+    pub(crate) fn inconsistent(
+        &self,
+        index: usize,
+        expected: String,
+        hint: SuspectedCause,
+    ) -> LocustError {
+        LocustError::Inconsistent {
+            path: self.path.to_owned(),
+            line: self.line,
+            column: index as u64 + 1,
+            header: self.header.name(index).to_owned(),
+            expected,
+            found: format!("{:?}", shorten(self.text(index))),
+            hint,
+        }
     }
 
     /// The error for a field that does not hold what its column needs.

@@ -7,9 +7,12 @@
 //! `--csv-full-history` only Aggregated rows are written. Rates are written as `0.000000`;
 //! 1.0 quoted the timestamp and wrote whole numbers for the averages. Percentiles of a row with
 //! no requests are `N/A`; its total median, min and max are written as `0` and stored as `None`.
+//! A row that contradicts itself, or that is earlier than the endpoint's row before it, is
+//! refused: see [`super::checks`].
 
 use std::path::Path;
 
+use super::checks::{self, Timeline};
 use super::error::{FileKind, LocustError};
 use super::fields::{parse_table, read_file, Row, Table};
 use crate::model::HistoryRow;
@@ -64,14 +67,15 @@ impl Columns {
         })
     }
 
-    /// Converts one record.
+    /// Converts one record, refusing one whose fields contradict each other ([`checks`]).
     fn row(&self, row: &Row<'_>) -> Result<HistoryRow, LocustError> {
         let total_requests = row.count(self.requests)?;
+        let total_failures = row.count(self.failures)?;
         let has_requests = total_requests > 0;
         let median = row.number_or_na(self.median)?;
         let min = row.number_or_na(self.min)?;
         let max = row.number_or_na(self.max)?;
-        Ok(HistoryRow {
+        let history = HistoryRow {
             timestamp: row.timestamp(self.timestamp)?,
             user_count: row.count(self.users)?,
             key: row.key(self.method, self.name),
@@ -79,18 +83,37 @@ impl Columns {
             failures_per_s: row.number(self.failures_per_s)?,
             percentiles: row.percentiles()?,
             total_requests,
-            total_failures: row.count(self.failures)?,
+            total_failures,
             total_median_ms: median.filter(|_| has_requests),
             total_avg_ms: row.number(self.avg)?,
             total_min_ms: min.filter(|_| has_requests),
             total_max_ms: max.filter(|_| has_requests),
             total_avg_content_size: row.number(self.content)?,
-        })
+        };
+        checks::failures_within_requests(
+            row,
+            (self.requests, total_requests),
+            (self.failures, total_failures),
+        )?;
+        checks::min_within_max(
+            row,
+            (self.min, history.total_min_ms),
+            (self.max, history.total_max_ms),
+        )?;
+        Ok(history)
     }
 }
 
-/// Converts every record.
+/// Converts every record, refusing a row earlier than the one before it for the same endpoint.
 fn history_from_table(table: &Table) -> Result<Vec<HistoryRow>, LocustError> {
     let columns = Columns::find(table)?;
-    table.rows().map(|row| columns.row(&row)).collect()
+    let mut timeline = Timeline::default();
+    table
+        .rows()
+        .map(|row| {
+            let history = columns.row(&row)?;
+            timeline.step(&row, &history.key, (columns.timestamp, history.timestamp))?;
+            Ok(history)
+        })
+        .collect()
 }

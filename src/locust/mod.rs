@@ -10,6 +10,7 @@
 //!   each, with a `_from_bytes` variant for data not on disk;
 //! * [`mod@write`] writes the same files, as Locust 2.47 does, for the embedded driver.
 
+mod checks;
 mod discover;
 pub(crate) use discover::with_suffix;
 mod error;
@@ -29,7 +30,7 @@ use std::path::Path;
 use crate::model::{Run, RunFiles};
 
 pub use discover::discover_runs;
-pub use error::LocustError;
+pub use error::{LocustError, SuspectedCause};
 pub use exceptions::{read_exceptions, read_exceptions_from_bytes};
 pub use failures::{read_failures, read_failures_from_bytes};
 pub use histograms::{read_histograms, read_histograms_from_bytes};

@@ -5,11 +5,13 @@
 //! Average Content Size, Requests/s, Failures/s`, then one `NN%` column per configured
 //! percentile. Locust 0.x/1.0 spelt some of these differently (`# requests`, …); those
 //! spellings are accepted too. Rows without requests have `N/A` percentiles and `0` for median,
-//! min and max; the model stores `None` for all of those.
+//! min and max; the model stores `None` for all of those. A row that contradicts itself (more
+//! failures than requests, …) is refused: see [`super::checks`].
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::checks;
 use super::error::{FileKind, LocustError};
 use super::fields::{parse_table, read_file, Row, Table};
 use crate::model::EndpointStats;
@@ -60,7 +62,7 @@ impl Columns {
         })
     }
 
-    /// Converts one record.
+    /// Converts one record, refusing one whose fields contradict each other ([`checks`]).
     fn endpoint(&self, row: &Row<'_>) -> Result<EndpointStats, LocustError> {
         let requests = row.count(self.requests)?;
         let failures = row.count(self.failures)?;
@@ -68,7 +70,7 @@ impl Columns {
         let min = row.number_or_na(self.min)?;
         let max = row.number_or_na(self.max)?;
         let has_requests = requests > 0;
-        Ok(EndpointStats {
+        let stats = EndpointStats {
             key: row.key(self.method, self.name),
             requests,
             failures,
@@ -80,7 +82,16 @@ impl Columns {
             rps: row.number(self.rps)?,
             failures_per_s: row.number(self.failures_per_s)?,
             percentiles: row.percentiles()?,
-        })
+        };
+        checks::failures_within_requests(
+            row,
+            (self.requests, requests),
+            (self.failures, failures),
+        )?;
+        checks::min_within_max(row, (self.min, stats.min_ms), (self.max, stats.max_ms))?;
+        let values: Vec<Option<f64>> = stats.percentiles.iter().map(|p| p.value_ms).collect();
+        checks::percentiles_increase(row, &values)?;
+        Ok(stats)
     }
 }
 

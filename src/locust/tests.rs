@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::model::EndpointKey;
 
+mod consistency;
 mod discover;
 mod fuzz;
 mod recorded;

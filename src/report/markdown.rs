@@ -1,6 +1,7 @@
-//! GitHub-flavoured Markdown, fit for a pull-request comment.
+//! GitHub-flavoured Markdown, fit for a pull-request comment: every untrusted text goes through
+//! [`super::escape`] for the place it lands (a line, a code span, raw HTML, `<pre>`).
 
-use super::table::markdown_escape;
+use super::escape;
 use super::{checks, format, tables};
 use crate::compare::Comparison;
 use crate::sla::CheckReport;
@@ -12,10 +13,10 @@ pub fn summary(s: &RunSummary) -> String {
         format!(
             "## Pool of {} runs: {}\n\n",
             s.runs,
-            markdown_escape(&s.run_names.join(", "))
+            escape::markdown(&s.run_names.join(", "))
         )
     } else {
-        format!("## Run `{}`\n\n", code_safe(&s.name))
+        format!("## Run `{}`\n\n", escape::markdown_code(&s.name))
     };
     let mut facts = vec![format!("{} requests", s.aggregated.requests)];
     facts.push(format!(
@@ -32,7 +33,7 @@ pub fn summary(s: &RunSummary) -> String {
     out.push_str(&facts.join(" · "));
     out.push('\n');
     for line in tables::steady_lines(s) {
-        out.push_str(&format!("\n{}\n", markdown_escape(&line)));
+        out.push_str(&format!("\n{}\n", escape::markdown(&line)));
     }
     out.push_str("\n### Requests\n\n");
     out.push_str(&tables::requests(s).to_markdown());
@@ -57,8 +58,8 @@ pub fn summary(s: &RunSummary) -> String {
             out.push_str(&format!(
                 "\n<details><summary>{} × {}</summary>\n\n<pre>{}</pre>\n</details>\n",
                 e.count,
-                markdown_escape(&e.message),
-                html_escape(&e.traceback)
+                escape::markdown_html(&e.message),
+                escape::markdown_pre(&e.traceback)
             ));
         }
     }
@@ -76,23 +77,23 @@ pub fn comparison(c: &Comparison) -> String {
     out.push_str(&format!("## perfreport: {head}\n\n"));
     out.push_str(&format!(
         "**{}**\n\n",
-        markdown_escape(&tables::verdict_line(c))
+        escape::markdown(&tables::verdict_line(c))
     ));
     out.push_str(&format!(
         "- {}\n- {}\n\n",
-        markdown_escape(&tables::run_line("Baseline", &c.baseline)),
-        markdown_escape(&tables::run_line("Latest", &c.latest))
+        escape::markdown(&tables::run_line("Baseline", &c.baseline)),
+        escape::markdown(&tables::run_line("Latest", &c.latest))
     ));
     for e in &c.empty_runs {
         out.push_str(&format!("> **Gate failed:** {}\n\n", markdown_escape(e)));
     }
     for w in &c.warnings {
-        out.push_str(&format!("> **Warning:** {}\n\n", markdown_escape(w)));
+        out.push_str(&format!("> **Warning:** {}\n\n", escape::markdown(w)));
     }
     out.push_str(&tables::overview(c).to_markdown());
-    out.push_str(&format!("\n{}\n", markdown_escape(&tables::legend(c))));
+    out.push_str(&format!("\n{}\n", escape::markdown(&tables::legend(c))));
     for note in &c.notes {
-        out.push_str(&format!("\n> **Note:** {}\n", markdown_escape(note)));
+        out.push_str(&format!("\n> **Note:** {}\n", escape::markdown(note)));
     }
     let details = tables::details(c, false);
     if !details.is_empty() {
@@ -122,28 +123,18 @@ pub fn comparison(c: &Comparison) -> String {
     out
 }
 
-fn code_safe(text: &str) -> String {
-    text.replace('`', "'")
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// An SLA check, verdict first.
 pub fn check(r: &CheckReport) -> String {
     let head = if r.passed { "passed" } else { "FAILED" };
     let mut out = format!("## perfreport SLA check: {head}\n\n");
     out.push_str(&format!(
         "**{}** · run `{}`\n\n{}\n\n",
-        markdown_escape(&checks::verdict_line(r)),
-        code_safe(&r.run),
-        markdown_escape(&checks::context_line(r))
+        escape::markdown(&checks::verdict_line(r)),
+        escape::markdown_code(&r.run),
+        escape::markdown(&checks::context_line(r))
     ));
     for note in &r.notes {
-        out.push_str(&format!("> **Note:** {}\n\n", markdown_escape(note)));
+        out.push_str(&format!("> **Note:** {}\n\n", escape::markdown(note)));
     }
     out.push_str(&checks::checks(r).to_markdown());
     out

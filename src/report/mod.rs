@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod checks;
 pub mod context;
+pub mod escape;
 pub mod format;
 pub mod history;
 pub mod html;

@@ -1,4 +1,7 @@
-//! A small table shared by the terminal and Markdown renderers, so both show the same cells.
+//! A small table shared by the terminal and Markdown renderers, so both show the same cells;
+//! every cell is escaped for its format by [`super::escape`].
+
+use super::escape;
 
 /// How a cell is emphasised on a colour terminal (ignored elsewhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +110,7 @@ impl Table {
         let clean: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(|c| terminal_safe(&c.text)).collect())
+            .map(|r| r.iter().map(|c| escape::terminal(&c.text)).collect())
             .collect();
         let widths: Vec<usize> = (0..self.headers.len())
             .map(|i| {
@@ -171,7 +174,7 @@ impl Table {
         let mut out = String::new();
         out.push('|');
         for (h, _) in &self.headers {
-            out.push_str(&format!(" {} |", markdown_escape(h)));
+            out.push_str(&format!(" {} |", escape::markdown(h)));
         }
         out.push_str("\n|");
         for (_, align) in &self.headers {
@@ -184,41 +187,12 @@ impl Table {
         for row in &self.rows {
             out.push('|');
             for cell in row {
-                out.push_str(&format!(" {} |", markdown_escape(&cell.text)));
+                out.push_str(&format!(" {} |", escape::markdown(&cell.text)));
             }
             out.push('\n');
         }
         out
     }
-}
-
-/// Replaces control characters (ANSI escapes in a hostile endpoint name, newlines) so that
-/// untrusted text cannot move the cursor or break the table.
-pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
-}
-
-/// Escapes text for a Markdown table cell: pipes, HTML, emphasis and line breaks.
-pub fn markdown_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -254,7 +228,12 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_cannot_reach_the_terminal() {
-        assert_eq!(terminal_safe("a\x1b[2Jb\nc"), "a\u{fffd}[2Jb\u{fffd}c");
+    fn cells_are_escaped_for_their_format() {
+        let mut t = Table::new(&[("Name", Align::Left)]);
+        t.row(vec!["a\x1b[2Jb\u{202e}@x".into()]);
+        assert_eq!(t.to_text(false), "Name\na\\u{1b}[2Jb\\u{202e}@x\n");
+        assert!(t
+            .to_markdown()
+            .ends_with("| a\\\\u{1b}\\[2Jb\\\\u{202e}@&#8203;x |\n"));
     }
 }

@@ -1,6 +1,7 @@
-//! Plain-text output for a terminal or a log: aligned tables, colour only when asked for.
+//! Plain-text output for a terminal or a log: aligned tables, colour only when asked for;
+//! untrusted text through [`super::escape::terminal`].
 
-use super::table::terminal_safe;
+use super::escape;
 use super::{checks, format, tables};
 use crate::compare::Comparison;
 use crate::sla::CheckReport;
@@ -12,13 +13,13 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         format!(
             "Pool of {} runs: {}\n",
             s.runs,
-            terminal_safe(&s.run_names.join(", "))
+            escape::terminal(&s.run_names.join(", "))
         )
     } else {
         format!(
             "Run {} — {}\n",
-            terminal_safe(&s.name),
-            terminal_safe(&s.stats_path)
+            escape::terminal(&s.name),
+            escape::terminal(&s.stats_path)
         )
     };
     let mut facts = Vec::new();
@@ -33,7 +34,7 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         out.push('\n');
     }
     for line in tables::steady_lines(s) {
-        out.push_str(&terminal_safe(&line));
+        out.push_str(&escape::terminal(&line));
         out.push('\n');
     }
     out.push('\n');
@@ -56,9 +57,13 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         out.push_str("\nExceptions\n");
         out.push_str(&tables::exceptions(s).to_text(color));
         for e in &s.exceptions {
-            out.push_str(&format!("\n{} × {}\n", e.count, terminal_safe(&e.message)));
+            out.push_str(&format!(
+                "\n{} × {}\n",
+                e.count,
+                escape::terminal(&e.message)
+            ));
             for line in e.traceback.lines() {
-                out.push_str(&format!("    {}\n", terminal_safe(line)));
+                out.push_str(&format!("    {}\n", escape::terminal(line)));
             }
         }
     }
@@ -68,15 +73,18 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
 /// The comparison: run facts, the overview, material changes, failures, warnings, verdict.
 pub fn comparison(c: &Comparison, color: bool) -> String {
     let mut out = String::new();
-    out.push_str(&terminal_safe(&tables::run_line("baseline", &c.baseline)));
+    out.push_str(&escape::terminal(&tables::run_line(
+        "baseline",
+        &c.baseline,
+    )));
     out.push('\n');
-    out.push_str(&terminal_safe(&tables::run_line("latest  ", &c.latest)));
+    out.push_str(&escape::terminal(&tables::run_line("latest  ", &c.latest)));
     out.push_str("\n\n");
     out.push_str(&tables::overview(c).to_text(color));
     out.push_str(&tables::legend(c));
     out.push('\n');
     for note in &c.notes {
-        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+        out.push_str(&format!("note: {}\n", escape::terminal(note)));
     }
     let details = tables::details(c, false);
     if !details.is_empty() {
@@ -93,7 +101,7 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
         out.push_str(&failures.to_text(color));
     }
     for w in &c.warnings {
-        out.push_str(&format!("\nwarning: {}", terminal_safe(w)));
+        out.push_str(&format!("\nwarning: {}", escape::terminal(w)));
     }
     for e in &c.empty_runs {
         out.push_str(&format!("\nerror: {}", terminal_safe(e)));
@@ -103,9 +111,9 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
     }
     let verdict = tables::verdict_line(c);
     let verdict = if color && c.regressed {
-        format!("\x1b[1;31m{}\x1b[0m", terminal_safe(&verdict))
+        format!("\x1b[1;31m{}\x1b[0m", escape::terminal(&verdict))
     } else {
-        terminal_safe(&verdict)
+        escape::terminal(&verdict)
     };
     out.push_str(&format!("\n{verdict}\n"));
     out
@@ -115,12 +123,12 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
 pub fn check(r: &CheckReport, color: bool) -> String {
     let mut out = format!(
         "SLA check of run {} — {}\n{}\n",
-        terminal_safe(&r.run),
-        terminal_safe(&r.stats_path),
-        terminal_safe(&checks::context_line(r))
+        escape::terminal(&r.run),
+        escape::terminal(&r.stats_path),
+        escape::terminal(&checks::context_line(r))
     );
     for note in &r.notes {
-        out.push_str(&format!("note: {}\n", terminal_safe(note)));
+        out.push_str(&format!("note: {}\n", escape::terminal(note)));
     }
     out.push('\n');
     out.push_str(&checks::checks(r).to_text(color));

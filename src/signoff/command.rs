@@ -10,6 +10,7 @@ use super::args::{DemoArgs, SignoffArgs};
 use super::run::{HTML_FILE, JSON_FILE, MARKDOWN_FILE};
 use super::{signoff as run_signoff, terminal, SignoffOptions};
 use crate::error::{AppError, Outcome};
+use crate::report::escape;
 
 /// `perfreport signoff`.
 pub fn signoff(args: &SignoffArgs) -> Result<Outcome, AppError> {
@@ -34,10 +35,10 @@ fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
     let text = format!(
         "{}\nReport:   {}\nMarkdown: {}\nJSON:     {}\nRuns:     {}/<tier>/\n",
         terminal::verdict(&report),
-        out.join(HTML_FILE).display(),
-        out.join(MARKDOWN_FILE).display(),
-        out.join(JSON_FILE).display(),
-        out.display()
+        escape::terminal_path(&out.join(HTML_FILE)),
+        escape::terminal_path(&out.join(MARKDOWN_FILE)),
+        escape::terminal_path(&out.join(JSON_FILE)),
+        escape::terminal_path(out)
     );
     let mut stdout = std::io::stdout().lock();
     match stdout

@@ -1,40 +1,16 @@
 //! The sign-off report as GitHub-flavoured Markdown: the verdict first, then the seed plan's
 //! tables and checklists filled in, then every check per tier. It only lays out the
-//! [`SignoffReport`]; every text from a run or an SLA file is escaped.
+//! [`SignoffReport`]; every text from a run or an SLA file is escaped by
+//! [`crate::report::escape::markdown`].
 
 use super::context::{Checklist, Grid, ItemStatus, Mark, SignoffReport, VerdictStatus};
 use super::tables;
+use crate::report::escape;
 use crate::sla::CheckReport;
-
-/// Escapes text for Markdown (table cells and list items) while keeping the plan's `< 500ms`
-/// readable in the raw file: `<` is escaped only where it could open an HTML tag, comment or
-/// autolink (before a letter, `/`, `!` or `?`), `&` only where it could start an entity;
-/// pipes, emphasis, code, links and headings always; line breaks become spaces.
-pub fn esc(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).copied();
-        match c {
-            '<' if next.is_some_and(|n| n.is_alphabetic() || matches!(n, '/' | '!' | '?')) => {
-                out.push_str("&lt;")
-            }
-            '&' if next.is_some_and(|n| n.is_alphanumeric() || n == '#') => out.push_str("&amp;"),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The whole report.
 pub fn render(r: &SignoffReport) -> String {
-    let mut out = format!("# {}\n\n", esc(&r.title));
+    let mut out = format!("# {}\n\n", escape::markdown(&r.title));
     out.push_str(&verdict_section(r));
     out.push_str(&facts(r));
     out.push_str("\n## Tiers\n\n");
@@ -50,7 +26,7 @@ pub fn render(r: &SignoffReport) -> String {
         out.push_str(&grid(&r.response_times));
     }
     for list in &r.checklists {
-        out.push_str(&format!("\n## {}\n\n", esc(&list.title)));
+        out.push_str(&format!("\n## {}\n\n", escape::markdown(&list.title)));
         if list.title.starts_with("Resource") {
             out.push_str(&resources(r));
         }
@@ -59,13 +35,13 @@ pub fn render(r: &SignoffReport) -> String {
     if !r.notes.is_empty() {
         out.push_str("\n## Notes\n\n");
         for n in &r.notes {
-            out.push_str(&format!("- {}\n", esc(n)));
+            out.push_str(&format!("- {}\n", escape::markdown(n)));
         }
     }
     out.push_str("\n## Every check, per tier\n");
     for t in r.tiers.iter() {
         if let Some(c) = &t.checks {
-            out.push_str(&format!("\n### {}\n\n", esc(&t.name)));
+            out.push_str(&format!("\n### {}\n\n", escape::markdown(&t.name)));
             out.push_str(&checks(c));
         }
     }
@@ -80,17 +56,17 @@ pub fn verdict_section(r: &SignoffReport) -> String {
         VerdictStatus::NotReady => "❌ NOT READY FOR PRODUCTION",
         VerdictStatus::Incomplete => "⚠️ NOT A FULL SIGN-OFF",
     };
-    let mut out = format!("## Verdict: {badge}\n\n{}\n", esc(&v.headline));
+    let mut out = format!("## Verdict: {badge}\n\n{}\n", escape::markdown(&v.headline));
     if !v.failures.is_empty() {
         out.push_str("\nFailed:\n\n");
         for f in &v.failures {
-            out.push_str(&format!("- ❌ {}\n", esc(f)));
+            out.push_str(&format!("- ❌ {}\n", escape::markdown(f)));
         }
     }
     if !v.gaps.is_empty() {
         out.push_str("\nNot checked:\n\n");
         for g in &v.gaps {
-            out.push_str(&format!("- {}\n", esc(g)));
+            out.push_str(&format!("- {}\n", escape::markdown(g)));
         }
     }
     out
@@ -99,7 +75,7 @@ pub fn verdict_section(r: &SignoffReport) -> String {
 fn facts(r: &SignoffReport) -> String {
     let mut out = "\n| | |\n| --- | --- |\n".to_string();
     for (k, v) in tables::facts(r) {
-        out.push_str(&format!("| {k} | {} |\n", esc(&v)));
+        out.push_str(&format!("| {k} | {} |\n", escape::markdown(&v)));
     }
     out
 }
@@ -113,9 +89,9 @@ fn resources(r: &SignoffReport) -> String {
     if let Some(h) = &r.health {
         out.push_str(&format!(
             "Health check after {}: `GET {}`: {} {}\n\n",
-            esc(&h.after_tier),
-            h.url.replace('`', "'"),
-            esc(&h.detail),
+            escape::markdown(&h.after_tier),
+            escape::markdown_code(&h.url),
+            escape::markdown(&h.detail),
             if h.passed { "✅" } else { "❌" }
         ));
     }
@@ -124,9 +100,9 @@ fn resources(r: &SignoffReport) -> String {
 
 fn cell(m: &Mark) -> String {
     match m.passed {
-        Some(true) => format!("{} ✅", esc(&m.text)),
-        Some(false) => format!("{} ❌", esc(&m.text)),
-        None => esc(&m.text),
+        Some(true) => format!("{} ✅", escape::markdown(&m.text)),
+        Some(false) => format!("{} ❌", escape::markdown(&m.text)),
+        None => escape::markdown(&m.text),
     }
 }
 
@@ -134,7 +110,7 @@ fn cell(m: &Mark) -> String {
 pub fn grid(g: &Grid) -> String {
     let mut out = String::from("|");
     for h in &g.headers {
-        out.push_str(&format!(" {} |", esc(h)));
+        out.push_str(&format!(" {} |", escape::markdown(h)));
     }
     out.push_str("\n|");
     for i in 0..g.headers.len() {
@@ -154,23 +130,23 @@ pub fn grid(g: &Grid) -> String {
 fn checklist(list: &Checklist) -> String {
     let mut out = String::new();
     for i in &list.items {
-        let detail = i.detail.as_deref().map(esc);
+        let detail = i.detail.as_deref().map(escape::markdown);
         let line = match (i.status, detail) {
-            (ItemStatus::Done, Some(d)) => format!("- [x] {} — {d}", esc(&i.text)),
-            (ItemStatus::Done, None) => format!("- [x] {}", esc(&i.text)),
+            (ItemStatus::Done, Some(d)) => format!("- [x] {} — {d}", escape::markdown(&i.text)),
+            (ItemStatus::Done, None) => format!("- [x] {}", escape::markdown(&i.text)),
             (ItemStatus::Failed, d) => format!(
                 "- [ ] ❌ {}{}",
-                esc(&i.text),
+                escape::markdown(&i.text),
                 d.map_or(String::new(), |d| format!(" — {d}"))
             ),
             (ItemStatus::NotChecked, d) => format!(
                 "- [ ] {} — not checked{}",
-                esc(&i.text),
+                escape::markdown(&i.text),
                 d.map_or(String::new(), |d| format!(": {d}"))
             ),
             (ItemStatus::Manual, d) => format!(
                 "- [ ] {}{}",
-                esc(&i.text),
+                escape::markdown(&i.text),
                 d.map_or(String::new(), |d| format!(" — {d}"))
             ),
         };
@@ -190,36 +166,15 @@ fn checks(c: &CheckReport) -> String {
                 "❌ FAIL{}",
                 k.reason
                     .as_deref()
-                    .map_or(String::new(), |r| format!(": {}", esc(r)))
+                    .map_or(String::new(), |r| format!(": {}", escape::markdown(r)))
             )
         };
         out.push_str(&format!(
             "| {} | {} | {} | {result} |\n",
-            esc(&k.name),
-            esc(&k.target),
-            esc(&k.actual_text)
+            escape::markdown(&k.name),
+            escape::markdown(&k.target),
+            escape::markdown(&k.actual_text)
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_keeps_thresholds_readable_and_markup_inert() {
-        assert_eq!(esc("p95 < 500ms, rps >= 10"), "p95 < 500ms, rps >= 10");
-        assert_eq!(
-            esc("<script>alert(1)</script>"),
-            "&lt;script>alert(1)&lt;/script>"
-        );
-        assert_eq!(esc("<!-- x -->"), "&lt;!-- x -->");
-        assert_eq!(
-            esc("a|b *c* `d` [e](f) #g ~h~"),
-            "a\\|b \\*c\\* \\`d\\` \\[e\\](f) \\#g \\~h\\~"
-        );
-        assert_eq!(esc("&amp; & x"), "&amp;amp; & x");
-        assert_eq!(esc("line\nbreak\u{1b}"), "line break\u{fffd}");
-    }
 }

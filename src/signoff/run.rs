@@ -15,6 +15,7 @@ use crate::driver::RunArgs;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
+use crate::report::escape;
 use crate::sla::evaluate;
 
 /// How long the target gets, after a tier, to close the tier's connections.
@@ -255,9 +256,10 @@ fn write_file(dir: &Path, name: &str, text: Option<&str>) -> Result<PathBuf, Sig
     Ok(path)
 }
 
+/// Prints one progress line to standard error; it names runs, paths and tiers from the input.
 fn progress(options: &SignoffOptions, line: &str) {
     if options.progress {
-        eprintln!("perfreport signoff: {line}");
+        eprintln!("perfreport signoff: {}", escape::terminal(line));
     }
 }
 

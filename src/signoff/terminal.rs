@@ -2,7 +2,7 @@
 //! as the report's verdict section, with control characters from untrusted text neutralised.
 
 use super::context::{SignoffReport, VerdictStatus};
-use crate::report::table::terminal_safe as safe;
+use crate::report::escape::terminal as safe;
 
 /// The verdict, its failures and its gaps, one per line.
 pub fn verdict(r: &SignoffReport) -> String {

@@ -5,6 +5,7 @@ mod archive;
 mod check;
 mod compare;
 mod driver;
+mod escaping;
 mod groups;
 mod inputs;
 mod report;

@@ -109,3 +109,42 @@ fn io_error_names_the_path() {
         .to_string()
         .starts_with("/nonexistent/perf_stats.csv: could not read: "));
 }
+
+/// Issue 12: a run whose file name is not UTF-8 was skipped without a word (a directory of
+/// two runs gave one). Names are compared as bytes; the run's name is shown lossily.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_a_run_like_any_other() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sample = super::fixture("malformed/lf-endings_stats.csv");
+    let latin1 = OsStr::from_bytes(b"caf\xE9");
+    let mut stats_name = latin1.to_owned();
+    stats_name.push("_stats.csv");
+    let mut failures_name = latin1.to_owned();
+    failures_name.push("_failures.csv");
+    std::fs::copy(&sample, dir.path().join(&stats_name)).unwrap();
+    std::fs::write(
+        dir.path().join(&failures_name),
+        "Method,Name,Error,Occurrences\n",
+    )
+    .unwrap();
+    std::fs::copy(&sample, dir.path().join("b_stats.csv")).unwrap();
+
+    let runs = discover_runs(dir.path()).unwrap();
+    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["b", "caf\u{fffd}"]);
+    assert_eq!(runs[1].stats, dir.path().join(&stats_name));
+    assert_eq!(runs[1].failures, Some(dir.path().join(&failures_name)));
+    let prefix = dir.path().join(latin1);
+    assert_eq!(discover_runs(&prefix).unwrap(), vec![runs[1].clone()]);
+    assert_eq!(
+        discover_runs(&dir.path().join(&failures_name)).unwrap(),
+        vec![runs[1].clone()]
+    );
+    let loaded = super::super::load_runs(dir.path()).unwrap();
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded[1].aggregated.requests, 183);
+}

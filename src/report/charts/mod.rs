@@ -3,8 +3,9 @@
 //!
 //! Everything is drawn with plotters' SVG backend, which writes text as `<text>` elements (no
 //! fonts are needed to draw, the viewer's sans-serif is used) and escapes `<`, `>`, `&` and
-//! quotes in every label, so untrusted endpoint names stay text inside the SVG. Errors from
-//! plotters are returned as [`ChartError`], never unwrapped or dropped.
+//! quotes in every label, so untrusted endpoint names stay text inside the SVG; the control and
+//! bidirectional characters it passes on are shown as `\u{…}` ([`super::escape::visible`]).
+//! Errors from plotters are returned as [`ChartError`], never unwrapped or dropped.
 
 pub mod cdf;
 pub mod compare_bars;
@@ -15,6 +16,7 @@ pub mod percentile_bars;
 pub mod throughput;
 pub mod users;
 
+use super::escape;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -87,7 +89,7 @@ where
             message: e.to_string(),
         })?;
     }
-    Ok(label_svg(&buf, title))
+    Ok(label_svg(&escape::visible(&buf), title))
 }
 
 /// Adds `role="img"` and an escaped `aria-label` to the root `<svg>` element.
@@ -97,7 +99,7 @@ fn label_svg(svg: &str, title: &str) -> String {
             let (head, tail) = svg.split_at(at + 5);
             format!(
                 "{head}role=\"img\" aria-label=\"{}\" {tail}",
-                escape_attr(title)
+                escape::html(title)
             )
         }
         None => svg.to_string(),
@@ -188,22 +190,6 @@ pub(crate) fn header(
     }
     top += 22;
     Ok(top)
-}
-
-/// Escapes text for an XML attribute or element.
-pub(crate) fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Shortens a label to at most `max` characters, cutting the middle and marking the cut with

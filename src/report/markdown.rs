@@ -85,7 +85,7 @@ pub fn comparison(c: &Comparison) -> String {
         escape::markdown(&tables::run_line("Latest", &c.latest))
     ));
     for e in &c.empty_runs {
-        out.push_str(&format!("> **Gate failed:** {}\n\n", markdown_escape(e)));
+        out.push_str(&format!("> **Gate failed:** {}\n\n", escape::markdown(e)));
     }
     for w in &c.warnings {
         out.push_str(&format!("> **Warning:** {}\n\n", escape::markdown(w)));

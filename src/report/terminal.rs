@@ -104,7 +104,7 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
         out.push_str(&format!("\nwarning: {}", escape::terminal(w)));
     }
     for e in &c.empty_runs {
-        out.push_str(&format!("\nerror: {}", terminal_safe(e)));
+        out.push_str(&format!("\nerror: {}", escape::terminal(e)));
     }
     if !c.warnings.is_empty() || !c.empty_runs.is_empty() {
         out.push('\n');

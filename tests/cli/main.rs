@@ -2,6 +2,7 @@
 //! one module per command.
 
 mod archive;
+mod calibration;
 mod check;
 mod compare;
 mod driver;

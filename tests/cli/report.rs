@@ -153,41 +153,41 @@ fn report_judges_with_compares_options() {
 
 #[test]
 fn baseline_adds_verdicts_bars_and_overlays() {
+    // One run a side where the change is beyond any drift: an endpoint that starts failing.
     let (page, _) = report(&[
-        &shared("latest-1"),
+        &fixture("never-succeeds"),
         Path::new("--baseline"),
-        &shared("baseline-1"),
+        &fixture("v2-pair/baseline"),
     ]);
     let banner = page.select(&sel(".banner")).map(text).collect::<String>();
     assert_eq!(banner, "Performance regression");
     let badges: Vec<String> = page.select(&sel(".badges .badge.bad")).map(text).collect();
-    assert_eq!(badges, vec!["GET /system/metrics regressed"]);
+    assert_eq!(
+        badges,
+        vec!["GET /lmcache/status regressed", "Aggregated regressed"]
+    );
     let overview = rows(&page, "overview");
     assert_eq!(overview.len(), 8);
     let metrics = overview
         .iter()
-        .find(|r| r[0] == "GET /system/metrics")
+        .find(|r| r[0] == "GET /lmcache/status")
         .unwrap();
     assert_eq!(metrics.last().unwrap(), "regressed");
-    let verdict_cell = page
-        .select(&sel("table.overview td.badge.bad"))
-        .map(text)
-        .collect::<Vec<_>>();
-    assert_eq!(verdict_cell, vec!["regressed"]);
+    assert_eq!(metrics[2], "✗", "latency of an all-failed side is not judged");
     let details = rows(&page, "details");
-    let p50 = details
+    let rate = details
         .iter()
-        .find(|r| r[0] == "GET /system/metrics" && r[1] == "p50")
+        .find(|r| r[0] == "GET /lmcache/status" && r[1] == "failure_rate")
         .unwrap();
     assert_eq!(
-        &p50[2..],
+        &rate[2..],
         [
-            "140 ms",
-            "180 ms",
-            "+40 ms (+28.6%)",
-            "[+18, +62] ms",
+            "0.00%",
+            "100.00%",
+            "+100.00 pp",
+            "[+85.25, +100.00] pp",
             "<0.001",
-            "quantile",
+            "quasi_binomial",
             "regressed"
         ]
     );
@@ -457,7 +457,7 @@ fn groups_of_runs_are_compared_as_groups() {
         "verdict sentence"
     );
     assert!(
-        all.contains("welch_log (n 3 vs 3"),
+        all.contains("random_effects_t (n 3 vs 3"),
         "the deciding test and n"
     );
     assert!(
@@ -468,7 +468,7 @@ fn groups_of_runs_are_compared_as_groups() {
     assert!(
         notes
             .iter()
-            .any(|n| n.contains("Mann–Whitney U test cannot go below p = 0.100")),
+            .any(|n| n.contains("Mann–Whitney U") && n.contains("cannot go below 0.100")),
         "{notes:?}"
     );
     assert!(notes.iter().any(|n| n.contains("approximate")), "{notes:?}");

@@ -172,7 +172,7 @@ impl DriftAllowance {
 impl Default for DriftAllowance {
     fn default() -> Self {
         Self {
-            relative: [0.03, 0.04, 0.03, 0.10, 0.0, 0.025, 0.0],
+            relative: [0.01, 0.04, 0.02, 0.10, 0.0, 0.025, 0.0],
             absolute_ms: [6.0, 3.0, 16.0, 30.0, 0.0, 0.0, 0.0],
             dispersion: 1.0,
             prior_df: 12.0,

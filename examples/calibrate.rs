@@ -20,9 +20,8 @@ fn main() -> ExitCode {
     let dir = args
         .next()
         .map_or_else(|| PathBuf::from("fixtures/calibration"), PathBuf::from);
-    let number = |text: Option<String>, default: usize| {
-        text.and_then(|t| t.parse().ok()).unwrap_or(default)
-    };
+    let number =
+        |text: Option<String>, default: usize| text.and_then(|t| t.parse().ok()).unwrap_or(default);
     let limit = number(args.next(), 400);
     let reps = number(args.next(), 1000);
     match calibrate::load(&dir) {

@@ -62,7 +62,10 @@ pub fn steady_window(run: &Run, skip_warmup_s: Option<f64>) -> Option<SteadyWind
         .collect();
     // A distributed run's last rows can report 0 users (workers stopping): they are the
     // shutdown, not the load, so the window ends at the last row with users.
-    let loaded = rows.iter().rposition(|r| r.user_count > 0).map_or(rows.len(), |i| i + 1);
+    let loaded = rows
+        .iter()
+        .rposition(|r| r.user_count > 0)
+        .map_or(rows.len(), |i| i + 1);
     let rows = &rows[..loaded];
     let first = rows.first()?;
     let last = rows.last()?;

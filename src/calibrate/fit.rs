@@ -65,7 +65,10 @@ pub fn observe(runs: &[Run]) -> Vec<Observed> {
             let supported = metric
                 .level()
                 .is_none_or(|q| rows.iter().all(|s| quantile_judgeable(s.requests, q, 10.0)));
-            let estimates: Vec<_> = rows.iter().filter_map(|s| run_estimate(metric, s)).collect();
+            let estimates: Vec<_> = rows
+                .iter()
+                .filter_map(|s| run_estimate(metric, s))
+                .collect();
             if !supported || estimates.len() < 3 {
                 continue;
             }
@@ -183,7 +186,6 @@ fn prior_df(observed: &[Observed], fitted: &DriftAllowance) -> f64 {
     (2.0 * inverse_trigamma(excess)).min(100.0)
 }
 
-
 fn digamma(x: f64) -> f64 {
     statrs::function::gamma::digamma(x)
 }
@@ -242,7 +244,11 @@ mod tests {
             (2.5, 0.490_357_756_100_234_9),
             (10.0, 0.105_166_335_681_685_75),
         ] {
-            assert!((trigamma(x) - want).abs() < 1e-9, "ψ'({x}) = {}", trigamma(x));
+            assert!(
+                (trigamma(x) - want).abs() < 1e-9,
+                "ψ'({x}) = {}",
+                trigamma(x)
+            );
         }
         assert!((tetragamma(1.0) + 2.404_113_806_319_188_5).abs() < 1e-8);
         assert!((tetragamma(3.0) + 0.154_113_806_319_188_58).abs() < 1e-8);

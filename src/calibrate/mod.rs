@@ -191,7 +191,12 @@ impl Share {
         if self.total == 0 {
             return "-".to_string();
         }
-        format!("{:.1} % ({}/{})", self.fraction() * 100.0, self.hits, self.total)
+        format!(
+            "{:.1} % ({}/{})",
+            self.fraction() * 100.0,
+            self.hits,
+            self.total
+        )
     }
 }
 
@@ -313,7 +318,11 @@ pub fn power(
     for (b, l) in splits(aa.len(), changed.len(), design, false, limit, rng) {
         if let Some(c) = compare_groups(&pick(aa, &b), &pick(changed, &l), options, None) {
             let o = outcome(&c, change.expect);
-            found.add(if change.expect.is_empty() { o.any_flag } else { o.found });
+            found.add(if change.expect.is_empty() {
+                o.any_flag
+            } else {
+                o.found
+            });
             others.add(o.others);
         }
     }
@@ -341,7 +350,11 @@ pub fn simulated(
             .collect();
         if let Some(c) = compare_groups(&b, &l, options, None) {
             let o = outcome(&c, expect);
-            found.add(if expect.is_empty() { o.any_flag } else { o.found });
+            found.add(if expect.is_empty() {
+                o.any_flag
+            } else {
+                o.found
+            });
             others.add(o.others);
         }
     }
@@ -401,7 +414,11 @@ pub fn report(battery: &Battery, options: &CompareOptions, limit: usize, reps: u
     out
 }
 
-fn drift_table(used: &crate::compare::DriftAllowance, fitted: &crate::compare::DriftAllowance, runs: usize) -> String {
+fn drift_table(
+    used: &crate::compare::DriftAllowance,
+    fitted: &crate::compare::DriftAllowance,
+    runs: usize,
+) -> String {
     use crate::compare::Metric;
     let mut out = format!(
         "### Drift allowance\n\nMeasured on {runs} A/A runs (between-run standard deviation beyond each run's own sampling noise, log scale).\n\n| metric | in use | measured |\n| --- | ---: | ---: |\n"

@@ -50,9 +50,12 @@ impl Model {
                 requests += stats.requests as f64;
                 match run.histogram(&e.key) {
                     Some(h) => merged.extend(h.buckets),
-                    None => merged.extend(stats.percentiles.iter().filter_map(|p| {
-                        p.value_ms.map(|v| (v, 1 + (p.level * 100.0) as u64))
-                    })),
+                    None => merged.extend(
+                        stats
+                            .percentiles
+                            .iter()
+                            .filter_map(|p| p.value_ms.map(|v| (v, 1 + (p.level * 100.0) as u64))),
+                    ),
                 }
             }
             merged.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -89,7 +92,10 @@ impl Model {
 
     /// One simulated run with `effects` applied.
     pub fn run(&self, rng: &mut Rng, name: &str, effects: &[Effect]) -> Run {
-        let avg = Metric::ALL.iter().position(|&m| m == Metric::Avg).unwrap_or(0);
+        let avg = Metric::ALL
+            .iter()
+            .position(|&m| m == Metric::Avg)
+            .unwrap_or(0);
         let (rel, abs) = (self.drift.relative[avg], self.drift.absolute_ms[avg]);
         let mut endpoints = Vec::new();
         let mut all: Vec<(f64, bool)> = Vec::new();

@@ -105,8 +105,16 @@ pub fn compare_and_pool<'a>(
         aggregated,
         endpoints,
         failures: failures::compare_failures(&shown_b, &shown_l, options.alpha),
-        spreads_baseline: if single { Vec::new() } else { spreads(baseline, &shown_b) },
-        spreads_latest: if single { Vec::new() } else { spreads(latest, &shown_l) },
+        spreads_baseline: if single {
+            Vec::new()
+        } else {
+            spreads(baseline, &shown_b)
+        },
+        spreads_latest: if single {
+            Vec::new()
+        } else {
+            spreads(latest, &shown_l)
+        },
         notes: notes(baseline.len(), latest.len(), exact, options),
         warnings,
         empty_runs: empty,

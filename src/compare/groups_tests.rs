@@ -139,7 +139,11 @@ fn three_against_three_reports_why_mann_whitney_cannot_decide() {
     let p50 = medium.metric(Metric::P50).unwrap();
     assert_eq!((p50.n_baseline, p50.n_latest), (3, 3));
     assert_eq!(p50.test, Some("random_effects_t"));
-    assert_eq!(p50.df, Some(12.0), "8 prior + 4 residual degrees of freedom");
+    assert_eq!(
+        p50.df,
+        Some(12.0),
+        "8 prior + 4 residual degrees of freedom"
+    );
     assert!(p50.p_mann_whitney.is_some());
     assert!(p50.approximate);
     let (lo, hi) = (p50.ci_low.unwrap(), p50.ci_high.unwrap());
@@ -157,7 +161,11 @@ fn one_run_against_a_group_uses_the_groups_spread() {
     let c = compare_groups(&base, &latest, &CompareOptions::default(), None).unwrap();
     let avg = c.endpoints[0].metric(Metric::Avg).unwrap();
     assert_eq!(avg.test, Some("random_effects_t"));
-    assert_eq!(avg.df, Some(11.0), "8 prior + 3 residual degrees of freedom");
+    assert_eq!(
+        avg.df,
+        Some(11.0),
+        "8 prior + 3 residual degrees of freedom"
+    );
     assert!(c.notes.iter().any(|n| n.contains("4 vs 1 runs")));
 }
 

@@ -128,7 +128,10 @@ fn percentiles_without_enough_tail_are_not_judged() {
     let latest = run(vec![uniform("GET", "/a", 50, 10.0, 500.0, 0)]);
     let c = compare(&base, &latest, &CompareOptions::default());
     let e = &c.endpoints[0];
-    assert_eq!(e.metric(Metric::Max).unwrap().judgement, Judgement::ShownOnly);
+    assert_eq!(
+        e.metric(Metric::Max).unwrap().judgement,
+        Judgement::ShownOnly
+    );
     for m in [Metric::P95, Metric::P99] {
         let found = e.metric(m).unwrap();
         assert_eq!(found.judgement, Judgement::TooFewRequests, "{m:?}");

@@ -93,7 +93,8 @@ pub fn shift_test(
     let usable = |e: &&RunEstimate| e.log_value.is_finite() && e.within_var.is_finite();
     let b: Vec<RunEstimate> = baseline.iter().filter(usable).copied().collect();
     let l: Vec<RunEstimate> = latest.iter().filter(usable).copied().collect();
-    if b.is_empty() || l.is_empty() || !(prior.var >= 0.0) || !(prior.df > 0.0) {
+    let prior_ok = prior.var >= 0.0 && prior.df > 0.0;
+    if b.is_empty() || l.is_empty() || !prior_ok {
         return None;
     }
     let (nb, nl) = (b.len() as f64, l.len() as f64);
@@ -107,7 +108,12 @@ pub fn shift_test(
     let resid_df = nb + nl - 2.0;
     let observed = (resid_df > 0.0).then(|| {
         let s2 = (squares(&b, mb) + squares(&l, ml)) / resid_df;
-        let within = b.iter().chain(&l).map(|e| e.within_var.max(0.0)).sum::<f64>() / (nb + nl);
+        let within = b
+            .iter()
+            .chain(&l)
+            .map(|e| e.within_var.max(0.0))
+            .sum::<f64>()
+            / (nb + nl);
         (s2 - within).max(0.0)
     });
     let (between_var, df) = match observed {
@@ -117,11 +123,10 @@ pub fn shift_test(
         ),
         _ => (prior.var, prior.df),
     };
-    let within = |s: &[RunEstimate], n: f64| {
-        s.iter().map(|e| e.within_var.max(0.0)).sum::<f64>() / (n * n)
-    };
+    let within =
+        |s: &[RunEstimate], n: f64| s.iter().map(|e| e.within_var.max(0.0)).sum::<f64>() / (n * n);
     let var = between_var * (1.0 / nb + 1.0 / nl) + within(&b, nb) + within(&l, nl);
-    if !(var > 0.0) || !var.is_finite() {
+    if var.is_nan() || var <= 0.0 || !var.is_finite() {
         return None;
     }
     let se = var.sqrt();
@@ -138,7 +143,7 @@ pub fn shift_test(
 
 /// The two-sided critical value of Student's t (normal for infinite df) at `confidence`.
 pub fn t_critical(df: f64, confidence: f64) -> Option<f64> {
-    if !(confidence > 0.0 && confidence < 1.0) || !(df > 0.0) {
+    if !(confidence > 0.0 && confidence < 1.0 && df > 0.0) {
         return None;
     }
     let q = 0.5 + confidence / 2.0;

@@ -20,7 +20,11 @@ fn one_run_a_side_rests_on_the_prior() {
     let t = shift_test(&[est(100.0, 0.0004)], &[est(130.0, 0.0009)], PRIOR).unwrap();
     assert!((t.estimate - 0.262_364_264_467_490_4).abs() < 1e-12);
     assert!((t.se - 0.079_372_539_331_937_72).abs() < 1e-12);
-    assert!((t.p_value - 0.010_770_523_503_795_393).abs() < 1e-9, "{}", t.p_value);
+    assert!(
+        (t.p_value - 0.010_770_523_503_795_393).abs() < 1e-9,
+        "{}",
+        t.p_value
+    );
     assert_eq!(t.df, 8.0);
     assert_eq!(t.observed_between_var, None);
     let (lo, hi) = t.interval(0.95).unwrap();

@@ -44,6 +44,6 @@ pub use inference::{
     rate_test, MIN_EXPECTED_CELL,
 };
 pub use multiple::holm_adjust;
-pub use rates::{rate_difference, Counts, RateDifference};
 pub use ranks::{mann_whitney_min_p, mann_whitney_u, MannWhitneyResult, MANN_WHITNEY_EXACT_MAX};
+pub use rates::{rate_difference, Counts, RateDifference};
 pub use rounding::{locust_round, locust_rounding_step};

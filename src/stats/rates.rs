@@ -98,7 +98,10 @@ pub fn rate_difference(
         (prior.var, prior.df)
     };
     let dispersion = dispersion.max(1.0);
-    let effective = [(xb / dispersion, nb / dispersion), (xl / dispersion, nl / dispersion)];
+    let effective = [
+        (xb / dispersion, nb / dispersion),
+        (xl / dispersion, nl / dispersion),
+    ];
     let p_value = p_from_interval(effective[0], effective[1], ref_df);
     Some(RateDifference {
         baseline: pb,

@@ -33,7 +33,11 @@ fn newcombe_matches_statsmodels() {
     let (lo, hi) = r.interval(0.95).unwrap();
     assert!((lo - 0.019_756_282_944_817_023).abs() < 1e-12, "{lo}");
     assert!((hi - 0.041_752_751_139_692_44).abs() < 1e-12, "{hi}");
-    assert!(r.p_value < 1e-6, "0/1056 vs 29/990 is no accident: {}", r.p_value);
+    assert!(
+        r.p_value < 1e-6,
+        "0/1056 vs 29/990 is no accident: {}",
+        r.p_value
+    );
     // (12, 400) vs (5, 410) → (-0.0026826700844394882, 0.040596964387435826)
     let r = rate_difference(&runs(&[(5, 410)]), &runs(&[(12, 400)]), BINOMIAL).unwrap();
     let (lo, hi) = r.interval(0.95).unwrap();
@@ -54,7 +58,11 @@ fn three_clean_runs_against_three_failing_ones() {
     // → 0.0005002840227557096 (10 df: 8 of the prior, 2 from the latest runs).
     assert_eq!(r.dispersion, 1.0);
     assert_eq!(r.df, 10.0);
-    assert!((r.p_value - 0.000_500_284_022_755_709_6).abs() < 1e-9, "{}", r.p_value);
+    assert!(
+        (r.p_value - 0.000_500_284_022_755_709_6).abs() < 1e-9,
+        "{}",
+        r.p_value
+    );
     assert!(r.interval(0.95).unwrap().0 > 0.0);
 }
 
@@ -81,7 +89,10 @@ fn odd_input() {
     let r = rate_difference(&runs(&[(0, 10)]), &runs(&[(0, 20)]), BINOMIAL).unwrap();
     assert_eq!(r.p_value, 1.0);
     let (lo, hi) = r.interval(0.95).unwrap();
-    assert!(lo < 0.0 && hi > 0.0, "no failures on either side: the interval straddles 0");
+    assert!(
+        lo < 0.0 && hi > 0.0,
+        "no failures on either side: the interval straddles 0"
+    );
 }
 
 proptest! {

@@ -50,16 +50,33 @@ fn three_runs_a_side_find_the_slowdown_and_the_failures_and_nothing_else() {
                 .expect("design recorded");
             let (found, others) =
                 calibrate::power(&battery.aa, runs, change, (3, 3), &options, LIMIT, &mut rng);
-            assert!(found.fraction() >= 0.9, "{dir} {name}: found {}", found.describe());
-            assert!(others.fraction() <= 0.05, "{dir} {name}: others {}", others.describe());
+            assert!(
+                found.fraction() >= 0.9,
+                "{dir} {name}: found {}",
+                found.describe()
+            );
+            assert!(
+                others.fraction() <= 0.05,
+                "{dir} {name}: others {}",
+                others.describe()
+            );
         }
         // +8 % is below the 10 % threshold: not a regression.
         let slow8 = CHANGES.iter().find(|c| c.dir == "slow8").unwrap();
-        let runs = &battery.changes.iter().find(|(c, _)| c.dir == "slow8").unwrap().1;
+        let runs = &battery
+            .changes
+            .iter()
+            .find(|(c, _)| c.dir == "slow8")
+            .unwrap()
+            .1;
         for design in [(1, 1), (3, 3)] {
             let (flagged, _) =
                 calibrate::power(&battery.aa, runs, slow8, design, &options, LIMIT, &mut rng);
-            assert!(flagged.fraction() <= 0.05, "{dir} +8 % {design:?}: {}", flagged.describe());
+            assert!(
+                flagged.fraction() <= 0.05,
+                "{dir} +8 % {design:?}: {}",
+                flagged.describe()
+            );
         }
     }
 }

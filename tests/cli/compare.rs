@@ -95,8 +95,14 @@ fn one_small_pair_cannot_call_a_30_percent_slowdown_and_says_so() {
     assert_eq!(avg["judgement"], "not_significant");
     assert!(avg["material"].as_bool().unwrap());
     assert!(avg["p_raw"].as_f64().unwrap() < 0.05);
-    assert!(avg["ci_low"].as_f64().unwrap() > 0.0, "raw 95 % interval excludes 0");
-    assert!(avg["ci_adjusted_low"].as_f64().unwrap() < 0.0, "adjusted one does not");
+    assert!(
+        avg["ci_low"].as_f64().unwrap() > 0.0,
+        "raw 95 % interval excludes 0"
+    );
+    assert!(
+        avg["ci_adjusted_low"].as_f64().unwrap() < 0.0,
+        "adjusted one does not"
+    );
     let notes = v["notes"].as_array().unwrap();
     assert!(notes
         .iter()
@@ -291,7 +297,10 @@ fn a_latest_run_with_no_requests_never_passes() {
     assert_eq!(v["regressed"], true);
     let empty_runs = v["empty_runs"].as_array().unwrap();
     assert_eq!(empty_runs.len(), 1);
-    assert!(empty_runs[0].as_str().unwrap().contains("recorded no requests"));
+    assert!(empty_runs[0]
+        .as_str()
+        .unwrap()
+        .contains("recorded no requests"));
     let out = perfreport()
         .arg("compare")
         .arg(shared("baseline-1"))

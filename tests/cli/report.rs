@@ -173,7 +173,10 @@ fn baseline_adds_verdicts_bars_and_overlays() {
         .find(|r| r[0] == "GET /lmcache/status")
         .unwrap();
     assert_eq!(metrics.last().unwrap(), "regressed");
-    assert_eq!(metrics[2], "✗", "latency of an all-failed side is not judged");
+    assert_eq!(
+        metrics[2], "✗",
+        "latency of an all-failed side is not judged"
+    );
     let details = rows(&page, "details");
     let rate = details
         .iter()

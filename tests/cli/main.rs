@@ -2,12 +2,14 @@
 //! one module per command.
 
 mod archive;
+mod bounded;
 mod check;
 mod compare;
 mod driver;
 mod groups;
 mod inputs;
 mod report;
+mod report_huge;
 mod signoff;
 mod summary;
 

@@ -18,7 +18,8 @@ pub struct ArchiveArgs {
     /// a selector (`@latest`, `@previous`, `@label:NAME`) to archive an archived run again.
     #[arg(value_name = "RUN", required_unless_present = "reindex")]
     pub run: Option<PathBuf>,
-    /// The run's label (a release or build name): no `..`, `/`, `\`, `:` or control characters.
+    /// The run's label (a release or build name): no `..`, `/`, `\`, `:`, control characters,
+    /// leading or trailing spaces, or Windows device names such as `CON` or `com1.txt`.
     #[arg(long, required_unless_present = "reindex")]
     pub label: Option<String>,
     /// A note kept in the manifest.

@@ -2,7 +2,7 @@
 //! [`Outcome`] `main` maps to an exit code; warnings about broken run folders go to standard
 //! error and never stop the other runs from being shown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -10,12 +10,10 @@ use serde::Serialize;
 use super::args::{ArchiveArgs, HistoryArgs, HistoryFormat, ListArgs, VerifyArgs};
 use super::changepoint::ChangePointOptions;
 use super::history::{heading, history, resolve_endpoint, table};
-use super::index::{self, IndexRow};
-use super::scan::{scan, Problem};
+use super::index::IndexRow;
 use super::store::{self, ArchiveRequest};
-use super::{history_html, verify, INDEX_NAME};
+use super::{heal, history_html, verify, INDEX_NAME};
 use crate::error::{AppError, Outcome};
-use crate::locust::read_stats;
 use crate::report::format;
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
@@ -45,9 +43,10 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
         archived.files,
         archived.dir.display()
     );
+    warn(&archived.warnings);
     if let Some(e) = archived.index_error {
         return Err(AppError::Usage(format!(
-            "the run was archived, but the index could not be updated: {e}; run `perfreport archive --reindex --results {}`",
+            "the run was archived, but the index could not be updated: {e}; the next `perfreport list` or `history` with --results {} retries",
             args.results.display()
         )));
     }
@@ -61,17 +60,28 @@ fn reindex(results: &Path) -> Result<Outcome, AppError> {
             results.display()
         )));
     }
-    let _lock = store::lock(results)?;
-    store::remove_stale_temporaries(results)?;
-    let problems = index::reindex(results)?;
-    warn(&problems);
-    println!("rebuilt {}", results.join(INDEX_NAME).display());
+    let lock = store::lock(results)?;
+    let mut healed = heal::sync_locked(results, &lock, heal::Sync::Rebuild)?;
+    warn(&healed.warnings());
+    if let Some(e) = healed.save_error.take() {
+        return Err(e.into());
+    }
+    let indexed: HashSet<&str> = healed.rows.iter().map(|r| r.run_id.as_str()).collect();
+    println!(
+        "rebuilt {} ({} runs; {} left out)",
+        results.join(INDEX_NAME).display(),
+        indexed.len(),
+        healed.runs.len() - indexed.len()
+    );
     Ok(Outcome::Ok)
 }
 
-fn warn(problems: &[Problem]) {
-    for p in problems {
-        eprintln!("perfreport: warning: {p}");
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!(
+            "perfreport: warning: {}",
+            crate::report::table::terminal_safe(w)
+        );
     }
 }
 
@@ -90,38 +100,26 @@ struct ListRow<'a> {
 
 /// `perfreport list`: archived runs, newest first.
 pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
-    let found = scan(&args.results)?;
-    warn(&found.problems);
-    let indexed: HashMap<String, IndexRow> = match index::read(&args.results) {
-        Ok(rows) => rows
-            .into_iter()
-            .filter(|r| r.endpoint == crate::model::AGGREGATED_NAME)
-            .map(|r| (r.run_id.clone(), r))
-            .collect(),
-        Err(_) => HashMap::new(),
-    };
-    let mut rows = Vec::with_capacity(found.runs.len());
-    for run in found.runs.iter().rev() {
-        let aggregated = match indexed.get(&run.id) {
-            Some(r) => Some((r.requests, r.failure_rate, r.p95_ms)),
-            None => match read_stats(&run.dir.join(format!("{}_stats.csv", run.manifest.run_name)))
-            {
-                Ok((_, a)) => Some((a.requests, a.failure_ratio(), a.percentile(0.95))),
-                Err(e) => {
-                    eprintln!("perfreport: warning: {e}");
-                    None
-                }
-            },
-        };
+    let healed = heal::load(&args.results)?;
+    warn(&healed.warnings());
+    let indexed: HashMap<&str, &IndexRow> = healed
+        .rows
+        .iter()
+        .filter(|r| r.endpoint == crate::model::AGGREGATED_NAME)
+        .map(|r| (r.run_id.as_str(), r))
+        .collect();
+    let mut rows = Vec::with_capacity(healed.runs.len());
+    for run in healed.runs.iter().rev() {
+        let aggregated = indexed.get(run.id.as_str());
         rows.push(ListRow {
             run_id: &run.id,
             label: &run.manifest.label,
             archived_at: &run.manifest.archived_at,
             note: run.manifest.note.as_deref(),
             git_commit: run.manifest.git_commit.as_deref(),
-            requests: aggregated.map(|a| a.0),
-            failure_rate: aggregated.map(|a| a.1),
-            p95_ms: aggregated.and_then(|a| a.2),
+            requests: aggregated.map(|a| a.requests),
+            failure_rate: aggregated.map(|a| a.failure_rate),
+            p95_ms: aggregated.and_then(|a| a.p95_ms),
         });
     }
     let text = match args.format {
@@ -136,7 +134,7 @@ pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
                 ("p95", Align::Right),
                 ("Commit", Align::Left),
             ]);
-            for (r, run) in rows.iter().zip(found.runs.iter().rev()) {
+            for (r, run) in rows.iter().zip(healed.runs.iter().rev()) {
                 t.row(vec![
                     Cell::from(r.run_id),
                     Cell::from(r.label),
@@ -174,7 +172,9 @@ pub fn history_cmd(args: &HistoryArgs) -> Result<Outcome, AppError> {
     if args.min_size < 2 {
         return Err(AppError::Usage("--min-size must be at least 2".to_string()));
     }
-    let rows = index::read(&args.results)?;
+    let healed = heal::load(&args.results)?;
+    warn(&healed.warnings());
+    let rows = healed.rows;
     let endpoint = resolve_endpoint(&rows, &args.endpoint)?;
     let options = ChangePointOptions {
         alpha: args.alpha,

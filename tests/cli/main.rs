@@ -2,6 +2,9 @@
 //! one module per command.
 
 mod archive;
+mod archive_history;
+mod archive_hostile;
+mod archive_props;
 mod bounded;
 mod check;
 mod compare;

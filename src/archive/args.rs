@@ -75,11 +75,13 @@ pub struct HistoryArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Significance level of a change point (after the Bonferroni correction).
+    /// Significance level of a change point (two-sided, Bonferroni-adjusted for the splits
+    /// tried).
     #[arg(long, default_value_t = 0.01)]
     pub alpha: f64,
-    /// Fewest runs on each side of a change point.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Fewest runs on each side of a change point (at least 2): a step is a level two runs
+    /// confirm, a single run off the line is not one; the search needs twice this many runs.
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub min_size: usize,
 }
 

@@ -179,6 +179,7 @@ pub fn history_cmd(args: &HistoryArgs) -> Result<Outcome, AppError> {
     let options = ChangePointOptions {
         alpha: args.alpha,
         min_size: args.min_size,
+        rounded: args.metric.rounded(),
     };
     let h = history(&rows, &endpoint, args.metric, options);
     let text = match args.format {

@@ -9,6 +9,7 @@ use plotters::prelude::{
 
 use super::history::{describe, History};
 use super::ArchiveError;
+use crate::report::charts::plottable;
 use crate::time;
 
 /// Escapes text for HTML element content and attribute values.
@@ -29,21 +30,22 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The trend chart as an SVG document: run number on x, the metric on y, change points in red
-/// with a dashed line at each.
+/// with a dashed line at each. Values are clamped as the report's charts clamp them
+/// ([`plottable`]), so the axis range is finite however large they are.
 pub fn chart_svg(h: &History) -> Result<String, ArchiveError> {
     let err = |e: &dyn std::fmt::Display| ArchiveError::Chart(e.to_string());
     let points: Vec<(f64, f64)> = h
         .points
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, v)))
+        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, plottable(v))))
         .collect();
     let changes: Vec<(f64, f64)> = h
         .points
         .iter()
         .enumerate()
         .filter(|(_, p)| p.change.is_some())
-        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, v)))
+        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, plottable(v))))
         .collect();
     let (lo, hi) = points
         .iter()
@@ -162,7 +164,8 @@ tr.cp td {{ background: #fde8e8; }}
 </head>
 <body>
 <h1>{title}</h1>
-<p>Change points (binary segmentation with Student's t-test, Bonferroni-adjusted) are the runs where the level stepped; they are red in the chart.</p>
+<p>Change points (E-divisive means with Student's t-test, as Apache Otava finds them) are the runs where the level stepped; they are red in the chart.</p>
+{search_note}
 <figure>
 {svg}
 </figure>
@@ -179,6 +182,11 @@ tr.cp td {{ background: #fde8e8; }}
 </html>
 "#,
         metric = escape(h.metric.name()),
+        search_note = h
+            .change_point_search
+            .note
+            .as_ref()
+            .map_or_else(String::new, |n| format!("<p>{}.</p>\n", escape(n))),
     ))
 }
 

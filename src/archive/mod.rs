@@ -16,13 +16,14 @@
 //! * [`store`] copies a run in atomically; [`scan`] finds the archived runs (and the broken
 //!   ones, without stopping); [`select`] resolves `@latest`, `@previous`, `@label:X`;
 //!   [`index`] writes and reads the Parquet index and [`heal`] keeps it in step with the run
-//!   folders; [`changepoint`] finds where a series steps;
+//!   folders; [`changepoint`] (with [`edivisive`]) finds where a series steps;
 //!   [`history`] and [`history_html`] show a metric across runs; [`verify`] rechecks checksums;
 //!   [`args`] and [`commands`] are the subcommands' arguments and bodies; [`time`] formats UTC.
 
 pub mod args;
 pub mod changepoint;
 pub mod commands;
+pub mod edivisive;
 pub mod heal;
 pub mod history;
 pub mod history_html;

@@ -1,5 +1,7 @@
-//! `perfreport history` (change points, the HTML page, rebuilding a deleted index) and the
-//! label rules of `archive`.
+//! `perfreport history` (change points, the too-few-runs message, the HTML page, rebuilding a
+//! deleted index) and the label rules of `archive`.
+
+use std::path::{Path, PathBuf};
 
 use super::archive::{archive, shared, stderr, stdout, v2};
 use super::{fixture, perfreport};
@@ -167,4 +169,114 @@ fn blank_trailing_space_and_device_labels_say_why() {
         assert!(stderr(&out).contains(why), "{label:?}: {}", stderr(&out));
     }
     assert!(!results.exists());
+}
+
+const STATS_HEADER: &str = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
+
+/// A one-endpoint run of 1,000 requests whose p95 (and everything above the median) is `p95`.
+fn run_with_p95(dir: &Path, name: &str, p95: u32) -> PathBuf {
+    let half = p95 / 2;
+    let row = |kind: &str, label: &str| {
+        format!(
+            "{kind},{label},1000,0,{half},{half},1,{p95},10,10.0,0.0,{half},{half},{half},{half},{half},{p95},{p95},{p95},{p95},{p95},{p95}"
+        )
+    };
+    let text = format!(
+        "{STATS_HEADER}\n{}\n{}\n",
+        row("GET", "/x"),
+        row("", "Aggregated")
+    );
+    let prefix = dir.join(name);
+    std::fs::write(dir.join(format!("{name}_stats.csv")), text).unwrap();
+    prefix
+}
+
+fn history_json(results: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = perfreport()
+        .args(["history", "--format", "json", "--results"])
+        .arg(results)
+        .args(extra)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// Issue 11: p95 of 200, 200, 200, 200, 790, 770, 780, 780, 190, 200 ms steps up at the fifth
+/// run and back down at the ninth.
+#[test]
+fn history_finds_the_step_up_and_the_step_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    let series = [200, 200, 200, 200, 790, 770, 780, 780, 190, 200];
+    for (i, p95) in series.iter().enumerate() {
+        let run = run_with_p95(dir.path(), &format!("run{i}"), *p95);
+        archive(&results, &run, &format!("r{i:02}"));
+    }
+    for extra in [&[][..], &["--min-size", "2"][..]] {
+        let json = history_json(&results, extra);
+        let values: Vec<f64> = json["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_f64().unwrap())
+            .collect();
+        assert_eq!(values, series.map(f64::from));
+        let cps = json["change_points"].as_array().unwrap();
+        let at: Vec<u64> = cps.iter().map(|c| c["index"].as_u64().unwrap()).collect();
+        assert_eq!(at, [4, 8], "{json}");
+        let ids: Vec<&str> = cps.iter().map(|c| c["run_id"].as_str().unwrap()).collect();
+        assert!(
+            ids[0].ends_with("_r04") && ids[1].ends_with("_r08"),
+            "{ids:?}"
+        );
+        assert_eq!(cps[0]["mean_before"], 200.0);
+        assert_eq!(cps[0]["mean_after"], 780.0);
+        assert_eq!(cps[1]["mean_before"], 780.0);
+        assert_eq!(cps[1]["mean_after"], 195.0);
+        assert!(cps.iter().all(|c| c["p_value"].as_f64().unwrap() < 0.01));
+        assert_eq!(json["change_point_search"]["runs_needed"], 4);
+        assert!(json["change_point_search"]["note"].is_null());
+    }
+    let out = perfreport()
+        .args(["history", "--results"])
+        .arg(&results)
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("across 10 archived runs; 2 change point(s)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn history_of_two_runs_says_how_many_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    for (i, p95) in [200, 790].iter().enumerate() {
+        let run = run_with_p95(dir.path(), &format!("run{i}"), *p95);
+        archive(&results, &run, &format!("r{i}"));
+    }
+    let out = perfreport()
+        .args(["history", "--results"])
+        .arg(&results)
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("change points need at least 4 runs with a value (2 on each side of a step, --min-size 2); this history has 2"),
+        "{text}"
+    );
+    assert!(!text.contains("0 change point"), "{text}");
+    let json = history_json(&results, &["--min-size", "3"]);
+    assert_eq!(json["change_points"], serde_json::json!([]));
+    assert_eq!(json["change_point_search"]["runs_needed"], 6);
+    assert_eq!(json["change_point_search"]["runs_with_value"], 2);
+    assert!(
+        json["change_point_search"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("at least 6 runs"),
+        "{json}"
+    );
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::bounded::{run_bounded, Finished};
 use super::fixture;
 
 /// Longest any one command may take (a debug build on a busy 2-core machine).
@@ -42,11 +41,34 @@ pub(super) fn restore_stale(results: &Path, stale: &(Vec<u8>, Vec<u8>)) {
     std::fs::write(results.join("index.parquet.sha256"), &stale.1).unwrap();
 }
 
+/// How a command ended.
+#[derive(Debug)]
+pub(super) struct Finished {
+    /// The exit code (`None` when killed, also by the time limit).
+    pub(super) code: Option<i32>,
+    /// Standard output, lossily decoded.
+    pub(super) stdout: String,
+    /// Standard error, lossily decoded.
+    pub(super) stderr: String,
+}
+
+/// Runs `perfreport ARGS` in `cwd`, killed after [`LIMIT`], and checks that it ended with 0, 1
+/// or 2 and printed no panic.
 pub(super) fn perfreport(cwd: &Path, args: &[&str]) -> Finished {
-    let done = run_bounded(cwd, args, LIMIT);
+    let out = super::perfreport()
+        .args(args)
+        .current_dir(cwd)
+        .timeout(LIMIT)
+        .output()
+        .expect("the binary runs");
+    let done = Finished {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     assert!(
         matches!(done.code, Some(0..=2)),
-        "`perfreport {}` exited with {:?}:\n{}",
+        "`perfreport {}` exited with {:?} (None: killed, after {LIMIT:?} or by a signal):\n{}",
         args.join(" "),
         done.code,
         done.stderr

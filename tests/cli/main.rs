@@ -5,7 +5,6 @@ mod archive;
 mod archive_history;
 mod archive_hostile;
 mod archive_props;
-mod bounded;
 mod check;
 mod compare;
 mod driver;

@@ -18,7 +18,8 @@ pub struct ArchiveArgs {
     /// a selector (`@latest`, `@previous`, `@label:NAME`) to archive an archived run again.
     #[arg(value_name = "RUN", required_unless_present = "reindex")]
     pub run: Option<PathBuf>,
-    /// The run's label (a release or build name): no `..`, `/`, `\`, `:` or control characters.
+    /// The run's label (a release or build name): no `..`, `/`, `\`, `:`, control characters,
+    /// leading or trailing spaces, or Windows device names such as `CON` or `com1.txt`.
     #[arg(long, required_unless_present = "reindex")]
     pub label: Option<String>,
     /// A note kept in the manifest.
@@ -74,11 +75,13 @@ pub struct HistoryArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Significance level of a change point (after the Bonferroni correction).
+    /// Significance level of a change point (two-sided, Bonferroni-adjusted for the splits
+    /// tried).
     #[arg(long, default_value_t = 0.01)]
     pub alpha: f64,
-    /// Fewest runs on each side of a change point.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Fewest runs on each side of a change point (at least 2): a step is a level two runs
+    /// confirm, a single run off the line is not one; the search needs twice this many runs.
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub min_size: usize,
 }
 

@@ -3,7 +3,7 @@
 //! error and never stop the other runs from being shown. Names, labels and paths are printed
 //! through [`crate::report::escape`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -11,12 +11,10 @@ use serde::Serialize;
 use super::args::{ArchiveArgs, HistoryArgs, HistoryFormat, ListArgs, VerifyArgs};
 use super::changepoint::ChangePointOptions;
 use super::history::{heading, history, resolve_endpoint, table};
-use super::index::{self, IndexRow};
-use super::scan::{scan, Problem};
+use super::index::IndexRow;
 use super::store::{self, ArchiveRequest};
-use super::{history_html, verify, INDEX_NAME};
+use super::{heal, history_html, verify, INDEX_NAME};
 use crate::error::{AppError, Outcome};
-use crate::locust::read_stats;
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
 use crate::report::Format;
@@ -46,9 +44,10 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
         archived.files,
         escape::terminal_path(&archived.dir)
     );
+    warn(&archived.warnings);
     if let Some(e) = archived.index_error {
         return Err(AppError::Usage(format!(
-            "the run was archived, but the index could not be updated: {e}; run `perfreport archive --reindex --results {}`",
+            "the run was archived, but the index could not be updated: {e}; the next `perfreport list` or `history` with --results {} retries",
             args.results.display()
         )));
     }
@@ -62,20 +61,28 @@ fn reindex(results: &Path) -> Result<Outcome, AppError> {
             results.display()
         )));
     }
-    let _lock = store::lock(results)?;
-    store::remove_stale_temporaries(results)?;
-    let problems = index::reindex(results)?;
-    warn(&problems);
+    let lock = store::lock(results)?;
+    let mut healed = heal::sync_locked(results, &lock, heal::Sync::Rebuild)?;
+    warn(&healed.warnings());
+    if let Some(e) = healed.save_error.take() {
+        return Err(e.into());
+    }
+    let indexed: HashSet<&str> = healed.rows.iter().map(|r| r.run_id.as_str()).collect();
     println!(
-        "rebuilt {}",
-        escape::terminal_path(&results.join(INDEX_NAME))
+        "rebuilt {} ({} runs; {} left out)",
+        escape::terminal_path(&results.join(INDEX_NAME)),
+        indexed.len(),
+        healed.runs.len() - indexed.len()
     );
     Ok(Outcome::Ok)
 }
 
-fn warn(problems: &[Problem]) {
-    for p in problems {
-        eprintln!("perfreport: warning: {}", escape::terminal(&p.to_string()));
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!(
+            "perfreport: warning: {}",
+            escape::terminal(w)
+        );
     }
 }
 
@@ -94,38 +101,26 @@ struct ListRow<'a> {
 
 /// `perfreport list`: archived runs, newest first.
 pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
-    let found = scan(&args.results)?;
-    warn(&found.problems);
-    let indexed: HashMap<String, IndexRow> = match index::read(&args.results) {
-        Ok(rows) => rows
-            .into_iter()
-            .filter(|r| r.endpoint == crate::model::AGGREGATED_NAME)
-            .map(|r| (r.run_id.clone(), r))
-            .collect(),
-        Err(_) => HashMap::new(),
-    };
-    let mut rows = Vec::with_capacity(found.runs.len());
-    for run in found.runs.iter().rev() {
-        let aggregated = match indexed.get(&run.id) {
-            Some(r) => Some((r.requests, r.failure_rate, r.p95_ms)),
-            None => match read_stats(&run.dir.join(format!("{}_stats.csv", run.manifest.run_name)))
-            {
-                Ok((_, a)) => Some((a.requests, a.failure_ratio(), a.percentile(0.95))),
-                Err(e) => {
-                    eprintln!("perfreport: warning: {}", escape::terminal(&e.to_string()));
-                    None
-                }
-            },
-        };
+    let healed = heal::load(&args.results)?;
+    warn(&healed.warnings());
+    let indexed: HashMap<&str, &IndexRow> = healed
+        .rows
+        .iter()
+        .filter(|r| r.endpoint == crate::model::AGGREGATED_NAME)
+        .map(|r| (r.run_id.as_str(), r))
+        .collect();
+    let mut rows = Vec::with_capacity(healed.runs.len());
+    for run in healed.runs.iter().rev() {
+        let aggregated = indexed.get(run.id.as_str());
         rows.push(ListRow {
             run_id: &run.id,
             label: &run.manifest.label,
             archived_at: &run.manifest.archived_at,
             note: run.manifest.note.as_deref(),
             git_commit: run.manifest.git_commit.as_deref(),
-            requests: aggregated.map(|a| a.0),
-            failure_rate: aggregated.map(|a| a.1),
-            p95_ms: aggregated.and_then(|a| a.2),
+            requests: aggregated.map(|a| a.requests),
+            failure_rate: aggregated.map(|a| a.failure_rate),
+            p95_ms: aggregated.and_then(|a| a.p95_ms),
         });
     }
     let text = match args.format {
@@ -140,7 +135,7 @@ pub fn list(args: &ListArgs) -> Result<Outcome, AppError> {
                 ("p95", Align::Right),
                 ("Commit", Align::Left),
             ]);
-            for (r, run) in rows.iter().zip(found.runs.iter().rev()) {
+            for (r, run) in rows.iter().zip(healed.runs.iter().rev()) {
                 t.row(vec![
                     Cell::from(r.run_id),
                     Cell::from(r.label),
@@ -183,11 +178,14 @@ pub fn history_cmd(args: &HistoryArgs) -> Result<Outcome, AppError> {
     if args.min_size < 2 {
         return Err(AppError::Usage("--min-size must be at least 2".to_string()));
     }
-    let rows = index::read(&args.results)?;
+    let healed = heal::load(&args.results)?;
+    warn(&healed.warnings());
+    let rows = healed.rows;
     let endpoint = resolve_endpoint(&rows, &args.endpoint)?;
     let options = ChangePointOptions {
         alpha: args.alpha,
         min_size: args.min_size,
+        rounded: args.metric.rounded(),
     };
     let h = history(&rows, &endpoint, args.metric, options);
     let text = match args.format {

@@ -67,6 +67,15 @@ impl HistoryMetric {
         }
     }
 
+    /// Whether Locust stores this metric rounded (the percentile columns are bucket keys; see
+    /// [`crate::stats::locust_rounding_step`]), so change points floor its variance there.
+    pub fn rounded(self) -> bool {
+        matches!(
+            self,
+            HistoryMetric::P50 | HistoryMetric::P90 | HistoryMetric::P95 | HistoryMetric::P99
+        )
+    }
+
     /// A value formatted for people.
     pub fn show(self, v: f64) -> String {
         match self {
@@ -105,8 +114,39 @@ pub struct Change {
     pub mean_after: f64,
     /// Relative change in percent (`null` from a level of 0).
     pub change_pct: Option<f64>,
-    /// Bonferroni-adjusted p-value of the step.
+    /// Two-sided p-value of the step, Bonferroni-adjusted for the splits its segments allow.
     pub p_value: f64,
+}
+
+/// One change point in the list `history --format json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangePointEntry {
+    /// Position of the run in `points` (0-based): the first run at the new level.
+    pub index: usize,
+    /// That run's folder name.
+    pub run_id: String,
+    /// That run's label.
+    pub label: String,
+    /// The step itself.
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// How change points were searched for, so a reader knows why there are none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangePointSearch {
+    /// The method, in a few words.
+    pub method: &'static str,
+    /// `--alpha`.
+    pub alpha: f64,
+    /// `--min-size`: fewest runs on each side of a change point.
+    pub min_size: usize,
+    /// Runs with a value the search needs before it can find anything.
+    pub runs_needed: usize,
+    /// Runs with a value in this history.
+    pub runs_with_value: usize,
+    /// Set when the search could not run (too few runs), saying what it needs.
+    pub note: Option<String>,
 }
 
 /// A metric's history.
@@ -118,6 +158,10 @@ pub struct History {
     pub metric: HistoryMetric,
     /// The runs, oldest first.
     pub points: Vec<HistoryPoint>,
+    /// The change points, oldest first (each also marked on its point).
+    pub change_points: Vec<ChangePointEntry>,
+    /// How they were searched for.
+    pub change_point_search: ChangePointSearch,
 }
 
 impl History {
@@ -201,6 +245,26 @@ pub fn history(
         .filter(|&i| points[i].value.is_some())
         .collect();
     let values: Vec<f64> = valued.iter().filter_map(|&i| points[i].value).collect();
+    let options = ChangePointOptions {
+        rounded: metric.rounded(),
+        ..options
+    };
+    let runs_needed = options.values_needed();
+    let search = ChangePointSearch {
+        method: "E-divisive means with Student's t-test (Apache Otava)",
+        alpha: options.alpha,
+        min_size: options.min_size,
+        runs_needed,
+        runs_with_value: values.len(),
+        note: (values.len() < runs_needed).then(|| {
+            format!(
+                "change points need at least {runs_needed} runs with a value ({} on each side of a step, --min-size {}); this history has {}",
+                options.min_size,
+                options.min_size,
+                values.len()
+            )
+        }),
+    };
     for cp in change_points(&values, options) {
         let change_pct = (cp.mean_before != 0.0)
             .then(|| (cp.mean_after - cp.mean_before) / cp.mean_before * 100.0);
@@ -213,10 +277,24 @@ pub fn history(
             });
         }
     }
+    let change_points = points
+        .iter()
+        .enumerate()
+        .filter_map(|(index, p)| {
+            p.change.as_ref().map(|c| ChangePointEntry {
+                index,
+                run_id: p.run_id.clone(),
+                label: p.label.clone(),
+                change: c.clone(),
+            })
+        })
+        .collect();
     History {
         endpoint: endpoint.to_string(),
         metric,
         points,
+        change_points,
+        change_point_search: search,
     }
 }
 
@@ -274,11 +352,14 @@ pub fn table(h: &History) -> Table {
 
 /// The heading line above the table.
 pub fn heading(h: &History) -> String {
+    let changes = match &h.change_point_search.note {
+        Some(note) => note.clone(),
+        None => format!("{} change point(s)", h.change_points.len()),
+    };
     format!(
-        "{} of {} across {} archived runs; {} change point(s)",
+        "{} of {} across {} archived runs; {changes}",
         h.metric.name(),
         h.endpoint,
         h.points.len(),
-        h.changes().count()
     )
 }

@@ -11,24 +11,26 @@ use plotters::prelude::{
 use super::history::{describe, History};
 use super::ArchiveError;
 use crate::report::escape::html as escape;
+use crate::report::charts::plottable;
 use crate::time;
 
 /// The trend chart as an SVG document: run number on x, the metric on y, change points in red
-/// with a dashed line at each.
+/// with a dashed line at each. Values are clamped as the report's charts clamp them
+/// ([`plottable`]), so the axis range is finite however large they are.
 pub fn chart_svg(h: &History) -> Result<String, ArchiveError> {
     let err = |e: &dyn std::fmt::Display| ArchiveError::Chart(e.to_string());
     let points: Vec<(f64, f64)> = h
         .points
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, v)))
+        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, plottable(v))))
         .collect();
     let changes: Vec<(f64, f64)> = h
         .points
         .iter()
         .enumerate()
         .filter(|(_, p)| p.change.is_some())
-        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, v)))
+        .filter_map(|(i, p)| p.value.map(|v| ((i + 1) as f64, plottable(v))))
         .collect();
     let (lo, hi) = points
         .iter()
@@ -147,7 +149,8 @@ tr.cp td {{ background: #fde8e8; }}
 </head>
 <body>
 <h1>{title}</h1>
-<p>Change points (binary segmentation with Student's t-test, Bonferroni-adjusted) are the runs where the level stepped; they are red in the chart.</p>
+<p>Change points (E-divisive means with Student's t-test, as Apache Otava finds them) are the runs where the level stepped; they are red in the chart.</p>
+{search_note}
 <figure>
 {svg}
 </figure>
@@ -164,5 +167,10 @@ tr.cp td {{ background: #fde8e8; }}
 </html>
 "#,
         metric = escape(h.metric.name()),
+        search_note = h
+            .change_point_search
+            .note
+            .as_ref()
+            .map_or_else(String::new, |n| format!("<p>{}.</p>\n", escape(n))),
     ))
 }

@@ -7,15 +7,24 @@
 //! `git_commit` (nullable), `endpoint` (`GET /x`, or `Aggregated`), `method`, `name`,
 //! `requests` and `failures` (u64), `failure_rate`, `rps`, and the nullable response times in
 //! ms `avg_ms`, `min_ms`, `median_ms`, `p90_ms`, `p95_ms`, `p99_ms`, `max_ms` (f64).
+//!
+//! Beside it, `index.parquet.sha256` (`sha256sum` format) holds the index file's SHA-256. [`read`]
+//! never trusts the file: it checks that checksum before anything parses the file (some
+//! corruptions make polars panic, others make it allocate exabytes and abort, which no panic
+//! handler catches), then the Parquet framing (magic bytes, footer length), contains a panic of
+//! polars' reader as a last resort, and checks the schema. Any failure is an
+//! [`ArchiveError::Index`]; [`super::heal`] then rebuilds the index from the run folders.
 
-use std::fs::File;
+use std::io::Cursor;
+use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
 
-use super::scan::{scan, ArchivedRun, Problem};
-use super::{ArchiveError, INDEX_NAME};
-use crate::locust::read_stats;
+use super::scan::ArchivedRun;
+use super::store::hash_bytes;
+use super::{ArchiveError, INDEX_NAME, INDEX_SHA256_NAME};
 use crate::model::EndpointStats;
 
 /// One row of the index.
@@ -93,13 +102,25 @@ pub fn rows_of(
         .collect()
 }
 
-/// Writes the index atomically.
+/// Writes the index atomically, then its checksum file (a crash between the two leaves a
+/// mismatch, which the next read repairs).
 pub fn write(results: &Path, rows: &[IndexRow]) -> Result<(), ArchiveError> {
     let path = results.join(INDEX_NAME);
-    let fail = |message: String| ArchiveError::Index {
+    let bytes = encode(rows).map_err(|message| ArchiveError::Index {
         path: path.clone(),
         message,
-    };
+    })?;
+    crate::output::write_atomic_as(&path, &bytes, super::TMP_PREFIX)
+        .map_err(ArchiveError::io(&path))?;
+    let sum_path = results.join(INDEX_SHA256_NAME);
+    let line = format!("{}  {INDEX_NAME}\n", hash_bytes(&bytes));
+    crate::output::write_atomic_as(&sum_path, line.as_bytes(), super::TMP_PREFIX)
+        .map_err(ArchiveError::io(&sum_path))
+}
+
+/// The index file's bytes for `rows`: the same rows always give the same bytes.
+fn encode(rows: &[IndexRow]) -> Result<Vec<u8>, String> {
+    let fail = |e: polars::prelude::PolarsError| e.to_string();
     let text = |f: fn(&IndexRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     let float = |f: fn(&IndexRow) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();
     let columns = vec![
@@ -143,20 +164,20 @@ pub fn write(results: &Path, rows: &[IndexRow]) -> Result<(), ArchiveError> {
         Column::new("p99_ms".into(), float(|r| r.p99_ms)),
         Column::new("max_ms".into(), float(|r| r.max_ms)),
     ];
-    let mut df = DataFrame::new(rows.len(), columns).map_err(|e| fail(e.to_string()))?;
+    let mut df = DataFrame::new(rows.len(), columns).map_err(fail)?;
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
         .finish(&mut df)
-        .map_err(|e| fail(e.to_string()))?;
-    crate::output::write_atomic_as(&path, &bytes, super::TMP_PREFIX)
-        .map_err(ArchiveError::io(&path))
+        .map_err(fail)?;
+    Ok(bytes)
 }
 
-/// Reads the index; [`ArchiveError::NoIndex`] when there is none.
+/// Reads the index; [`ArchiveError::NoIndex`] when there is none, [`ArchiveError::Index`]
+/// when it is not a whole, unaltered index perfreport wrote. Never panics.
 pub fn read(results: &Path) -> Result<Vec<IndexRow>, ArchiveError> {
     let path = results.join(INDEX_NAME);
-    let file = match File::open(&path) {
-        Ok(f) => f,
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ArchiveError::NoIndex {
                 path,
@@ -167,42 +188,110 @@ pub fn read(results: &Path) -> Result<Vec<IndexRow>, ArchiveError> {
     };
     let fail = |message: String| ArchiveError::Index {
         path: path.clone(),
-        message: format!("{message}; rebuild it with `perfreport archive --reindex`"),
+        message,
     };
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| fail(e.to_string()))?;
-    let col = |name: &str| df.column(name).map_err(|e| fail(e.to_string()));
-    let strs = |name: &str| -> Result<Vec<Option<String>>, ArchiveError> {
+    check_checksum(results, &bytes).map_err(fail)?;
+    check_framing(&bytes).map_err(fail)?;
+    let df = contain_panic(|| ParquetReader::new(Cursor::new(bytes)).finish())
+        .map_err(|panic| fail(format!("the Parquet reader failed on it ({panic})")))?
+        .map_err(|e| fail(format!("not a readable Parquet file: {e}")))?;
+    rows_of_frame(&df).map_err(|e| fail(format!("not an index of this schema: {e}")))
+}
+
+/// Compares the file's SHA-256 with `index.parquet.sha256`.
+fn check_checksum(results: &Path, bytes: &[u8]) -> Result<(), String> {
+    let sum_path = results.join(INDEX_SHA256_NAME);
+    let line = std::fs::read_to_string(&sum_path).map_err(|e| {
+        format!(
+            "its checksum file {} cannot be read ({e})",
+            sum_path.display()
+        )
+    })?;
+    let expected = line.split_whitespace().next().unwrap_or_default();
+    if hash_bytes(bytes) != expected {
+        return Err(format!(
+            "its SHA-256 differs from {} (a changed byte, or written by another program)",
+            sum_path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks what Parquet requires of a file's ends: `PAR1` at both, and a footer length that
+/// fits between them.
+fn check_framing(bytes: &[u8]) -> Result<(), String> {
+    const MAGIC: &[u8] = b"PAR1";
+    let len = bytes.len();
+    if len < 12 || !bytes.starts_with(MAGIC) || !bytes.ends_with(MAGIC) {
+        return Err(format!(
+            "not a Parquet file ({len} bytes, without `PAR1` at both ends)"
+        ));
+    }
+    let mut footer = [0u8; 4];
+    footer.copy_from_slice(&bytes[len - 8..len - 4]);
+    let footer = u32::from_le_bytes(footer) as usize;
+    if footer == 0 || footer > len - 12 {
+        return Err(format!(
+            "its footer length ({footer} bytes) does not fit the file ({len} bytes)"
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `f`, turning a panic into its message. While `f` runs, the panic hook stays silent
+/// for this thread and polars' worker threads (named `polars-*`), whose panics polars hands
+/// back to this thread; panics anywhere else go to the hook that was installed, which is put
+/// back afterwards.
+fn contain_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
+    let previous: Arc<Hook> = Arc::new(panic::take_hook());
+    let reader = std::thread::current().id();
+    let chained = Arc::clone(&previous);
+    panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        let ours = thread.id() == reader || thread.name().is_some_and(|n| n.starts_with("polars"));
+        if !ours {
+            chained(info);
+        }
+    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    drop(panic::take_hook());
+    match Arc::try_unwrap(previous) {
+        Ok(hook) => panic::set_hook(hook),
+        Err(shared) => panic::set_hook(Box::new(move |info| shared(info))),
+    }
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// The rows of a decoded index; an error names the missing or mistyped column.
+fn rows_of_frame(df: &DataFrame) -> Result<Vec<IndexRow>, String> {
+    let fail = |e: polars::prelude::PolarsError| e.to_string();
+    let col = |name: &str| df.column(name).map_err(fail);
+    let strs = |name: &str| -> Result<Vec<Option<String>>, String> {
         Ok(col(name)?
             .str()
-            .map_err(|e| fail(e.to_string()))?
+            .map_err(fail)?
             .iter()
             .map(|v| v.map(str::to_string))
             .collect())
     };
-    let floats = |name: &str| -> Result<Vec<Option<f64>>, ArchiveError> {
-        Ok(col(name)?
-            .f64()
-            .map_err(|e| fail(e.to_string()))?
-            .iter()
-            .collect())
+    let floats = |name: &str| -> Result<Vec<Option<f64>>, String> {
+        Ok(col(name)?.f64().map_err(fail)?.iter().collect())
     };
-    let uints = |name: &str| -> Result<Vec<Option<u64>>, ArchiveError> {
-        Ok(col(name)?
-            .u64()
-            .map_err(|e| fail(e.to_string()))?
-            .iter()
-            .collect())
+    let uints = |name: &str| -> Result<Vec<Option<u64>>, String> {
+        Ok(col(name)?.u64().map_err(fail)?.iter().collect())
     };
     let run_id = strs("run_id")?;
     let label = strs("label")?;
     let archived_at = strs("archived_at")?;
-    let archived_at_ms: Vec<Option<i64>> = col("archived_at_ms")?
-        .i64()
-        .map_err(|e| fail(e.to_string()))?
-        .iter()
-        .collect();
+    let archived_at_ms: Vec<Option<i64>> =
+        col("archived_at_ms")?.i64().map_err(fail)?.iter().collect();
     let git_commit = strs("git_commit")?;
     let endpoint = strs("endpoint")?;
     let method = strs("method")?;
@@ -248,38 +337,6 @@ pub fn read(results: &Path) -> Result<Vec<IndexRow>, ArchiveError> {
         .collect())
 }
 
-/// Adds (or replaces) one run's rows; rebuilds the whole index if the old one is unreadable.
-pub fn add_run(results: &Path, rows: Vec<IndexRow>) -> Result<(), ArchiveError> {
-    let Some(first) = rows.first() else {
-        return Ok(());
-    };
-    let id = first.run_id.clone();
-    let mut all = match read(results) {
-        Ok(existing) => existing,
-        Err(_) => return reindex(results).map(|_| ()),
-    };
-    all.retain(|r| r.run_id != id);
-    all.extend(rows);
-    write(results, &all)
-}
-
-/// Rebuilds the index from the run folders; returns the problems met (runs left out).
-pub fn reindex(results: &Path) -> Result<Vec<Problem>, ArchiveError> {
-    let found = scan(results)?;
-    let mut problems = found.problems;
-    let mut rows = Vec::new();
-    for run in &found.runs {
-        let stats = run.dir.join(format!("{}_stats.csv", run.manifest.run_name));
-        match read_stats(&stats) {
-            Ok((endpoints, aggregated)) => rows.extend(rows_of(run, &endpoints, &aggregated)),
-            Err(e) => problems.push(Problem::Broken(e.into())),
-        }
-    }
-    std::fs::create_dir_all(results).map_err(ArchiveError::io(results))?;
-    write(results, &rows)?;
-    Ok(problems)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,14 +376,65 @@ mod tests {
         assert_eq!(read(dir.path()).unwrap(), rows);
         write(dir.path(), &[]).unwrap();
         assert!(read(dir.path()).unwrap().is_empty());
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(leftovers, 1, "only index.parquet");
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["index.parquet", "index.parquet.sha256"]);
     }
 
     #[test]
-    fn missing_index_says_how_to_rebuild() {
+    fn damaged_indexes_are_errors_not_panics() {
         let dir = tempfile::tempdir().unwrap();
-        let err = read(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("--reindex"), "{err}");
+        let rows = vec![row("a", "GET /x", Some(30.0)), row("b", "Aggregated", None)];
+        write(dir.path(), &rows).unwrap();
+        let path = dir.path().join(INDEX_NAME);
+        let good = std::fs::read(&path).unwrap();
+        let message = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            read(dir.path()).unwrap_err().to_string()
+        };
+        let mut flipped = good.clone();
+        flipped[good.len() / 2] ^= 0x10;
+        assert!(message(&flipped).contains("SHA-256 differs"));
+        // A file that matches its checksum file but is not Parquet (another writer).
+        let forged = b"PAR1 not parquet at all PAR1".to_vec();
+        let sum = format!("{}  index.parquet\n", hash_bytes(&forged));
+        std::fs::write(dir.path().join(INDEX_SHA256_NAME), sum).unwrap();
+        assert!(
+            message(&forged).contains("footer length"),
+            "{}",
+            message(&forged)
+        );
+        std::fs::remove_file(dir.path().join(INDEX_SHA256_NAME)).unwrap();
+        assert!(message(&good).contains("checksum file"));
+    }
+
+    #[test]
+    fn a_panic_is_contained_on_this_thread_and_on_polars_threads() {
+        assert_eq!(contain_panic(|| 7), Ok(7));
+        assert_eq!(
+            contain_panic(|| -> u8 { panic!("boom") }),
+            Err("boom".to_string())
+        );
+        let worker = || {
+            std::thread::Builder::new()
+                .name("polars-test".into())
+                .spawn(|| -> u8 { panic!("in a worker {}", 1) })
+                .unwrap()
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+        };
+        assert_eq!(contain_panic(worker), Err("in a worker 1".to_string()));
+    }
+
+    #[test]
+    fn missing_index_is_its_own_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            read(dir.path()),
+            Err(ArchiveError::NoIndex { .. })
+        ));
     }
 }

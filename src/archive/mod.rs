@@ -8,19 +8,23 @@
 //!   20261128T104500Z_v1.5.0/    one archived run: Locust's files as they were, plus
 //!     manifest.json             what was archived (schema in [`manifest`])
 //!   index.parquet               every run's per-endpoint metrics (see [`index`])
+//!   index.parquet.sha256        its checksum, so a damaged index is never parsed
 //!   .perfreport.lock            held while an archive command writes
 //!   .perfreport-tmp-*/          a run being copied; never visible as a run, removed later
 //! ```
 //!
 //! * [`store`] copies a run in atomically; [`scan`] finds the archived runs (and the broken
 //!   ones, without stopping); [`select`] resolves `@latest`, `@previous`, `@label:X`;
-//!   [`index`] writes and reads the Parquet index; [`changepoint`] finds where a series steps;
+//!   [`index`] writes and reads the Parquet index and [`heal`] keeps it in step with the run
+//!   folders; [`changepoint`] (with [`edivisive`]) finds where a series steps;
 //!   [`history`] and [`history_html`] show a metric across runs; [`verify`] rechecks checksums;
 //!   [`args`] and [`commands`] are the subcommands' arguments and bodies; [`time`] formats UTC.
 
 pub mod args;
 pub mod changepoint;
 pub mod commands;
+pub mod edivisive;
+pub mod heal;
 pub mod history;
 pub mod history_html;
 pub mod index;
@@ -38,6 +42,8 @@ pub use select::{resolve_run_arg, RunResolver};
 pub const MANIFEST_NAME: &str = "manifest.json";
 /// The index's file name inside the results folder.
 pub const INDEX_NAME: &str = "index.parquet";
+/// The index's checksum file (`sha256sum` format) beside it.
+pub const INDEX_SHA256_NAME: &str = "index.parquet.sha256";
 /// The lock file's name inside the results folder.
 pub const LOCK_NAME: &str = ".perfreport.lock";
 /// Names starting with this inside the results folder are work in progress, never runs.
@@ -129,30 +135,33 @@ pub struct ArchivedRun {
     /// How many files were copied.
     pub files: usize,
     /// Why the index could not be updated, when it could not: the run is archived all the
-    /// same, and `archive --reindex` repairs the index.
+    /// same, and the next command that reads the index adds it.
     pub index_error: Option<ArchiveError>,
+    /// Warnings met while updating the index (broken run folders, runs left out of it).
+    pub warnings: Vec<String>,
 }
 
-/// Archives one run (atomically, under the results folder's lock) and adds it to the index:
-/// what `perfreport archive` does, for other commands (the sign-off archives every tier).
+/// Archives one run (atomically, under the results folder's lock) and brings the index up to
+/// date with every run folder, the new one included: what `perfreport archive` does, for
+/// other commands (the sign-off archives every tier).
 pub fn archive_run(req: &store::ArchiveRequest<'_>) -> Result<ArchivedRun, ArchiveError> {
     let archived = store::archive(req)?;
-    let found = scan::ArchivedRun {
-        dir: archived.dir.clone(),
-        id: archived
-            .dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        manifest: archived.manifest.clone(),
+    let id = archived
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let why = heal::Sync::NewRun(&id);
+    let (index_error, warnings) = match heal::sync_locked(req.results, &archived.lock, why) {
+        Ok(mut healed) => (healed.save_error.take(), healed.warnings()),
+        Err(e) => (Some(e), Vec::new()),
     };
-    let rows = index::rows_of(&found, &archived.run.endpoints, &archived.run.aggregated);
-    let index_error = index::add_run(req.results, rows).err();
     drop(archived.lock);
     Ok(ArchivedRun {
         dir: archived.dir,
         run_name: archived.manifest.run_name,
         files: archived.manifest.files.len(),
         index_error,
+        warnings,
     })
 }

@@ -47,15 +47,19 @@ pub struct Archived {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
-    /// The run as read (for the index).
-    pub run: Run,
     /// The results folder's lock, still held so the caller can update the index.
     pub lock: ResultsLock,
 }
 
-/// Refuses labels that could escape the run folder or make an awkward folder name: empty,
+/// Names Windows reserves for devices, in any case and with any extension (`con.txt`).
+const WINDOWS_DEVICES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+
+/// Refuses labels that could escape the run folder or make an awkward folder name: empty or
+/// only spaces, starting or ending with a space (or ending with `.`, which Windows drops),
 /// containing `..`, path separators, control characters or characters Windows forbids in folder
-/// names, starting with `-` or `.`, or longer than 100 bytes.
+/// names, a name Windows reserves for a device (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`,
+/// `LPT1`–`LPT9`, any case, with or without an extension), starting with `-` or `.`, or longer
+/// than 100 bytes.
 pub fn check_label(label: &str) -> Result<(), ArchiveError> {
     let refuse = |reason| {
         Err(ArchiveError::BadLabel {
@@ -65,6 +69,18 @@ pub fn check_label(label: &str) -> Result<(), ArchiveError> {
     };
     if label.is_empty() {
         return refuse("it is empty");
+    }
+    if label.trim().is_empty() {
+        return refuse("it is only spaces");
+    }
+    if label.starts_with(char::is_whitespace) || label.ends_with(char::is_whitespace) {
+        return refuse("it starts or ends with a space (Windows drops trailing spaces from folder names, and `@label:` would not match)");
+    }
+    if label.ends_with('.') {
+        return refuse("it ends with `.` (Windows drops it from folder names)");
+    }
+    if is_windows_device(label) {
+        return refuse("it is a device name Windows reserves (CON, PRN, AUX, NUL, COM1–COM9, LPT1–LPT9, also with an extension)");
     }
     if label.contains("..") {
         return refuse("it contains `..`");
@@ -87,6 +103,28 @@ pub fn check_label(label: &str) -> Result<(), ArchiveError> {
         return refuse("it is longer than 100 bytes");
     }
     Ok(())
+}
+
+/// Whether `name` is a Windows device name: its part before the first `.` (trailing spaces
+/// ignored, as Windows does), in any case, is one of [`WINDOWS_DEVICES`] or `COM`/`LPT` with a
+/// digit 1–9 (or a superscript ¹ ² ³, which Windows treats alike).
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let upper = stem.to_uppercase();
+    if WINDOWS_DEVICES.contains(&upper.as_str()) {
+        return true;
+    }
+    let Some(digit) = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+    else {
+        return false;
+    };
+    let mut chars = digit.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('1'..='9' | '¹' | '²' | '³'), None)
+    )
 }
 
 /// Holds the results folder's lock file until dropped.
@@ -186,7 +224,6 @@ pub fn archive(req: &ArchiveRequest<'_>) -> Result<Archived, ArchiveError> {
     Ok(Archived {
         dir,
         manifest,
-        run,
         lock,
     })
 }
@@ -275,6 +312,11 @@ fn copy_hashed(source: &Path, dir: &Path) -> Result<FileEntry, ArchiveError> {
         sha256,
         size,
     })
+}
+
+/// SHA-256 of bytes in memory, lower-case hex.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// SHA-256 of a file, lower-case hex, and its size.
@@ -381,7 +423,17 @@ mod tests {
 
     #[test]
     fn labels() {
-        for ok in ["v1.5.0", "release 2026-11", "build_42", "résumé"] {
+        for ok in [
+            "v1.5.0",
+            "release 2026-11",
+            "build_42",
+            "résumé",
+            "CONSOLE",
+            "com10",
+            "LPT0",
+            "nullable",
+            "my.con",
+        ] {
             assert!(check_label(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -397,6 +449,24 @@ mod tests {
             "-x",
             "a:b",
             "<b>",
+            " ",
+            "   ",
+            "v1 ",
+            " v1",
+            "v1\u{a0}",
+            "v1.",
+            "CON",
+            "con",
+            "Con.txt",
+            "con.tar.gz",
+            "NUL ",
+            "prn",
+            "AUX",
+            "COM1",
+            "com9",
+            "lpt1",
+            "LPT9.log",
+            "COM\u{b9}",
         ] {
             assert!(check_label(bad).is_err(), "{bad:?}");
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::scan::{scan, Problem};
+use super::scan::{scan, ArchivedRun, Problem};
 use super::store::hash_file;
 use super::{ArchiveError, MANIFEST_NAME};
 
@@ -88,6 +88,36 @@ pub struct VerifyReport {
     pub foreign: Vec<PathBuf>,
 }
 
+/// Checks the files a run's manifest lists: how many were hashed, and the missing, changed
+/// and unreadable ones (files the manifest does not list are not looked at).
+pub fn check_files(run: &ArchivedRun) -> (usize, Vec<Issue>) {
+    let mut checked = 0;
+    let mut issues = Vec::new();
+    for entry in &run.manifest.files {
+        let path = run.dir.join(&entry.name);
+        if !path.is_file() {
+            issues.push(Issue::Missing { path });
+            continue;
+        }
+        checked += 1;
+        match hash_file(&path) {
+            Ok((sha, size)) if sha == entry.sha256 && size == entry.size => {}
+            Ok((sha, size)) => issues.push(Issue::Changed {
+                path,
+                expected_sha256: entry.sha256.clone(),
+                actual_sha256: sha,
+                expected_size: entry.size,
+                actual_size: size,
+            }),
+            Err(e) => issues.push(Issue::Unreadable {
+                path,
+                error: e.to_string(),
+            }),
+        }
+    }
+    (checked, issues)
+}
+
 /// Checks every run in `results`.
 pub fn verify(results: &Path) -> Result<VerifyReport, ArchiveError> {
     let found = scan(results)?;
@@ -102,30 +132,10 @@ pub fn verify(results: &Path) -> Result<VerifyReport, ArchiveError> {
     }
     for run in &found.runs {
         report.runs += 1;
-        let mut listed = HashSet::new();
-        for entry in &run.manifest.files {
-            listed.insert(entry.name.as_str());
-            let path = run.dir.join(&entry.name);
-            if !path.is_file() {
-                report.issues.push(Issue::Missing { path });
-                continue;
-            }
-            report.files += 1;
-            match hash_file(&path) {
-                Ok((sha, size)) if sha == entry.sha256 && size == entry.size => {}
-                Ok((sha, size)) => report.issues.push(Issue::Changed {
-                    path,
-                    expected_sha256: entry.sha256.clone(),
-                    actual_sha256: sha,
-                    expected_size: entry.size,
-                    actual_size: size,
-                }),
-                Err(e) => report.issues.push(Issue::Unreadable {
-                    path,
-                    error: e.to_string(),
-                }),
-            }
-        }
+        let (checked, issues) = check_files(run);
+        report.files += checked;
+        report.issues.extend(issues);
+        let listed: HashSet<&str> = run.manifest.files.iter().map(|f| f.name.as_str()).collect();
         let entries = std::fs::read_dir(&run.dir).map_err(ArchiveError::io(&run.dir))?;
         let mut extra = Vec::new();
         for entry in entries {

@@ -6,16 +6,16 @@ use std::time::{Duration, Instant};
 
 use super::{fixture, perfreport};
 
-fn v2(side: &str) -> PathBuf {
+pub(super) fn v2(side: &str) -> PathBuf {
     fixture(&format!("v2-pair/{side}/{side}"))
 }
 
-fn shared(side: &str) -> PathBuf {
+pub(super) fn shared(side: &str) -> PathBuf {
     fixture(&format!("shared-2.47/{side}/{side}"))
 }
 
 /// Archives `run` under `label` into `results`, expecting success.
-fn archive(results: &Path, run: &Path, label: &str) {
+pub(super) fn archive(results: &Path, run: &Path, label: &str) {
     perfreport()
         .arg("archive")
         .arg(run)
@@ -36,11 +36,11 @@ fn run_dirs(results: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-fn stdout(out: &assert_cmd::assert::Assert) -> String {
+pub(super) fn stdout(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&out.get_output().stdout).into_owned()
 }
 
-fn stderr(out: &assert_cmd::assert::Assert) -> String {
+pub(super) fn stderr(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&out.get_output().stderr).into_owned()
 }
 
@@ -249,6 +249,13 @@ fn labels_that_could_escape_are_refused() {
         "tab\there",
         "-rf",
         "a\\b",
+        "   ",
+        "v1.5 ",
+        "CON",
+        "nul",
+        "Com1",
+        "lpt9.txt",
+        "con.tar.gz",
     ] {
         let out = perfreport()
             .arg("archive")
@@ -430,134 +437,6 @@ fn list_shows_runs_newest_first_and_survives_broken_folders() {
         .assert()
         .code(1);
     assert!(stdout(&out).contains("bad manifest"), "{}", stdout(&out));
-}
-
-#[test]
-fn history_marks_the_step_and_reindex_rebuilds() {
-    let dir = tempfile::tempdir().unwrap();
-    let results = dir.path().join("results");
-    for i in 0..3 {
-        archive(&results, &shared("baseline-1"), &format!("v1.{i}"));
-    }
-    for i in 3..6 {
-        archive(&results, &shared("latest-1"), &format!("v1.{i}"));
-    }
-    let history = |extra: &[&str]| {
-        let out = perfreport()
-            .args([
-                "history",
-                "--format",
-                "json",
-                "--metric",
-                "p50",
-                "--results",
-            ])
-            .arg(&results)
-            .args(extra)
-            .assert()
-            .success();
-        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
-    };
-    let json = history(&["--endpoint", "GET /system/metrics"]);
-    let points = json["points"].as_array().unwrap();
-    let labels: Vec<&str> = points
-        .iter()
-        .map(|p| p["label"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, ["v1.0", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5"]);
-    let changed: Vec<&str> = points
-        .iter()
-        .filter(|p| !p["change"].is_null())
-        .map(|p| p["label"].as_str().unwrap())
-        .collect();
-    assert_eq!(changed, ["v1.3"]);
-    let (base, _) =
-        perfreport::locust::read_stats(&fixture("shared-2.47/baseline-1/baseline-1_stats.csv"))
-            .unwrap();
-    let metrics = base
-        .iter()
-        .find(|e| e.key.name == "/system/metrics")
-        .unwrap();
-    assert_eq!(points[0]["value"].as_f64(), metrics.median_ms);
-    assert_eq!(
-        points[3]["change"]["mean_before"].as_f64(),
-        metrics.median_ms
-    );
-
-    let table = perfreport()
-        .args([
-            "history",
-            "--endpoint",
-            "GET /system/metrics",
-            "--metric",
-            "p50",
-            "--results",
-        ])
-        .arg(&results)
-        .assert()
-        .success();
-    insta::with_settings!({filters => vec![
-        (r"\d{8}T\d{6}Z(-\d+)?", "[STAMP]"),
-        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[DATE]"),
-    ]}, {
-        insta::assert_snapshot!("history_table", stdout(&table));
-    });
-
-    // A name only one method uses is enough.
-    assert_eq!(
-        history(&["--endpoint", "/system/metrics"])["endpoint"],
-        "GET /system/metrics"
-    );
-
-    let out = perfreport()
-        .args(["history", "--endpoint", "/nope", "--results"])
-        .arg(&results)
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&out).contains("no archived run has this endpoint"),
-        "{}",
-        stderr(&out)
-    );
-
-    let page = dir.path().join("history.html");
-    perfreport()
-        .args([
-            "history",
-            "--endpoint",
-            "GET /system/metrics",
-            "--metric",
-            "p50",
-            "--format",
-            "html",
-            "-o",
-        ])
-        .arg(&page)
-        .arg("--results")
-        .arg(&results)
-        .assert()
-        .success();
-    let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<svg"), "inline chart");
-    assert!(
-        html.contains("<tr class=\"cp\"><td>4</td>"),
-        "change point row"
-    );
-
-    std::fs::remove_file(results.join("index.parquet")).unwrap();
-    let out = perfreport()
-        .args(["history", "--results"])
-        .arg(&results)
-        .assert()
-        .code(2);
-    assert!(stderr(&out).contains("--reindex"), "{}", stderr(&out));
-    perfreport()
-        .args(["archive", "--reindex", "--results"])
-        .arg(&results)
-        .assert()
-        .success();
-    assert_eq!(history(&["--endpoint", "GET /system/metrics"]), json);
 }
 
 #[test]

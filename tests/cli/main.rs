@@ -2,6 +2,9 @@
 //! one module per command.
 
 mod archive;
+mod archive_history;
+mod archive_hostile;
+mod archive_props;
 mod calibration;
 mod check;
 mod compare;
@@ -10,6 +13,7 @@ mod escaping;
 mod groups;
 mod inputs;
 mod report;
+mod report_huge;
 mod signoff;
 mod summary;
 

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{distinct_labels, palette, render_svg, ChartError, FONT};
+use super::{distinct_labels, palette, plottable, render_svg, ChartError, FONT, LOG_AXIS_MIN};
 use crate::report::context::CdfCurve;
 
 /// The chart's title.
@@ -16,10 +16,11 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
     let xs = || curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
     let lo = xs().filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
     let hi = xs().fold(0.0_f64, f64::max);
-    if !lo.is_finite() || hi <= 0.0 {
+    if hi <= 0.0 {
         return Err(ChartError::NoData(TITLE.to_string()));
     }
-    let (lo, hi) = (lo * 0.8, (hi * 1.25).max(lo * 2.0));
+    let (lo, hi) = log_range(lo, hi);
+    let on_axis = |x: f64| plottable(x).max(LOG_AXIS_MIN);
     render_svg(TITLE, (900, 360), |root| {
         let mut ctx = ChartBuilder::on(root)
             .caption(TITLE, (FONT, 19).into_font().color(&palette::INK))
@@ -52,7 +53,7 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
                 (palette::SERIES[(i - 1) % palette::SERIES.len()], 2)
             };
             ctx.draw_series(LineSeries::new(
-                curve.points.iter().copied(),
+                curve.points.iter().map(|&(x, y)| (on_axis(x), y)),
                 color.stroke_width(width),
             ))?
             .label(label)
@@ -68,4 +69,49 @@ pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
             .draw()?;
         Ok(())
     })
+}
+
+/// The logarithmic axis for data from `lo` to `hi` (both positive): a little room on both
+/// sides, at least a factor of 2 wide, and within `[0.8 · LOG_AXIS_MIN, 2.5 · AXIS_LIMIT]` so
+/// that its ends and their ratio are finite (plotters counts its ticks from that ratio, and an
+/// infinite end made the count, and its loop, endless).
+fn log_range(lo: f64, hi: f64) -> (f64, f64) {
+    let lo = plottable(lo).max(LOG_AXIS_MIN);
+    let hi = plottable(hi).max(lo);
+    (lo * 0.8, (hi * 1.25).max(lo * 2.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_is_finite_and_bounded_for_any_positive_data() {
+        for (lo, hi) in [
+            (9e307, 9e307),
+            (f64::MAX, f64::MAX),
+            (1.0, f64::INFINITY),
+            (5e-324, 1e308),
+            (5e-324, f64::MAX),
+            (2.0, 3.0),
+        ] {
+            let (a, b) = log_range(lo, hi);
+            assert!(
+                a > 0.0 && b.is_finite() && b >= 2.0 * a * 0.8,
+                "{lo:e} {hi:e}: {a:e} {b:e}"
+            );
+            assert!((b / a).is_finite(), "{lo:e} {hi:e}: {a:e} {b:e}");
+        }
+        assert_eq!(log_range(10.0, 100.0), (8.0, 125.0));
+    }
+
+    #[test]
+    fn draws_huge_response_times() {
+        let curve = CdfCurve {
+            label: "Aggregated".to_string(),
+            points: vec![(9e307, 0.0), (1.7e308, 0.5), (f64::MAX, 1.0)],
+        };
+        let svg = chart(&[curve]).unwrap();
+        assert!(svg.contains("<svg"));
+    }
 }

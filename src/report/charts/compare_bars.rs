@@ -5,7 +5,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::percentile_bars::LABEL_CHARS;
-use super::{bar_frame, distinct_labels, headroom, palette, render_svg, tick, ChartError, FONT};
+use super::{
+    bar_frame, distinct_labels, headroom, palette, plottable, render_svg, tick, ChartError, FONT,
+};
 use crate::report::context::PairBar;
 
 /// The legend: what the bar colours mean.
@@ -42,14 +44,14 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
         ctx.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
             let v = b.baseline?;
             Some(Rectangle::new(
-                [(0.0, top(i) - 0.48), (v, top(i) - 0.12)],
+                [(0.0, top(i) - 0.48), (plottable(v), top(i) - 0.12)],
                 palette::GREY.filled(),
             ))
         }))?;
         ctx.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
             let v = b.latest?;
             Some(Rectangle::new(
-                [(0.0, top(i) - 0.88), (v, top(i) - 0.52)],
+                [(0.0, top(i) - 0.88), (plottable(v), top(i) - 0.52)],
                 latest_color(b.verdict).filled(),
             ))
         }))?;
@@ -61,9 +63,13 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
             let latest = b.latest.map(|v| (v, top(i) - 0.7));
             [baseline, latest].into_iter().flatten()
         });
-        ctx.draw_series(
-            values.map(|(v, y)| Text::new(format!(" {} ms", tick(v)), (v, y), value_style.clone())),
-        )?;
+        ctx.draw_series(values.map(|(v, y)| {
+            Text::new(
+                format!(" {} ms", tick(v)),
+                (plottable(v), y),
+                value_style.clone(),
+            )
+        }))?;
         let name_style = TextStyle::from((FONT, 13).into_font())
             .color(&palette::INK)
             .pos(Pos::new(HPos::Right, VPos::Center));

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{clock, header, headroom, palette, render_svg, tick, ChartError, FONT};
+use super::{clock, header, headroom, palette, plottable, render_svg, tick, ChartError, FONT};
 
 /// One line: its legend label, points (x in seconds since the start) and style.
 pub(crate) struct Line<'a> {
@@ -40,7 +40,7 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
     if points().next().is_none() {
         return Err(ChartError::NoData(chart.title.to_string()));
     }
-    let x_max = points().map(|p| p.0).fold(0.0_f64, f64::max).max(1.0);
+    let x_max = plottable(points().map(|p| p.0).fold(0.0_f64, f64::max)).max(1.0);
     // Past ten minutes the axis runs in minutes, so ticks fall on whole minutes.
     let unit = if x_max > 600.0 { 60.0 } else { 1.0 };
     let y_max = headroom(points().map(|p| p.1).fold(0.0_f64, f64::max));
@@ -81,7 +81,10 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
             .draw()?;
         for line in &chart.lines {
             let style = line.color.stroke_width(line.width);
-            let points = line.points.iter().map(|&(x, y)| (x / unit, y));
+            let points = line
+                .points
+                .iter()
+                .map(|&(x, y)| (plottable(x) / unit, plottable(y)));
             ctx.draw_series(LineSeries::new(points, style))?;
         }
         Ok(())

@@ -259,9 +259,11 @@ pub fn clock(seconds: f64) -> String {
     }
 }
 
-/// A tick label for a value axis: no needless decimals.
+/// A tick label for a value axis: no needless decimals, and powers of ten for huge values.
 pub fn tick(v: f64) -> String {
-    if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
+    if v.abs() >= 1e9 {
+        format!("{v:.2e}")
+    } else if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
         format!("{v:.0}")
     } else if v.abs() >= 10.0 {
         format!("{v:.1}")
@@ -270,9 +272,31 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-/// The upper end of a value axis: a little headroom above the largest value, never zero.
+/// The largest magnitude a chart places on an axis. plotters' tick search never ends on an
+/// infinite range (or one whose width overflows): every value is clamped into this before it
+/// reaches an axis or a series ([`plottable`]), so that each axis range, with its headroom, is
+/// finite and its tick loops are bounded. Real response times, rates and durations are far
+/// below it; anything above is drawn at the edge, and labels still show the true value.
+pub(crate) const AXIS_LIMIT: f64 = 1e300;
+
+/// The smallest positive value a logarithmic axis starts at (a nanosecond, in ms), so that the
+/// ratio of its ends, from which plotters counts its ticks, stays finite (at most ~2e306).
+pub(crate) const LOG_AXIS_MIN: f64 = 1e-6;
+
+/// `v` clamped into `±AXIS_LIMIT` (infinities to the limits), `NaN` as 0.
+pub(crate) fn plottable(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+    }
+}
+
+/// The upper end of a value axis: a little headroom above the largest value, never zero, and
+/// always finite.
 pub(crate) fn headroom(max: f64) -> f64 {
-    if max.is_finite() && max > 0.0 {
+    let max = plottable(max);
+    if max > 0.0 {
         max * 1.1
     } else {
         1.0
@@ -303,6 +327,21 @@ mod tests {
             distinct_labels(&["GET /a", "GET /b"], 30),
             ["GET /a", "GET /b"]
         );
+    }
+
+    #[test]
+    fn axis_ends_stay_finite_for_huge_and_non_finite_values() {
+        for max in [9e307, f64::MAX, f64::INFINITY, f64::NAN, -1.0, 0.0] {
+            let end = headroom(max);
+            assert!(end.is_finite() && end > 0.0, "{max}: {end}");
+            assert!((end * 1.08).is_finite());
+        }
+        assert_eq!(headroom(100.0), 110.00000000000001);
+        assert_eq!(plottable(f64::NEG_INFINITY), -AXIS_LIMIT);
+        assert_eq!(plottable(f64::NAN), 0.0);
+        assert_eq!(plottable(12.5), 12.5);
+        assert_eq!(tick(9e307), "9.00e307");
+        assert_eq!(tick(250.0), "250");
     }
 
     #[test]

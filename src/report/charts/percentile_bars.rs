@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{bar_frame, distinct_labels, headroom, palette, render_svg, tick, ChartError, FONT};
+use super::{
+    bar_frame, distinct_labels, headroom, palette, plottable, render_svg, tick, ChartError, FONT,
+};
 use crate::report::context::Bar;
 
 /// Longest endpoint label, in characters.
@@ -26,7 +28,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
         let top = |i: usize| (n - i) as f64;
         ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
             Rectangle::new(
-                [(0.0, top(i) - 0.82), (b.value, top(i) - 0.18)],
+                [(0.0, top(i) - 0.82), (plottable(b.value), top(i) - 0.18)],
                 palette::ORANGE.filled(),
             )
         }))?;
@@ -36,7 +38,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
         ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
             Text::new(
                 format!(" {} ms", tick(b.value)),
-                (b.value, top(i) - 0.5),
+                (plottable(b.value), top(i) - 0.5),
                 value_style.clone(),
             )
         }))?;

@@ -79,10 +79,7 @@ fn reindex(results: &Path) -> Result<Outcome, AppError> {
 
 fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!(
-            "perfreport: warning: {}",
-            escape::terminal(w)
-        );
+        eprintln!("perfreport: warning: {}", escape::terminal(w));
     }
 }
 

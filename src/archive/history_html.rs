@@ -10,8 +10,8 @@ use plotters::prelude::{
 
 use super::history::{describe, History};
 use super::ArchiveError;
-use crate::report::escape::html as escape;
 use crate::report::charts::plottable;
+use crate::report::escape::html as escape;
 use crate::time;
 
 /// The trend chart as an SVG document: run number on x, the metric on y, change points in red

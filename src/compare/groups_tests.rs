@@ -141,8 +141,8 @@ fn three_against_three_reports_why_mann_whitney_cannot_decide() {
     assert_eq!(p50.test, Some("random_effects_t"));
     assert_eq!(
         p50.df,
-        Some(12.0),
-        "8 prior + 4 residual degrees of freedom"
+        Some(16.0),
+        "12 prior + 4 residual degrees of freedom"
     );
     assert!(p50.p_mann_whitney.is_some());
     assert!(p50.approximate);
@@ -163,8 +163,8 @@ fn one_run_against_a_group_uses_the_groups_spread() {
     assert_eq!(avg.test, Some("random_effects_t"));
     assert_eq!(
         avg.df,
-        Some(11.0),
-        "8 prior + 3 residual degrees of freedom"
+        Some(15.0),
+        "12 prior + 3 residual degrees of freedom"
     );
     assert!(c.notes.iter().any(|n| n.contains("4 vs 1 runs")));
 }

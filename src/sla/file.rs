@@ -324,12 +324,12 @@ checks = "avg < 200ms"
     }
 
     #[test]
-    fn the_readme_example_parses() {
-        let readme = include_str!("../../README.md");
-        let section = readme
-            .split("### The SLA file")
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../docs/sla.md");
+        let section = doc
+            .split("## The SLA file")
             .nth(1)
-            .expect("README has the SLA file section");
+            .expect("docs/sla.md has the SLA file section");
         let example = section
             .split("```toml\n")
             .nth(1)

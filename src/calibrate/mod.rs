@@ -370,7 +370,7 @@ pub fn report(battery: &Battery, options: &CompareOptions, limit: usize, reps: u
     out.push_str(&drift_table(&options.drift, &fitted, battery.aa.len()));
     out.push_str(&observed_table(&observed));
     let mut rng = Rng::new(20261201);
-    let model = Model::from_runs(&battery.aa, &fitted);
+    let model = Model::from_runs(&battery.aa, &observed, &fitted);
 
     out.push_str("\n### False alarms between runs of one build (A/A)\n\n");
     out.push_str("Share of comparisons in which any endpoint or Aggregated is flagged (regressed or improved).\n\n");

@@ -1,11 +1,12 @@
 //! Simulated Locust runs with known truth, modelled on recorded A/A runs: each endpoint's
-//! requests are drawn from its pooled recorded response times, each run drifts by the fitted
-//! drift allowance, and the rows are written as Locust writes them (bucketed percentiles by
+//! requests are drawn from its pooled recorded response times, each run scales them by a
+//! log-normal factor with that endpoint's recorded between-run drift of the average, and the rows are written as Locust writes them (bucketed percentiles by
 //! Locust's own rule, exact mean, min and max). Complements the recorded battery: it can run
 //! thousands of comparisons per design where the battery holds a dozen runs.
 
 use std::path::PathBuf;
 
+use super::fit::Observed;
 use super::Effect;
 use crate::compare::{DriftAllowance, Metric};
 use crate::model::{EndpointKey, EndpointStats, Percentile, Run, RunFiles};
@@ -24,6 +25,8 @@ struct EndpointModel {
     buckets: Vec<(f64, u64)>,
     total: u64,
     mean_requests: f64,
+    /// Between-run standard deviation of the log of this endpoint's times, as recorded.
+    drift_sd: f64,
 }
 
 /// A generator of runs like the A/A runs it was built from.
@@ -31,13 +34,14 @@ struct EndpointModel {
 pub struct Model {
     endpoints: Vec<EndpointModel>,
     duration_s: f64,
-    drift: DriftAllowance,
 }
 
 impl Model {
     /// Builds the model from recorded runs (their full histograms when they have them, else the
-    /// rebuilt distributions are sampled at Locust's percentile levels) and a drift allowance.
-    pub fn from_runs(runs: &[Run], drift: &DriftAllowance) -> Option<Model> {
+    /// rebuilt distributions are sampled at Locust's percentile levels): each endpoint drifts from
+    /// run to run as its average did in `observed` (the drift allowance where it was not
+    /// measured).
+    pub fn from_runs(runs: &[Run], observed: &[Observed], drift: &DriftAllowance) -> Option<Model> {
         let first = runs.first()?;
         let mut endpoints = Vec::new();
         for e in &first.endpoints {
@@ -70,11 +74,23 @@ impl Model {
             if total == 0 {
                 continue;
             }
+            let mean_requests = requests / runs.len() as f64;
+            let drift_sd = observed
+                .iter()
+                .find(|o| o.key == e.key && o.metric == Metric::Avg)
+                .map_or_else(
+                    || {
+                        let typical = e.avg_ms.max(1.0);
+                        drift.log_var(Metric::Avg, typical).sqrt()
+                    },
+                    |o| o.between_var().sqrt(),
+                );
             endpoints.push(EndpointModel {
                 key: e.key.clone(),
                 buckets,
                 total,
-                mean_requests: requests / runs.len() as f64,
+                mean_requests,
+                drift_sd,
             });
         }
         let durations: Vec<f64> = runs.iter().filter_map(Run::duration_s).collect();
@@ -86,22 +102,15 @@ impl Model {
         Some(Model {
             endpoints,
             duration_s,
-            drift: drift.clone(),
         })
     }
 
     /// One simulated run with `effects` applied.
     pub fn run(&self, rng: &mut Rng, name: &str, effects: &[Effect]) -> Run {
-        let avg = Metric::ALL
-            .iter()
-            .position(|&m| m == Metric::Avg)
-            .unwrap_or(0);
-        let (rel, abs) = (self.drift.relative[avg], self.drift.absolute_ms[avg]);
         let mut endpoints = Vec::new();
         let mut all: Vec<(f64, bool)> = Vec::new();
         for e in &self.endpoints {
-            let factor = (rel * rng.normal()).exp();
-            let shift = abs * rng.normal();
+            let factor = (e.drift_sd * rng.normal()).exp();
             let n = (e.mean_requests + e.mean_requests.sqrt() * rng.normal())
                 .round()
                 .max(1.0) as usize;
@@ -111,7 +120,7 @@ impl Model {
                 let key = e.sample(rng);
                 let step = locust_rounding_step(key);
                 let mut t = (key + (rng.uniform() - 0.5) * step).max(0.0);
-                t = (t * factor + shift).max(0.0);
+                t *= factor;
                 let mut failed = false;
                 if let Some(x) = effect {
                     t *= x.factor;

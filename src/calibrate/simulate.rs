@@ -131,10 +131,10 @@ impl Model {
                 }
                 times.push((t, failed));
             }
-            endpoints.push(row(e.key.clone(), &times, self.duration_s));
+            endpoints.push(locust_row(e.key.clone(), &times, self.duration_s));
             all.extend(times);
         }
-        let aggregated = row(EndpointKey::aggregated(), &all, self.duration_s);
+        let aggregated = locust_row(EndpointKey::aggregated(), &all, self.duration_s);
         Run {
             files: RunFiles {
                 name: name.to_string(),
@@ -167,8 +167,10 @@ impl EndpointModel {
     }
 }
 
-/// The row Locust would write for these (time, failed) requests.
-fn row(key: EndpointKey, times: &[(f64, bool)], seconds: f64) -> EndpointStats {
+/// The `_stats.csv` row Locust would write for these (time ms, failed) requests: percentiles
+/// of the rounded times by Locust's own rule, exact mean, min and max. Shared with the
+/// simulation tests of [`crate::compare`].
+pub fn locust_row(key: EndpointKey, times: &[(f64, bool)], seconds: f64) -> EndpointStats {
     let mut buckets: Vec<(f64, u64)> = times.iter().map(|&(t, _)| (locust_round(t), 1)).collect();
     buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
     let n = times.len();

@@ -78,11 +78,14 @@ pub fn compare_and_pool<'a>(
         || endpoints.iter().any(|e| e.verdict == Verdict::Regressed);
 
     let (info_b, info_l) = if single {
-        let mut b = RunInfo::of(&baseline[0]);
-        let mut l = RunInfo::of(&latest[0]);
-        b.steady = crate::steady::steady_window(&baseline[0], skip_warmup_s);
-        l.steady = crate::steady::steady_window(&latest[0], skip_warmup_s);
-        (b, l)
+        let info = |run: &Run| {
+            let mut info = RunInfo::of(run);
+            if skip_warmup_s.is_some() {
+                info.steady = crate::steady::steady_window(run, skip_warmup_s);
+            }
+            info
+        };
+        (info(&baseline[0]), info(&latest[0]))
     } else {
         (
             group_info(baseline, &shown_b, skip_warmup_s),

@@ -4,35 +4,13 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::model::{EndpointStats, Percentile, RunFiles};
-use crate::stats::locust_round;
-use crate::stats::testing::{SplitMix64, LOCUST_LEVELS};
+use crate::model::{EndpointStats, RunFiles};
+use crate::stats::testing::SplitMix64;
 
-/// What Locust would write for these response times (rounded percentiles, exact min/max/mean).
+/// What Locust would write for these response times (none failed).
 fn locust_row(key: EndpointKey, times: &[f64], seconds: f64) -> EndpointStats {
-    let mut keys: Vec<f64> = times.iter().map(|&t| locust_round(t)).collect();
-    keys.sort_by(f64::total_cmp);
-    let n = times.len();
-    let at = |p: f64| keys[((n as f64 * p) as usize).min(n - 1)];
-    EndpointStats {
-        key,
-        requests: n as u64,
-        failures: 0,
-        median_ms: Some(at(0.5)),
-        avg_ms: times.iter().sum::<f64>() / n as f64,
-        min_ms: times.iter().copied().reduce(f64::min),
-        max_ms: times.iter().copied().reduce(f64::max),
-        avg_content_size: 0.0,
-        rps: n as f64 / seconds,
-        failures_per_s: 0.0,
-        percentiles: LOCUST_LEVELS
-            .iter()
-            .map(|&level| Percentile {
-                level,
-                value_ms: Some(at(level)),
-            })
-            .collect(),
-    }
+    let requests: Vec<(f64, bool)> = times.iter().map(|&t| (t, false)).collect();
+    crate::calibrate::simulate::locust_row(key, &requests, seconds)
 }
 
 /// One simulated run: three endpoints with log-normal times, each run drifting by a few percent

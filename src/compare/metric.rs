@@ -389,8 +389,6 @@ pub(super) fn measure(
     let (Some(b), Some(l), Some((base, _))) = (baseline, latest, values) else {
         return m;
     };
-    m.n_baseline = b.runs.len().max(1);
-    m.n_latest = l.runs.len().max(1);
     if !options.metrics.contains(&metric) {
         m.judgement = Judgement::NotSelected;
         return m;

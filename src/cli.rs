@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::archive::args::{ArchiveArgs, HistoryArgs, ListArgs, VerifyArgs, DEFAULT_RESULTS};
-use crate::compare::{CompareOptions, Metric};
+use crate::compare::{CompareOptions, Correction, Metric};
 pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
 pub use crate::signoff::args::{DemoArgs, SignoffArgs};
@@ -215,9 +215,18 @@ pub struct JudgeArgs {
     /// Significance level for the whole family of tests.
     #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
     pub alpha: f64,
-    /// Turn off the Holm–Bonferroni correction across endpoints × metrics.
+    /// Multiple-testing correction across endpoints × metrics: bh (Benjamini–Hochberg), holm
+    /// (strictest) or none.
+    #[arg(long, default_value = "bh", value_parser = parse_correction, value_name = "METHOD")]
+    pub correction: Correction,
+    /// Same as `--correction none`.
     #[arg(long)]
     pub no_correction: bool,
+    /// Reference runs of the baseline's build (repeatable; a folder of repeated runs, archived
+    /// runs): run-to-run drift is measured on them endpoint by endpoint instead of assumed.
+    /// At least 3 runs.
+    #[arg(long, value_name = "RUNS")]
+    pub drift_from: Vec<PathBuf>,
     /// Metrics that can regress: avg,p50,p95,p99,rps,failure_rate (others are shown only; max
     /// is always shown only).
     #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
@@ -237,7 +246,11 @@ impl JudgeArgs {
             failure_rate_rise: self.failure_rate_rise,
             rps_drop: self.rps_drop,
             alpha: self.alpha,
-            holm: !self.no_correction,
+            correction: if self.no_correction {
+                Correction::None
+            } else {
+                self.correction
+            },
             metrics: self.metrics.clone().unwrap_or_else(|| Metric::ALL.to_vec()),
             drift: crate::compare::DriftAllowance::default().scaled(self.drift),
             ..CompareOptions::default()
@@ -279,6 +292,15 @@ pub fn parse_fraction(text: &str) -> Result<f64, String> {
     let value: f64 = number.parse().map_err(|_| {
         format!("expected a percentage like `10%` or a fraction like `0.1`, found `{text}`")
     })?;
+    if scale == 1.0 && value > 1.0 && value.is_finite() {
+        // `--threshold 10` meant 10 %, not 1,000 %: read as a fraction it would silently turn
+        // the gate off.
+        return Err(format!(
+            "`{text}` is read as a fraction ({:.0} %); write `{text}%` for {text} percent, or a \
+             fraction like `0.1`",
+            value * 100.0
+        ));
+    }
     let value = value * scale;
     if !value.is_finite() || value < 0.0 {
         return Err(format!(
@@ -343,6 +365,11 @@ fn parse_metric(text: &str) -> Result<Metric, String> {
     })
 }
 
+fn parse_correction(text: &str) -> Result<Correction, String> {
+    Correction::parse(text)
+        .ok_or_else(|| format!("unknown correction `{text}`; expected bh, holm or none"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +380,11 @@ mod tests {
         assert_eq!(parse_fraction("0.25"), Ok(0.25));
         assert!(parse_fraction("ten").is_err());
         assert!(parse_fraction("-5%").is_err());
+        // A bare number above 1 is a percentage typed without its sign: refused, not 1,000 %.
+        let typo = parse_fraction("10").unwrap_err();
+        assert!(typo.contains("write `10%`"), "{typo}");
+        assert_eq!(parse_fraction("1"), Ok(1.0));
+        assert_eq!(parse_fraction("150%"), Ok(1.5));
         assert_eq!(parse_ms("5ms"), Ok(5.0));
         assert_eq!(parse_ms("0.5s"), Ok(500.0));
         assert_eq!(parse_ms("7"), Ok(7.0));

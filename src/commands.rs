@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::RunResolver;
 use crate::cli::{
-    CheckArgs, ColorChoice, CompareArgs, FailOn, OutputArgs, ReportArgs, RunArgs, SlaChoice,
-    SummaryArgs, TargetArgs,
+    CheckArgs, ColorChoice, CompareArgs, FailOn, JudgeArgs, OutputArgs, ReportArgs, RunArgs,
+    SlaChoice, SummaryArgs, TargetArgs,
 };
-use crate::compare::{compare_and_pool, compare_groups};
+use crate::compare::reference::{ReferenceDrift, MIN_REFERENCE_RUNS};
+use crate::compare::{compare_and_pool, compare_groups, CompareOptions};
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
@@ -59,7 +60,7 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
     let comparison = compare_groups(
         &baseline,
         &latest,
-        &args.judge.options(),
+        &judge_options(&args.judge, &resolver)?,
         args.judge.skip_warmup,
     )
     .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
@@ -158,6 +159,26 @@ pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The options a comparison judges by, with the drift of `--drift-from` runs measured.
+fn judge_options(judge: &JudgeArgs, resolver: &RunResolver) -> Result<CompareOptions, AppError> {
+    let mut options = judge.options();
+    if judge.drift_from.is_empty() {
+        return Ok(options);
+    }
+    let mut runs = Vec::new();
+    for arg in &judge.drift_from {
+        runs.extend(load_runs(&resolver.resolve(arg)?)?);
+    }
+    options.reference = Some(ReferenceDrift::from_runs(&runs).ok_or_else(|| {
+        AppError::Usage(format!(
+            "--drift-from names {} run(s); drift needs at least {MIN_REFERENCE_RUNS} runs of one \
+             build (a folder of repeated runs, or several --drift-from)",
+            runs.len()
+        ))
+    })?);
+    Ok(options)
+}
+
 /// Every run one side names: the positional argument (a run or a directory of runs) and
 /// each `--baseline`/`--latest` option.
 fn side_runs(
@@ -239,10 +260,11 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
                 latest.extend(load_runs(arg)?);
             }
             // A group is shown by its pooled run (tables; no time series, which do not pool).
+            let resolver = RunResolver::new(Path::new(crate::archive::args::DEFAULT_RESULTS));
             let (comparison, base, last) = compare_and_pool(
                 &baseline,
                 &latest,
-                &args.judge.options(),
+                &judge_options(&args.judge, &resolver)?,
                 args.judge.skip_warmup,
             )
             .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;

@@ -33,12 +33,13 @@ fn main() -> ExitCode {
         Err(err) => {
             // Messages quote paths, names and values from the input: escape each one.
             let mut message = format!("perfreport: {}", escape::terminal(&err.to_string()));
+            // Each cause once: a message that already quotes its cause is not followed by it.
             let mut source = err.source();
             while let Some(cause) = source {
-                message.push_str(&format!(
-                    "\n  caused by: {}",
-                    escape::terminal(&cause.to_string())
-                ));
+                let text = escape::terminal(&cause.to_string());
+                if !message.contains(&text) {
+                    message.push_str(&format!("\n  caused by: {text}"));
+                }
                 source = cause.source();
             }
             eprintln!("{message}");

@@ -23,12 +23,24 @@ pub fn write_atomic_as(path: &Path, bytes: &[u8], tmp_prefix: &str) -> io::Resul
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(tmp_prefix)
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(|e| without_temporary_name(e, dir))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     make_readable(tmp.as_file())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The error of creating the temporary file, naming the folder the user chose rather than a
+/// temporary file they never asked for (`tempfile` appends "at path /dir/.perfreport-XXXX").
+fn without_temporary_name(e: io::Error, dir: &Path) -> io::Error {
+    let text = e.to_string();
+    let cause = text.split(" at path ").next().unwrap_or(&text);
+    io::Error::new(
+        e.kind(),
+        format!("cannot create a file in {}: {cause}", dir.display()),
+    )
 }
 
 /// Temporary files are created private (0600); what users keep and share is readable by
@@ -47,6 +59,15 @@ fn make_readable(_file: &std::fs::File) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_folder_is_named_not_the_temporary_file() {
+        let err = write_atomic(Path::new("/nonexistent-perfreport/out.md"), b"x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot create a file in /nonexistent-perfreport: No such file or directory (os error 2)"
+        );
+    }
 
     #[test]
     fn replaces_whole_file_and_leaves_no_temporary() {

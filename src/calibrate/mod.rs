@@ -12,12 +12,16 @@
 //! calibrate` prints the tables that `docs/calibration.md` quotes.
 
 pub mod fit;
+mod report;
 pub mod simulate;
+
+pub use report::report;
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::compare::{compare_groups, CompareOptions, Comparison, Verdict};
+use crate::compare::reference::ReferenceDrift;
+use crate::compare::{compare_groups, CompareOptions, Comparison, Metric, MetricVerdict, Verdict};
 use crate::locust::{load_runs, LocustError};
 use crate::model::Run;
 use simulate::{Model, Rng};
@@ -138,8 +142,74 @@ pub const CHANGES: [Change; 6] = [
     },
 ];
 
-/// The designs measured: runs on the baseline side × runs on the latest side.
-pub const DESIGNS: [(usize, usize); 5] = [(1, 1), (1, 3), (2, 2), (3, 3), (4, 4)];
+/// A comparison design: runs on the baseline side, runs on the latest side, and whether the
+/// drift is learned from reference runs (`--drift-from`: every A/A run the comparison does not
+/// use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Design {
+    /// Runs on the baseline side.
+    pub baseline: usize,
+    /// Runs on the latest side.
+    pub latest: usize,
+    /// Whether the other A/A runs are given as reference runs.
+    pub reference: bool,
+}
+
+impl Design {
+    const fn plain(baseline: usize, latest: usize) -> Self {
+        Self {
+            baseline,
+            latest,
+            reference: false,
+        }
+    }
+
+    /// `3 v 3`, or `1 v 1 + reference` when drift is learned.
+    pub fn label(self) -> String {
+        let plain = format!("{} v {}", self.baseline, self.latest);
+        if self.reference {
+            format!("{plain} + reference runs")
+        } else {
+            plain
+        }
+    }
+
+    fn sizes(self) -> (usize, usize) {
+        (self.baseline, self.latest)
+    }
+
+    /// The options for one comparison: `options` with the drift of the `reference` runs
+    /// learned when the design asks for it.
+    fn options(self, options: &CompareOptions, reference: &[Run]) -> CompareOptions {
+        let mut out = options.clone();
+        if self.reference {
+            out.reference = ReferenceDrift::from_runs(reference);
+        }
+        out
+    }
+}
+
+/// The designs measured.
+pub const DESIGNS: [Design; 7] = [
+    Design::plain(1, 1),
+    Design::plain(1, 3),
+    Design::plain(2, 2),
+    Design::plain(3, 3),
+    Design::plain(4, 4),
+    Design {
+        reference: true,
+        ..Design::plain(1, 1)
+    },
+    Design {
+        reference: true,
+        ..Design::plain(3, 3)
+    },
+];
+
+/// The design `kb v kl` without reference runs.
+pub fn design(kb: usize, kl: usize) -> Design {
+    Design::plain(kb, kl)
+}
 
 /// The recorded battery: A/A runs and, per change, its runs.
 pub struct Battery {
@@ -207,8 +277,32 @@ pub struct Outcome {
     pub any_flag: bool,
     /// Every expected endpoint got its expected verdict.
     pub found: bool,
-    /// An endpoint outside the expected ones (Aggregated aside) was flagged.
+    /// An endpoint outside the expected ones (Aggregated aside) was flagged on a latency or its
+    /// failure rate (throughput follows every endpoint's latency in a closed model).
     pub others: bool,
+    /// …and among those, one was called regressed.
+    pub others_regressed: bool,
+}
+
+/// What a battery cell measures over many comparisons of one injected change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Power {
+    /// Every changed endpoint got its verdict (for a change below the threshold: anything at
+    /// all was flagged).
+    pub found: Share,
+    /// Another endpoint was flagged on a latency or its failure rate.
+    pub others: Share,
+    /// Another endpoint was called regressed.
+    pub others_regressed: Share,
+}
+
+impl Power {
+    fn add(&mut self, o: Outcome, expect_nothing: bool) {
+        self.found
+            .add(if expect_nothing { o.any_flag } else { o.found });
+        self.others.add(o.others);
+        self.others_regressed.add(o.others_regressed);
+    }
 }
 
 /// Judges one comparison against the expected verdicts.
@@ -219,14 +313,21 @@ pub fn outcome(c: &Comparison, expect: &[(&str, Verdict)]) -> Outcome {
             .iter()
             .any(|e| e.name == *name && e.verdict == *verdict)
     });
-    let others = c
-        .endpoints
-        .iter()
-        .any(|e| flagged(e.verdict) && !expect.iter().any(|(name, _)| e.name == *name));
+    // Throughput is left out: in Locust's closed model every user waits for its responses, so
+    // a change to one endpoint's latency moves every endpoint's requests per second.
+    let other_flags = |wanted: &dyn Fn(MetricVerdict) -> bool| {
+        c.endpoints.iter().any(|e| {
+            !expect.iter().any(|(name, _)| e.name == *name)
+                && e.metrics
+                    .iter()
+                    .any(|m| m.metric != Metric::Rps && wanted(m.verdict))
+        })
+    };
     Outcome {
         any_flag: flagged(c.aggregated.verdict) || c.endpoints.iter().any(|e| flagged(e.verdict)),
         found: found && !expect.is_empty(),
-        others,
+        others: other_flags(&|v| v != MetricVerdict::Unchanged),
+        others_regressed: other_flags(&|v| v == MetricVerdict::Regressed),
     }
 }
 
@@ -286,17 +387,27 @@ fn pick(runs: &[Run], indices: &[usize]) -> Vec<Run> {
     indices.iter().map(|&i| runs[i].clone()).collect()
 }
 
+/// Every A/A run outside `used`.
+fn rest(aa: &[Run], used: &[usize]) -> Vec<Run> {
+    (0..aa.len())
+        .filter(|i| !used.contains(i))
+        .map(|i| aa[i].clone())
+        .collect()
+}
+
 /// Share of A/A comparisons of `design` that flag anything.
 pub fn false_alarms(
     aa: &[Run],
-    design: (usize, usize),
+    design: Design,
     options: &CompareOptions,
     limit: usize,
     rng: &mut Rng,
 ) -> Share {
     let mut share = Share::default();
-    for (b, l) in splits(aa.len(), aa.len(), design, true, limit, rng) {
-        if let Some(c) = compare_groups(&pick(aa, &b), &pick(aa, &l), options, None) {
+    for (b, l) in splits(aa.len(), aa.len(), design.sizes(), true, limit, rng) {
+        let used: Vec<usize> = b.iter().chain(&l).copied().collect();
+        let options = design.options(options, &rest(aa, &used));
+        if let Some(c) = compare_groups(&pick(aa, &b), &pick(aa, &l), &options, None) {
             share.add(outcome(&c, &[]).any_flag);
         }
     }
@@ -304,164 +415,101 @@ pub fn false_alarms(
 }
 
 /// For a change: the share of comparisons (A/A baseline against changed latest runs) that find
-/// it, and the share that flag another endpoint.
+/// it, and the shares that flag another endpoint.
 pub fn power(
     aa: &[Run],
     changed: &[Run],
     change: &Change,
-    design: (usize, usize),
+    design: Design,
     options: &CompareOptions,
     limit: usize,
     rng: &mut Rng,
-) -> (Share, Share) {
-    let (mut found, mut others) = (Share::default(), Share::default());
-    for (b, l) in splits(aa.len(), changed.len(), design, false, limit, rng) {
-        if let Some(c) = compare_groups(&pick(aa, &b), &pick(changed, &l), options, None) {
-            let o = outcome(&c, change.expect);
-            found.add(if change.expect.is_empty() {
-                o.any_flag
-            } else {
-                o.found
-            });
-            others.add(o.others);
+) -> Power {
+    let mut power = Power::default();
+    for (b, l) in splits(aa.len(), changed.len(), design.sizes(), false, limit, rng) {
+        let options = design.options(options, &rest(aa, &b));
+        if let Some(c) = compare_groups(&pick(aa, &b), &pick(changed, &l), &options, None) {
+            power.add(outcome(&c, change.expect), change.expect.is_empty());
         }
     }
-    (found, others)
+    power
 }
 
-/// The same two measures with simulated runs: `reps` comparisons per design.
-pub fn simulated(
+/// Share of comparisons that fail the gate when the change is an improvement: the changed runs
+/// are the baseline and A/A runs the latest (a slowdown undone), recorded.
+pub fn reversed_gate(
+    aa: &[Run],
+    changed: &[Run],
+    design: Design,
+    options: &CompareOptions,
+    limit: usize,
+    rng: &mut Rng,
+) -> Share {
+    let mut share = Share::default();
+    for (b, l) in splits(changed.len(), aa.len(), design.sizes(), false, limit, rng) {
+        if let Some(c) = compare_groups(&pick(changed, &b), &pick(aa, &l), options, None) {
+            share.add(c.regressed);
+        }
+    }
+    share
+}
+
+/// [`reversed_gate`] with simulated runs: the baseline has the change, the latest not.
+pub fn simulated_reversed_gate(
     model: &Model,
-    change: Option<&Change>,
-    design: (usize, usize),
+    change: &Change,
+    design: Design,
     options: &CompareOptions,
     reps: usize,
     rng: &mut Rng,
-) -> (Share, Share) {
-    let (mut found, mut others) = (Share::default(), Share::default());
+) -> Share {
+    let mut share = Share::default();
+    for rep in 0..reps {
+        let b: Vec<Run> = (0..design.baseline)
+            .map(|i| model.run(rng, &format!("b{rep}-{i}"), change.effects))
+            .collect();
+        let l: Vec<Run> = (0..design.latest)
+            .map(|i| model.run(rng, &format!("l{rep}-{i}"), &[]))
+            .collect();
+        if let Some(c) = compare_groups(&b, &l, options, None) {
+            share.add(c.regressed);
+        }
+    }
+    share
+}
+
+/// The same two measures with simulated runs: `reps` comparisons per design (with `references`
+/// simulated reference runs when the design learns drift).
+pub fn simulated(
+    model: &Model,
+    change: Option<&Change>,
+    design: Design,
+    references: usize,
+    options: &CompareOptions,
+    reps: usize,
+    rng: &mut Rng,
+) -> Power {
+    let mut power = Power::default();
     let effects = change.map_or(&[][..], |c| c.effects);
     let expect = change.map_or(&[][..], |c| c.expect);
     for rep in 0..reps {
-        let b: Vec<Run> = (0..design.0)
+        let b: Vec<Run> = (0..design.baseline)
             .map(|i| model.run(rng, &format!("b{rep}-{i}"), &[]))
             .collect();
-        let l: Vec<Run> = (0..design.1)
+        let l: Vec<Run> = (0..design.latest)
             .map(|i| model.run(rng, &format!("l{rep}-{i}"), effects))
             .collect();
-        if let Some(c) = compare_groups(&b, &l, options, None) {
-            let o = outcome(&c, expect);
-            found.add(if expect.is_empty() {
-                o.any_flag
-            } else {
-                o.found
-            });
-            others.add(o.others);
+        let reference: Vec<Run> = if design.reference {
+            (0..references)
+                .map(|i| model.run(rng, &format!("r{rep}-{i}"), &[]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let options = design.options(options, &reference);
+        if let Some(c) = compare_groups(&b, &l, &options, None) {
+            power.add(outcome(&c, expect), expect.is_empty());
         }
     }
-    (found, others)
-}
-
-/// Every table of the calibration, in Markdown. `limit` caps recorded comparisons per cell,
-/// `reps` is the number of simulated comparisons per cell.
-pub fn report(battery: &Battery, options: &CompareOptions, limit: usize, reps: usize) -> String {
-    let mut out = String::new();
-    let observed = fit::observe(&battery.aa);
-    let fitted = fit::fit(&observed, &options.drift);
-    out.push_str(&drift_table(&options.drift, &fitted, battery.aa.len()));
-    out.push_str(&observed_table(&observed));
-    let mut rng = Rng::new(20261201);
-    let model = Model::from_runs(&battery.aa, &observed, &fitted);
-
-    out.push_str("\n### False alarms between runs of one build (A/A)\n\n");
-    out.push_str("Share of comparisons in which any endpoint or Aggregated is flagged (regressed or improved).\n\n");
-    out.push_str("| design | recorded runs | simulated runs |\n| --- | ---: | ---: |\n");
-    for design in DESIGNS {
-        let real = false_alarms(&battery.aa, design, options, limit, &mut rng);
-        let sim = model.as_ref().map_or(Share::default(), |m| {
-            simulated(m, None, design, options, reps, &mut rng).0
-        });
-        out.push_str(&format!(
-            "| {} v {} | {} | {} |\n",
-            design.0,
-            design.1,
-            real.describe(),
-            sim.describe()
-        ));
-    }
-
-    out.push_str("\n### Power on injected changes\n\n");
-    out.push_str("*found*: every changed endpoint gets its verdict (for +8 %: any flag at all); *others*: another endpoint (Aggregated aside) is flagged too.\n\n");
-    out.push_str("| change | design | found (recorded) | others (recorded) | found (simulated) | others (simulated) |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
-    for (change, runs) in &battery.changes {
-        for design in DESIGNS.into_iter().filter(|d| d.1 <= runs.len()) {
-            let (found, others) =
-                power(&battery.aa, runs, change, design, options, limit, &mut rng);
-            let (sim_found, sim_others) = model.as_ref().map_or_else(Default::default, |m| {
-                simulated(m, Some(change), design, options, reps, &mut rng)
-            });
-            out.push_str(&format!(
-                "| {} | {} v {} | {} | {} | {} | {} |\n",
-                change.what,
-                design.0,
-                design.1,
-                found.describe(),
-                others.describe(),
-                sim_found.describe(),
-                sim_others.describe()
-            ));
-        }
-    }
-    out
-}
-
-fn drift_table(
-    used: &crate::compare::DriftAllowance,
-    fitted: &crate::compare::DriftAllowance,
-    runs: usize,
-) -> String {
-    use crate::compare::Metric;
-    let mut out = format!(
-        "### Drift allowance\n\nMeasured on {runs} A/A runs (between-run standard deviation beyond each run's own sampling noise, log scale).\n\n| metric | in use | measured |\n| --- | ---: | ---: |\n"
-    );
-    for metric in fit::DRIFT_METRICS {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
-        out.push_str(&format!(
-            "| {} relative | {:.1} % | {:.1} % |\n",
-            metric.name(),
-            used.relative[i] * 100.0,
-            fitted.relative[i] * 100.0
-        ));
-    }
-    for metric in fit::DRIFT_METRICS.into_iter().filter(|m| m.is_latency()) {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
-        out.push_str(&format!(
-            "| {} absolute | {:.1} ms | {:.1} ms |\n",
-            metric.name(),
-            used.absolute_ms[i],
-            fitted.absolute_ms[i]
-        ));
-    }
-    out.push_str(&format!(
-        "| prior degrees of freedom | {:.0} | {:.0} |\n",
-        used.prior_df, fitted.prior_df
-    ));
-    out
-}
-
-/// Every endpoint's measured drift: the between-run standard deviation beyond sampling noise.
-fn observed_table(observed: &[fit::Observed]) -> String {
-    let mut out = String::from(
-        "\n| endpoint | metric | typical value | between-run sd | within-run sd |\n| --- | --- | ---: | ---: | ---: |\n",
-    );
-    for o in observed {
-        out.push_str(&format!(
-            "| {} | {} | {:.1} | {:.1} % | {:.1} % |\n",
-            o.key,
-            o.metric.name(),
-            o.value,
-            o.between_var().sqrt() * 100.0,
-            o.within_var.sqrt() * 100.0
-        ));
-    }
-    out
+    power
 }

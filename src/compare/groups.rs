@@ -149,7 +149,20 @@ fn notes(nb: usize, nl: usize, exact: bool, options: &CompareOptions) -> Vec<Str
     let mut notes = Vec::new();
     let drift = &options.drift;
     let resid = (nb + nl).saturating_sub(2);
-    if resid == 0 {
+    if let Some(reference) = &options.reference {
+        notes.push(format!(
+            "run-to-run drift measured endpoint by endpoint on {} reference runs (--drift-from: \
+             {}), joined to the drift allowance ({} degrees of freedom){}",
+            reference.runs,
+            reference.names.join(", "),
+            drift.prior_df,
+            if resid > 0 {
+                format!(" and the groups' own spread ({resid} degrees of freedom)")
+            } else {
+                String::new()
+            }
+        ));
+    } else if resid == 0 {
         notes.push(format!(
             "one run per side (n = 1): run-to-run drift cannot be measured, so verdicts assume \
              the drift allowance measured on perfreport's A/A battery (between-run sd of p50 \
@@ -271,7 +284,7 @@ impl Sides<'_> {
         let metrics = Metric::ALL
             .iter()
             .map(|&m| {
-                let mut found = measure(m, side_b.as_ref(), side_l.as_ref(), options);
+                let mut found = measure(key, m, side_b.as_ref(), side_l.as_ref(), options);
                 found.approximate = groups && !self.exact && m.level().is_some_and(|l| l < 1.0);
                 found.n_baseline = self.baseline.len();
                 found.n_latest = self.latest.len();

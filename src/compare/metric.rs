@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::options::{CompareOptions, Metric};
-use crate::model::EndpointStats;
+use crate::model::{EndpointKey, EndpointStats};
 use crate::stats::{
     locust_rounding_step, quantile_judgeable, rate_difference, shift_test, Counts, DriftPrior,
     RateDifference, RebuiltDistribution, RunEstimate, ShiftTest,
@@ -375,6 +375,7 @@ fn estimate_of(metric: Metric, row: &RunRow) -> Option<RunEstimate> {
 /// Measures one metric across both sides: values, change, materiality, and the deciding test's
 /// raw p-value and 95 % interval. The verdict waits for [`MetricComparison::decide`].
 pub(super) fn measure(
+    key: &EndpointKey,
     metric: Metric,
     baseline: Option<&Side>,
     latest: Option<&Side>,
@@ -409,6 +410,10 @@ pub(super) fn measure(
     }
     let drift = &options.drift;
     let inference = match metric {
+        // No failure on either side: no outcome could make this test significant, so it is
+        // left out of the family rather than diluting the correction (Tarone, "A modified
+        // Bonferroni method for discrete data", *Biometrics* 46, 1990).
+        Metric::FailureRate if b.shown.failures == 0 && l.shown.failures == 0 => None,
         Metric::FailureRate => {
             let prior = DriftPrior {
                 var: drift.dispersion,
@@ -417,10 +422,13 @@ pub(super) fn measure(
             rate_difference(&b.counts(), &l.counts(), prior).map(Inference::Rate)
         }
         _ => {
-            let prior = DriftPrior {
+            let mut prior = DriftPrior {
                 var: drift.log_var(metric, base),
                 df: drift.prior_df,
             };
+            if let Some(reference) = &options.reference {
+                prior = reference.refine(key, metric, prior);
+            }
             shift_test(&b.estimates(metric), &l.estimates(metric), prior)
                 .map(|test| Inference::Shift { test, base })
         }

@@ -19,6 +19,7 @@ mod failures;
 mod groups;
 mod metric;
 mod options;
+pub mod reference;
 mod warnings;
 
 #[cfg(test)]
@@ -29,13 +30,12 @@ use serde::{Serialize, Serializer};
 
 use crate::group::MetricSpread;
 use crate::model::{EndpointKey, Run};
-use crate::stats::holm_adjust;
 use crate::steady::SteadyWindow;
 
 pub use failures::{normalise_error, FailureChange, FailureStatus};
 pub use groups::{compare_and_pool, compare_groups};
 pub use metric::{run_estimate, Judgement, MetricComparison, MetricVerdict};
-pub use options::{CompareOptions, DriftAllowance, Metric};
+pub use options::{CompareOptions, Correction, DriftAllowance, Metric};
 
 /// What happened to one endpoint between the two runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -222,11 +222,7 @@ pub(super) fn apply_correction(
         .filter(|m| m.p_raw.is_some())
         .collect();
     let raw: Vec<f64> = tested.iter().filter_map(|m| m.p_raw).collect();
-    let adjusted = if options.holm {
-        holm_adjust(&raw)
-    } else {
-        raw.clone()
-    };
+    let adjusted = options.correction.adjust(&raw);
     for (m, p) in tested.iter_mut().zip(adjusted) {
         m.p_value = Some(p);
     }

@@ -108,14 +108,72 @@ pub struct CompareOptions {
     pub rps_drop: f64,
     /// Family-wise significance level.
     pub alpha: f64,
-    /// Apply Holm–Bonferroni across endpoints × metrics.
-    pub holm: bool,
+    /// The multiple-testing correction across endpoints × metrics.
+    pub correction: Correction,
     /// A percentile is judged only when each run has at least this many requests beyond it.
     pub min_tail: f64,
     /// The metrics judged (the others are still shown).
     pub metrics: Vec<Metric>,
     /// How much runs of one build drift apart: the prior of the between-run noise model.
     pub drift: DriftAllowance,
+    /// Drift measured endpoint by endpoint on reference runs of one build (`--drift-from`),
+    /// joined to the allowance; `None` without them.
+    pub reference: Option<super::reference::ReferenceDrift>,
+}
+
+/// How p-values are corrected for the many tests of one comparison (every endpoint × metric).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Benjamini–Hochberg: a comparison of builds that changed nothing flags anything with
+    /// probability at most alpha, and among flagged metrics the expected share of false ones
+    /// is at most alpha; correlated signals of one change (average, median, p95) add up.
+    #[default]
+    Bh,
+    /// Holm–Bonferroni: the chance of any false flag stays below alpha whatever else changed
+    /// (strictest, least power).
+    Holm,
+    /// None: every test at alpha on its own (about alpha × tests false flags per comparison).
+    None,
+}
+
+impl Correction {
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Correction::Bh => "bh",
+            Correction::Holm => "holm",
+            Correction::None => "none",
+        }
+    }
+
+    /// How tables name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Correction::Bh => "Benjamini–Hochberg",
+            Correction::Holm => "Holm",
+            Correction::None => "no",
+        }
+    }
+
+    /// Parses [`Correction::name`].
+    pub fn parse(text: &str) -> Option<Correction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "bh" | "fdr" | "benjamini-hochberg" => Some(Correction::Bh),
+            "holm" => Some(Correction::Holm),
+            "none" | "off" => Some(Correction::None),
+            _ => None,
+        }
+    }
+
+    /// The corrected p-values, in input order.
+    pub fn adjust(self, raw: &[f64]) -> Vec<f64> {
+        match self {
+            Correction::Bh => crate::stats::bh_adjust(raw),
+            Correction::Holm => crate::stats::holm_adjust(raw),
+            Correction::None => raw.to_vec(),
+        }
+    }
 }
 
 /// The run-to-run drift expected between runs of one build, before any group shows its own:
@@ -188,10 +246,11 @@ impl Default for CompareOptions {
             failure_rate_rise: 0.01,
             rps_drop: 0.10,
             alpha: 0.05,
-            holm: true,
+            correction: Correction::default(),
             min_tail: 10.0,
             metrics: Metric::ALL.to_vec(),
             drift: DriftAllowance::default(),
+            reference: None,
         }
     }
 }

@@ -162,7 +162,7 @@ fn new_and_removed_endpoints() {
 }
 
 #[test]
-fn holm_correction_raises_p_values() {
+fn corrections_raise_p_values() {
     let base = run(vec![
         uniform("GET", "/a", 300, 100.0, 300.0, 0),
         uniform("GET", "/b", 300, 100.0, 300.0, 0),
@@ -171,15 +171,12 @@ fn holm_correction_raises_p_values() {
         uniform("GET", "/a", 300, 100.0, 345.0, 0),
         uniform("GET", "/b", 300, 100.0, 300.0, 0),
     ]);
-    let corrected = compare(&base, &latest, &CompareOptions::default());
-    let plain = compare(
-        &base,
-        &latest,
-        &CompareOptions {
-            holm: false,
-            ..CompareOptions::default()
-        },
-    );
+    let with = |correction| CompareOptions {
+        correction,
+        ..CompareOptions::default()
+    };
+    let corrected = compare(&base, &latest, &with(Correction::Holm));
+    let plain = compare(&base, &latest, &with(Correction::None));
     let p = |c: &Comparison| c.endpoints[0].metric(Metric::Avg).unwrap().p_value.unwrap();
     assert!(
         p(&corrected) > p(&plain),

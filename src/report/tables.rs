@@ -257,10 +257,13 @@ pub fn failure_changes(c: &Comparison) -> Table {
 /// The line that explains the symbols in the overview.
 pub fn legend(c: &Comparison) -> String {
     let o = &c.options;
-    let correction = if o.holm {
-        format!("after Holm correction over {} tests", c.tests_performed)
-    } else {
-        "without multiple-testing correction".to_string()
+    let correction = match o.correction {
+        crate::compare::Correction::None => "without multiple-testing correction".to_string(),
+        k => format!(
+            "after {} correction over {} tests",
+            k.describe(),
+            c.tests_performed
+        ),
     };
     format!(
         "~ no material or significant change (alpha {} {correction}; latencies must move by > {:.0}% and > {} ms and one Locust rounding step) · ? too few requests beyond that percentile to judge · ✗ every request of a side failed (latency not judged) · - not available",

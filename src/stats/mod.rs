@@ -43,7 +43,7 @@ pub use inference::{
     mean_test, proportion_test, quantile_ci, quantile_ci_ranks, quantile_judgeable, quantile_test,
     rate_test, MIN_EXPECTED_CELL,
 };
-pub use multiple::holm_adjust;
+pub use multiple::{bh_adjust, holm_adjust};
 pub use ranks::{mann_whitney_min_p, mann_whitney_u, MannWhitneyResult, MANN_WHITNEY_EXACT_MAX};
 pub use rates::{rate_difference, Counts, RateDifference};
 pub use rounding::{locust_round, locust_rounding_step};

@@ -181,6 +181,18 @@ fn bad_options_are_usage_errors() {
         .code(2)
         .stderr(predicates::str::contains("expected a percentage"));
     perfreport().args(["compare"]).assert().code(2);
+    // `--threshold 10` would be 1,000 % and silently turn the gate off: refused, with the fix.
+    for option in ["--threshold", "--failure-rate-rise", "--rps-drop"] {
+        perfreport()
+            .args(["compare", option, "10"])
+            .arg(shared("baseline-1"))
+            .arg(shared("latest-1"))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "`10` is read as a fraction (1000 %); write `10%` for 10 percent",
+            ));
+    }
 }
 
 #[test]
@@ -309,4 +321,21 @@ fn a_latest_run_with_no_requests_never_passes() {
         .code(1);
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(text.contains("recorded no requests"), "{text}");
+}
+
+#[test]
+fn an_unwritable_output_names_the_folder_once() {
+    let out = perfreport()
+        .arg("compare")
+        .arg(shared("baseline-1"))
+        .arg(shared("latest-1"))
+        .args(["-o", "/nonexistent-perfreport/out.md"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr,
+        "perfreport: could not write /nonexistent-perfreport/out.md: cannot create a file in \
+         /nonexistent-perfreport: No such file or directory (os error 2)\n"
+    );
 }

@@ -80,7 +80,7 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
     /// Runs: a `_stats.csv` file, a `--csv` prefix, a directory of runs, or `@latest`,
-    /// `@previous`, `@label:NAME` (archived runs).
+    /// `@previous`, `@label:NAME`, `@all:NAME` (archived runs).
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
     /// Treat every run named as one group of repeated runs: one pooled table plus the
@@ -93,7 +93,7 @@ pub struct SummaryArgs {
     pub skip_warmup: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    /// Where run selectors (`@latest`, `@label:NAME`, `@all:NAME`…) look for archived runs.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
 }
@@ -103,7 +103,7 @@ pub struct SummaryArgs {
 pub struct CompareArgs {
     /// The baseline: a `_stats.csv` file, a `--csv` prefix, a directory (of one run, or of
     /// several repeated runs, which are then a group), or `@latest`, `@previous`,
-    /// `@label:NAME` (archived runs).
+    /// `@label:NAME` (archived runs), `@all:NAME` (every archived run of a label: a group).
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// The run or runs to judge, named the same ways.
@@ -115,7 +115,7 @@ pub struct CompareArgs {
     /// Add a run to the latest group (repeatable).
     #[arg(long = "latest", id = "latest_runs", value_name = "RUN")]
     pub latest_runs: Vec<PathBuf>,
-    /// Where run selectors (`@latest`, `@previous`, `@label:NAME`) look for archived runs.
+    /// Where run selectors (`@latest`, `@label:NAME`, `@all:NAME`…) look for archived runs.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
     #[command(flatten)]
@@ -130,14 +130,18 @@ pub struct CompareArgs {
 /// `perfreport report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Runs to report: a `_stats.csv` file, a `--csv` prefix, or a directory of runs (one
-    /// section each; with `--baseline`, the latest run, or several: a group of repeated runs).
+    /// Runs to report: a `_stats.csv` file, a `--csv` prefix, a directory of runs (one
+    /// section each; with `--baseline`, the latest run, or several: a group of repeated runs),
+    /// or `@latest`, `@previous`, `@label:NAME`, `@all:NAME` (archived runs).
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
     /// Compare against this baseline: a run, or a directory of repeated runs (a group),
-    /// judged as `compare` judges (same options and defaults).
+    /// judged as `compare` judges (same options and defaults); selectors too.
     #[arg(long, value_name = "RUN")]
     pub baseline: Option<PathBuf>,
+    /// Where run selectors (`@latest`, `@label:NAME`…) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// The report's title (default: names the runs).
@@ -261,9 +265,13 @@ impl JudgeArgs {
 /// `perfreport check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The run: a `_stats.csv` file, a `--csv` prefix, or a directory holding one run.
+    /// The run: a `_stats.csv` file, a `--csv` prefix, a directory holding one run, or
+    /// `@latest`, `@previous`, `@label:NAME` (archived runs).
     #[arg(value_name = "RUN")]
     pub run: PathBuf,
+    /// Where run selectors (`@latest`, `@label:NAME`…) look for archived runs.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
+    pub results: PathBuf,
     /// The SLA file (TOML; see examples/sla.toml). Default: the built-in SLA of the seed plan.
     #[arg(long, value_name = "FILE")]
     pub sla: Option<PathBuf>,

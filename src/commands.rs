@@ -25,7 +25,7 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
     let resolver = RunResolver::new(&args.results);
     let mut runs = Vec::new();
     for arg in &args.runs {
-        runs.extend(load_runs(&resolver.resolve(arg)?)?);
+        runs.extend(named_runs(arg, &resolver)?);
     }
     let summaries = if args.pool {
         let name = format!("pool of {} runs", runs.len());
@@ -75,7 +75,7 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
 
 /// `perfreport check`: exit 1 when any check fails.
 pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
-    let run = single_run(&args.run, "run")?;
+    let run = single_run(&args.run, &RunResolver::new(&args.results), "run")?;
     let sla = match &args.sla {
         Some(path) => Sla::from_file(path)?,
         None => Sla::builtin(),
@@ -98,8 +98,8 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
     })
 }
 
-fn single_run(arg: &Path, side: &str) -> Result<Run, AppError> {
-    let mut runs = load_runs(arg)?;
+fn single_run(arg: &Path, resolver: &RunResolver, side: &str) -> Result<Run, AppError> {
+    let mut runs = named_runs(arg, resolver)?;
     if runs.len() == 1 {
         if let Some(run) = runs.pop() {
             return Ok(run);
@@ -159,6 +159,16 @@ pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Every run one argument names: a file, a prefix, a directory of runs, or an archive selector
+/// (which may name several). The one way commands turn a RUN argument into runs.
+fn named_runs(arg: &Path, resolver: &RunResolver) -> Result<Vec<Run>, AppError> {
+    let mut runs = Vec::new();
+    for path in resolver.resolve(arg)? {
+        runs.extend(load_runs(&path)?);
+    }
+    Ok(runs)
+}
+
 /// The options a comparison judges by, with the drift of `--drift-from` runs measured.
 fn judge_options(judge: &JudgeArgs, resolver: &RunResolver) -> Result<CompareOptions, AppError> {
     let mut options = judge.options();
@@ -167,7 +177,7 @@ fn judge_options(judge: &JudgeArgs, resolver: &RunResolver) -> Result<CompareOpt
     }
     let mut runs = Vec::new();
     for arg in &judge.drift_from {
-        runs.extend(load_runs(&resolver.resolve(arg)?)?);
+        runs.extend(named_runs(arg, resolver)?);
     }
     options.reference = Some(ReferenceDrift::from_runs(&runs).ok_or_else(|| {
         AppError::Usage(format!(
@@ -192,7 +202,7 @@ fn side_runs(
         .into_iter()
         .chain(extra.iter().map(PathBuf::as_path))
     {
-        runs.extend(load_runs(&resolver.resolve(arg)?)?);
+        runs.extend(named_runs(arg, resolver)?);
     }
     if runs.is_empty() {
         return Err(AppError::Usage(format!(
@@ -252,15 +262,15 @@ pub(crate) fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
 pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
     let sla = args.sla.as_ref().map(SlaChoice::load).transpose()?;
     let mut checked = Vec::new();
+    let resolver = RunResolver::new(&args.results);
     let mut context = match &args.baseline {
         Some(baseline_arg) => {
-            let baseline = load_runs(baseline_arg)?;
+            let baseline = named_runs(baseline_arg, &resolver)?;
             let mut latest = Vec::new();
             for arg in &args.runs {
-                latest.extend(load_runs(arg)?);
+                latest.extend(named_runs(arg, &resolver)?);
             }
             // A group is shown by its pooled run (tables; no time series, which do not pool).
-            let resolver = RunResolver::new(Path::new(crate::archive::args::DEFAULT_RESULTS));
             let (comparison, base, last) = compare_and_pool(
                 &baseline,
                 &latest,
@@ -276,7 +286,7 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         None => {
             let mut runs = Vec::new();
             for arg in &args.runs {
-                runs.extend(load_runs(arg)?);
+                runs.extend(named_runs(arg, &resolver)?);
             }
             if let Some(sla) = &sla {
                 for run in &runs {

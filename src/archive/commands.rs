@@ -31,7 +31,16 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
             "archive needs a RUN and --label (or --reindex)".to_string(),
         ));
     };
-    let run = super::resolve_run_arg(run, &args.results)?;
+    let run = match super::resolve_run_arg(run, &args.results)?.as_slice() {
+        [one] => one.clone(),
+        many => {
+            return Err(AppError::Usage(format!(
+                "{} names {} runs; archive takes one run",
+                run.display(),
+                many.len()
+            )))
+        }
+    };
     let archived = super::archive_run(&ArchiveRequest {
         run: &run,
         label,

@@ -1,5 +1,6 @@
 //! Run selectors: `@latest`, `@previous` and `@label:v1.4.0` name archived runs wherever a
-//! command takes a RUN, so a baseline is picked by name instead of by path.
+//! command takes a RUN, so a baseline is picked by name instead of by path; `@all:v1.4.0` names
+//! every run archived with that label, oldest first — repeated runs of one build, a group.
 
 use std::path::{Path, PathBuf};
 
@@ -15,40 +16,61 @@ pub enum Selector {
     Previous,
     /// The newest run with this label.
     Label(String),
+    /// Every run with this label, oldest first.
+    All(String),
 }
 
 impl Selector {
-    /// Parses `@latest`, `@previous` or `@label:X`; `None` for anything not starting with `@`.
-    /// An unknown `@` word is an error, so a typo is not read as a path.
+    /// Parses `@latest`, `@previous`, `@label:X` or `@all:X`; `None` for anything not starting
+    /// with `@`. An unknown `@` word is an error, so a typo is not read as a path.
     pub fn parse(arg: &str) -> Option<Result<Selector, ArchiveError>> {
         let rest = arg.strip_prefix('@')?;
+        let labelled = |prefix: &str| rest.strip_prefix(prefix).filter(|l| !l.is_empty());
         Some(match rest {
             "latest" => Ok(Selector::Latest),
             "previous" => Ok(Selector::Previous),
-            _ => match rest.strip_prefix("label:") {
-                Some(label) if !label.is_empty() => Ok(Selector::Label(label.to_string())),
-                _ => Err(ArchiveError::Selector {
-                    selector: arg.to_string(),
-                    reason: "unknown selector; expected @latest, @previous or @label:NAME"
-                        .to_string(),
-                }),
-            },
+            _ => {
+                if let Some(label) = labelled("label:") {
+                    Ok(Selector::Label(label.to_string()))
+                } else if let Some(label) = labelled("all:") {
+                    Ok(Selector::All(label.to_string()))
+                } else {
+                    Err(ArchiveError::Selector {
+                        selector: arg.to_string(),
+                        reason: "unknown selector; expected @latest, @previous, @label:NAME or \
+                                 @all:NAME"
+                            .to_string(),
+                    })
+                }
+            }
         })
     }
 
-    /// The run this selector picks among `runs` (oldest first).
-    pub fn pick<'a>(&self, runs: &'a [ArchivedRun]) -> Option<&'a ArchivedRun> {
+    /// The runs this selector picks among `runs` (oldest first): one, or with `@all:` every
+    /// run of the label; empty when none matches.
+    pub fn pick<'a>(&self, runs: &'a [ArchivedRun]) -> Vec<&'a ArchivedRun> {
         match self {
-            Selector::Latest => runs.last(),
-            Selector::Previous => runs.len().checked_sub(2).and_then(|i| runs.get(i)),
-            Selector::Label(label) => runs.iter().rev().find(|r| &r.manifest.label == label),
+            Selector::Latest => runs.last().into_iter().collect(),
+            Selector::Previous => runs
+                .len()
+                .checked_sub(2)
+                .and_then(|i| runs.get(i))
+                .into_iter()
+                .collect(),
+            Selector::Label(label) => runs
+                .iter()
+                .rev()
+                .find(|r| &r.manifest.label == label)
+                .into_iter()
+                .collect(),
+            Selector::All(label) => runs.iter().filter(|r| &r.manifest.label == label).collect(),
         }
     }
 }
 
-/// Maps a selector to the archived run's Locust prefix in `results`; any other argument is
+/// Maps a selector to the archived runs' Locust prefixes in `results`; any other argument is
 /// returned unchanged (it is a path).
-pub fn resolve_run_arg(arg: &Path, results: &Path) -> Result<PathBuf, ArchiveError> {
+pub fn resolve_run_arg(arg: &Path, results: &Path) -> Result<Vec<PathBuf>, ArchiveError> {
     RunResolver::new(results).resolve(arg)
 }
 
@@ -69,12 +91,12 @@ impl<'a> RunResolver<'a> {
     }
 
     /// [`resolve_run_arg`] with the folder's scan shared between calls.
-    pub fn resolve(&self, arg: &Path) -> Result<PathBuf, ArchiveError> {
+    pub fn resolve(&self, arg: &Path) -> Result<Vec<PathBuf>, ArchiveError> {
         let Some(text) = arg.to_str() else {
-            return Ok(arg.to_owned());
+            return Ok(vec![arg.to_owned()]);
         };
         let Some(selector) = Selector::parse(text) else {
-            return Ok(arg.to_owned());
+            return Ok(vec![arg.to_owned()]);
         };
         let selector = selector?;
         let found = match self.scanned.get() {
@@ -84,9 +106,8 @@ impl<'a> RunResolver<'a> {
                 self.scanned.get_or_init(|| found)
             }
         };
-        match selector.pick(&found.runs) {
-            Some(run) => Ok(run.prefix()),
-            None => Err(ArchiveError::Selector {
+        match selector.pick(&found.runs).as_slice() {
+            [] => Err(ArchiveError::Selector {
                 selector: text.to_string(),
                 reason: format!(
                     "no such run among the {} archived in {}",
@@ -94,6 +115,7 @@ impl<'a> RunResolver<'a> {
                     self.results.display()
                 ),
             }),
+            picked => Ok(picked.iter().map(|r| r.prefix()).collect()),
         }
     }
 }
@@ -117,6 +139,11 @@ mod tests {
             Selector::parse("@label:v1.4.0").unwrap().unwrap(),
             Selector::Label("v1.4.0".into())
         );
+        assert_eq!(
+            Selector::parse("@all:main").unwrap().unwrap(),
+            Selector::All("main".into())
+        );
+        assert!(Selector::parse("@all:").unwrap().is_err());
         assert!(Selector::parse("@lates").unwrap().is_err());
         assert!(Selector::parse("@label:").unwrap().is_err());
     }

@@ -519,3 +519,69 @@ fn archived_runs_keep_their_histograms() {
         stdout(&out)
     );
 }
+
+#[test]
+fn check_and_report_take_selectors_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    archive(&results, &v2("baseline"), "v1.4.0");
+    archive(&results, &v2("latest"), "v1.5.0");
+    let by_path = perfreport()
+        .args(["check", "--format", "json"])
+        .arg(v2("latest"))
+        .assert();
+    let by_selector = perfreport()
+        .args(["check", "@latest", "--format", "json", "--results"])
+        .arg(&results)
+        .assert();
+    let code = by_path.get_output().status.code();
+    assert_eq!(by_selector.get_output().status.code(), code);
+    let checks = |out: &assert_cmd::assert::Assert| -> serde_json::Value {
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()["checks"]
+            .clone()
+    };
+    assert_eq!(checks(&by_selector), checks(&by_path));
+
+    let page = dir.path().join("report.html");
+    perfreport()
+        .args([
+            "report",
+            "@label:v1.5.0",
+            "--baseline",
+            "@label:v1.4.0",
+            "--results",
+        ])
+        .arg(&results)
+        .arg("-o")
+        .arg(&page)
+        .assert()
+        .success();
+    // The same page as with the runs' paths.
+    let by_path_page = dir.path().join("by-path.html");
+    perfreport()
+        .arg("report")
+        .arg(v2("latest"))
+        .arg("--baseline")
+        .arg(v2("baseline"))
+        .arg("-o")
+        .arg(&by_path_page)
+        .assert()
+        .success();
+    let banner = |path: &std::path::Path| {
+        let html = std::fs::read_to_string(path).unwrap();
+        let start = html.find("class=\"banner").expect("a banner");
+        html[start..start + 60].to_string()
+    };
+    assert!(
+        banner(&page).contains("No performance regression"),
+        "{}",
+        banner(&page)
+    );
+    assert_eq!(banner(&page), banner(&by_path_page));
+    perfreport()
+        .args(["check", "@label:v9", "--results"])
+        .arg(&results)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("@label:v9: no such run"));
+}

@@ -128,3 +128,69 @@ fn correction_is_chosen_by_name() {
             "unknown correction `bonferroni`; expected bh, holm or none",
         ));
 }
+
+/// Archives `runs` of a battery folder under `label`.
+fn archive_all(results: &std::path::Path, folder: &str, runs: &[&str], label: &str) {
+    for run in runs {
+        perfreport()
+            .arg("archive")
+            .arg(fixture(&format!("calibration/quiet/{folder}/{run}")))
+            .args(["--label", label, "--results"])
+            .arg(results)
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn archived_repeats_are_named_as_a_group_with_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    let repeats = ["run01", "run03", "run04", "run05", "run06", "run07"];
+    archive_all(&results, "aa", &repeats, "main");
+    archive_all(&results, "slow30", &["run1", "run2", "run3"], "next");
+
+    // Every run labelled `main` against every run labelled `next`: 6 v 3.
+    let out = perfreport()
+        .args([
+            "compare",
+            "@all:main",
+            "@all:next",
+            "--format",
+            "json",
+            "--results",
+        ])
+        .arg(&results)
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["baseline"]["runs"], 6);
+    assert_eq!(v["latest"]["runs"], 3);
+
+    // The archived repeats as reference runs for one run a side.
+    let out = perfreport()
+        .arg("compare")
+        .arg(fixture("calibration/quiet/aa/run08_stats.csv"))
+        .arg(fixture("calibration/quiet/slow30/run4_stats.csv"))
+        .args(["--drift-from", "@all:main", "--results"])
+        .arg(&results)
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("on 6 reference runs"), "{text}");
+
+    perfreport()
+        .args(["archive", "@all:main", "--label", "again", "--results"])
+        .arg(&results)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "@all:main names 6 runs; archive takes one run",
+        ));
+    perfreport()
+        .args(["compare", "@all:nothing", "@latest", "--results"])
+        .arg(&results)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("@all:nothing: no such run"));
+}

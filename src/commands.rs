@@ -217,16 +217,23 @@ fn use_color(output: &OutputArgs) -> bool {
     color_wanted(output.output.as_deref(), output.color)
 }
 
-/// Whether to colour: never into a file or with NO_COLOR set, else as `choice` says.
+/// Whether to colour: `--color always` and `never` are obeyed (a flag beats the environment,
+/// as no-color.org asks); `auto` colours a terminal only, never a file or with NO_COLOR set.
 pub(crate) fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
-    if output.is_some() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            !output.is_some_and(|p| !is_stdout(p))
+                && !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
+}
+
+/// `-o -`: standard output, named explicitly.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// Writes to the `-o` file atomically, or to standard output (a closed pipe is not an error).
@@ -234,13 +241,20 @@ fn emit(output: &OutputArgs, text: &str) -> Result<(), AppError> {
     emit_to(output.output.as_deref(), text)
 }
 
-/// Writes to `path` atomically, or to standard output when there is none.
+/// Writes to `path` atomically and says so on standard error, or to standard output when there
+/// is none (or it is `-`).
 pub(crate) fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
-    if let Some(path) = path {
-        return write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
+    if let Some(path) = path.filter(|p| !is_stdout(p)) {
+        write_atomic(path, text.as_bytes()).map_err(|source| AppError::Write {
             path: path.to_path_buf(),
             source,
-        });
+        })?;
+        eprintln!(
+            "perfreport: wrote {} ({})",
+            crate::report::escape::terminal_path(path),
+            size(text.len())
+        );
+        return Ok(());
     }
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -255,11 +269,29 @@ pub(crate) fn emit_to(path: Option<&Path>, text: &str) -> Result<(), AppError> {
     }
 }
 
+/// A byte count as people read it: `812 B`, `14.2 KB`, `3.1 MB`.
+fn size(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b < 1000.0 {
+        format!("{bytes} B")
+    } else if b < 1e6 {
+        format!("{:.1} KB", b / 1e3)
+    } else {
+        format!("{:.1} MB", b / 1e6)
+    }
+}
+
 /// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline,
 /// with the SLA checklist of each run reported when `--sla` is given.
 /// Always exit 0 when the report is written: `compare` and `check` are the gates, the report
 /// is for reading.
 pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
+    if args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(AppError::Usage(
+            "report writes a whole HTML page: name a file with -o FILE (or -o - for the terminal)"
+                .to_string(),
+        ));
+    }
     let sla = args.sla.as_ref().map(SlaChoice::load).transpose()?;
     let mut checked = Vec::new();
     let resolver = RunResolver::new(&args.results);

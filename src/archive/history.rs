@@ -17,6 +17,7 @@ use crate::time;
 #[serde(rename_all = "snake_case")]
 pub enum HistoryMetric {
     /// Median response time.
+    #[value(alias = "median")]
     P50,
     /// 90th percentile.
     P90,
@@ -25,12 +26,16 @@ pub enum HistoryMetric {
     /// 99th percentile.
     P99,
     /// Mean response time.
+    #[value(alias = "mean", alias = "average")]
     Avg,
     /// Slowest request.
     Max,
     /// Requests per second.
+    #[value(alias = "throughput")]
     Rps,
-    /// Failed requests as a fraction.
+    /// Failed requests as a fraction (also `failure_rate`, `error_rate`, as `compare` and the
+    /// SLA name it).
+    #[value(alias = "failure_rate", alias = "error_rate", alias = "errors")]
     FailureRate,
     /// Requests completed.
     Requests,

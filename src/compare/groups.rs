@@ -92,11 +92,12 @@ pub fn compare_and_pool<'a>(
             group_info(latest, &shown_l, skip_warmup_s),
         )
     };
-    let warnings = if single {
+    let mut warnings = warnings::same_runs(baseline, latest);
+    warnings.extend(if single {
         warnings::comparability(&baseline[0], &latest[0])
     } else {
         group_warnings(&info_b, &info_l, &sides)
-    };
+    });
     let comparison = Comparison {
         perfreport_version: env!("CARGO_PKG_VERSION"),
         mode: if single { Mode::Single } else { Mode::Groups },

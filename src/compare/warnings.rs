@@ -84,3 +84,35 @@ pub(super) fn mix_distance(baseline: &Run, latest: &Run) -> f64 {
     }
     sum / 2.0
 }
+
+/// Runs that appear on both sides: the same file, or the same recorded numbers under another
+/// name (a copy). Comparing a run with itself shows no change whatever the build did.
+pub(super) fn same_runs(baseline: &[Run], latest: &[Run]) -> Vec<String> {
+    let same_file =
+        |b: &Run, l: &Run| match (b.files.stats.canonicalize(), l.files.stats.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => b.files.stats == l.files.stats,
+        };
+    let same_numbers = |b: &Run, l: &Run| {
+        b.aggregated.requests > 0 && b.aggregated == l.aggregated && b.endpoints == l.endpoints
+    };
+    let mut warnings = Vec::new();
+    for b in baseline {
+        for l in latest {
+            if same_file(b, l) {
+                warnings.push(format!(
+                    "the same run is on both sides ({}): it cannot show a change",
+                    b.files.stats.display()
+                ));
+            } else if same_numbers(b, l) {
+                warnings.push(format!(
+                    "runs {} and {} have identical numbers (a copy of one run?): they cannot show a \
+                     change",
+                    b.files.stats.display(),
+                    l.files.stats.display()
+                ));
+            }
+        }
+    }
+    warnings
+}

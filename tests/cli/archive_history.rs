@@ -32,6 +32,29 @@ fn history_marks_the_step_and_reindex_rebuilds() {
             .success();
         serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
     };
+    // The names `compare` and the SLA use are understood too.
+    for (alias, canonical) in [("median", "p50"), ("error_rate", "failure-rate")] {
+        let named = |metric: &str| {
+            let out = perfreport()
+                .args([
+                    "history",
+                    "--format",
+                    "json",
+                    "--metric",
+                    metric,
+                    "--results",
+                ])
+                .arg(&results)
+                .assert()
+                .success();
+            serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+        };
+        assert_eq!(
+            named(alias)["points"],
+            named(canonical)["points"],
+            "{alias}"
+        );
+    }
     let json = history(&["--endpoint", "GET /system/metrics"]);
     let points = json["points"].as_array().unwrap();
     let labels: Vec<&str> = points

@@ -339,3 +339,96 @@ fn an_unwritable_output_names_the_folder_once() {
          /nonexistent-perfreport: No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn color_always_beats_no_color_and_o_notes_what_it_wrote() {
+    // The harness sets NO_COLOR=1: `--color always` is an explicit request and wins.
+    let coloured = perfreport()
+        .args(["compare", "--color", "always", "--fail-on", "never"])
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&coloured.get_output().stdout).contains("\u{1b}["));
+    let plain = perfreport()
+        .args(["compare", "--fail-on", "never"])
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .assert()
+        .success();
+    assert!(!String::from_utf8_lossy(&plain.get_output().stdout).contains('\u{1b}'));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.md");
+    let out = perfreport()
+        .args([
+            "compare",
+            "--format",
+            "markdown",
+            "--fail-on",
+            "never",
+            "-o",
+        ])
+        .arg(&path)
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .assert()
+        .success();
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    assert!(out.get_output().stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stderr),
+        format!(
+            "perfreport: wrote {} ({:.1} KB)\n",
+            path.display(),
+            bytes as f64 / 1e3
+        )
+    );
+    // `-o -` is standard output.
+    let out = perfreport()
+        .args([
+            "compare",
+            "--format",
+            "markdown",
+            "--fail-on",
+            "never",
+            "-o",
+            "-",
+        ])
+        .arg(fixture("groups/baseline"))
+        .arg(fixture("groups/latest"))
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout.len() as u64, bytes);
+}
+
+#[test]
+fn the_same_run_on_both_sides_is_warned_about() {
+    let out = perfreport()
+        .args(["compare", "--format", "json"])
+        .arg(fixture("v2-pair/baseline"))
+        .arg(fixture("v2-pair/baseline"))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with("the same run is on both sides ("));
+    // A copy under another name: identical numbers.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy_stats.csv");
+    std::fs::copy(fixture("v2-pair/baseline/baseline_stats.csv"), &copy).unwrap();
+    let out = perfreport()
+        .arg("compare")
+        .arg(fixture("v2-pair/baseline"))
+        .arg(&copy)
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout)
+        .contains("have identical numbers (a copy of one run?)"));
+}

@@ -224,8 +224,8 @@ pub(crate) fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            !output.is_some_and(|p| !is_stdout(p))
-                && !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            output.is_none_or(is_stdout)
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }
     }

@@ -19,8 +19,8 @@ const STATS_SUFFIX: &str = "_stats.csv";
 const JSON_SUFFIX: &str = ".json";
 
 /// Finds the runs an argument names: a `_stats.csv` path, a prefix (`results/perf` →
-/// `results/perf_stats.csv`), or a directory (every `*_stats.csv` in it, not recursive,
-/// sorted by name: one or several runs).
+/// `results/perf_stats.csv`), or a directory (every `*_stats.csv` in it sorted by name — or,
+/// when it has none, in its subfolders: one or several runs).
 ///
 /// Sibling files (`_stats_history.csv`, `_failures.csv`, `_exceptions.csv`) are attached when
 /// present. A sibling's path (e.g. `perf_failures.csv`) names its run too.
@@ -54,7 +54,14 @@ pub fn discover_runs(arg: &Path) -> Result<Vec<RunFiles>, LocustError> {
     }
 }
 
-/// Every run in a directory, sorted by file name; names need not be UTF-8.
+/// How deep below a directory runs are looked for when it holds none itself: `runs/run1/` and
+/// `runs/nightly/run1/` (one folder per repeated run, as CI jobs and `--csv` prefixes lay
+/// them out).
+const SUBFOLDER_DEPTH: usize = 2;
+
+/// Every run in a directory, sorted by file name; names need not be UTF-8. A directory with no
+/// `*_stats.csv` of its own is searched [`SUBFOLDER_DEPTH`] levels down (hidden folders, such
+/// as an archive's temporary ones, skipped), each run then named by its path below `dir`.
 fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
     let io_error = |source| LocustError::Io {
         path: dir.to_owned(),
@@ -63,29 +70,71 @@ fn runs_in_dir(dir: &Path) -> Result<Vec<RunFiles>, LocustError> {
     let mut stats_files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io_error)? {
         let path = entry.map_err(io_error)?.path();
-        let is_stats = path
-            .file_name()
-            .is_some_and(|n| n.as_encoded_bytes().ends_with(STATS_SUFFIX.as_bytes()));
-        if is_stats && path.is_file() {
+        if is_stats_name(&path) && path.is_file() {
             stats_files.push(path);
         }
+    }
+    stats_files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let nested = stats_files.is_empty();
+    if nested {
+        stats_files = stats_in_subfolders(dir)?;
     }
     if stats_files.is_empty() {
         return Err(LocustError::NoRunsInDir {
             dir: dir.to_owned(),
         });
     }
-    stats_files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     stats_files
         .iter()
         .map(|stats| {
-            prefix_of_file(stats)
-                .map(|prefix| run_files(&prefix))
-                .ok_or_else(|| LocustError::NotStatsFile {
-                    path: stats.clone(),
-                })
+            let prefix = prefix_of_file(stats).ok_or_else(|| LocustError::NotStatsFile {
+                path: stats.clone(),
+            })?;
+            let mut files = run_files(&prefix);
+            if nested {
+                if let Ok(below) = prefix.strip_prefix(dir) {
+                    let parts: Vec<String> = below
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    files.name = parts.join("/");
+                }
+            }
+            Ok(files)
         })
         .collect()
+}
+
+/// Whether a file name ends in `_stats.csv` (compared as bytes).
+fn is_stats_name(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.as_encoded_bytes().ends_with(STATS_SUFFIX.as_bytes()))
+}
+
+/// The `*_stats.csv` files in `dir`'s subfolders, down to [`SUBFOLDER_DEPTH`] levels, sorted
+/// by path; hidden folders are not entered and symbolic links not followed.
+fn stats_in_subfolders(dir: &Path) -> Result<Vec<PathBuf>, LocustError> {
+    let hidden = |e: &walkdir::DirEntry| {
+        e.depth() > 0 && e.file_name().as_encoded_bytes().first() == Some(&b'.')
+    };
+    let mut found = Vec::new();
+    // Not `min_depth`: entries above it never reach `filter_entry`, so hidden folders would
+    // be entered.
+    let walk = walkdir::WalkDir::new(dir)
+        .max_depth(SUBFOLDER_DEPTH + 1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !hidden(e));
+    for entry in walk {
+        let entry = entry.map_err(|e| LocustError::Io {
+            path: e.path().unwrap_or(dir).to_owned(),
+            source: e.into(),
+        })?;
+        if entry.depth() >= 2 && entry.file_type().is_file() && is_stats_name(entry.path()) {
+            found.push(entry.into_path());
+        }
+    }
+    Ok(found)
 }
 
 /// The run prefix of a Locust output file (`dir/perf_failures.csv` → `dir/perf`).

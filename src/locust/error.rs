@@ -34,11 +34,11 @@ pub enum LocustError {
 
     /// A directory was given but holds no `*_stats.csv` file.
     #[error(
-        "{}: no *_stats.csv file in this directory; expected Locust output written with --csv PREFIX",
+        "{}: no *_stats.csv file in this directory or its subfolders; expected Locust output written with --csv PREFIX",
         .dir.display()
     )]
     NoRunsInDir {
-        /// The directory that was searched (not recursively).
+        /// The directory that was searched (and its subfolders, two levels down).
         dir: PathBuf,
     },
 

@@ -233,3 +233,40 @@ fn groups_with_histograms_compare_with_exact_values() {
         assert_eq!(metrics[metric]["approximate"], false, "{metric}");
     }
 }
+
+#[test]
+fn a_folder_of_run_folders_is_a_group() {
+    // One folder per repeated run, as CI jobs lay them out: runs/run1/perf_stats.csv, …
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("baseline");
+    for entry in std::fs::read_dir(fixture("groups/baseline")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (run, rest) = name.split_once('_').unwrap();
+        let folder = nested.join(format!("job-{run}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(&path, folder.join(format!("perf_{rest}"))).unwrap();
+    }
+    // A hidden folder (an archive's temporary one) is not a run.
+    std::fs::create_dir_all(nested.join(".tmp")).unwrap();
+    std::fs::copy(
+        fixture("groups/latest").join("run1_stats.csv"),
+        nested.join(".tmp/x_stats.csv"),
+    )
+    .unwrap();
+    let by_files = json(
+        &["compare"],
+        &[fixture("groups/baseline"), fixture("groups/latest")],
+        1,
+    );
+    let nested_json = json(&["compare"], &[nested, fixture("groups/latest")], 1);
+    assert_eq!(nested_json["baseline"]["runs"], 3);
+    assert_eq!(nested_json["endpoints"], by_files["endpoints"]);
+    let out = perfreport()
+        .args(["summary", "--format", "json"])
+        .arg(dir.path().join("baseline"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("\"name\": \"job-run1/perf\""), "{text}");
+}

@@ -68,7 +68,7 @@ fn discover_errors() {
     let e = discover_runs(dir.path()).unwrap_err();
     assert!(matches!(e, LocustError::NoRunsInDir { .. }));
     assert!(e.to_string().ends_with(
-        ": no *_stats.csv file in this directory; expected Locust output written with --csv PREFIX"
+        ": no *_stats.csv file in this directory or its subfolders; expected Locust output written with --csv PREFIX"
     ));
 
     let missing = dir.path().join("results/perf");

@@ -49,6 +49,16 @@ pub enum Command {
     History(HistoryArgs),
     /// Recompute every archived file's checksum; exit 1 if anything is missing, changed or extra.
     Verify(VerifyArgs),
+    /// Print a shell completion script (`perfreport completions bash > ~/.local/share/bash-completion/completions/perfreport`).
+    Completions(CompletionsArgs),
+}
+
+/// `perfreport completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where output goes and how it looks.

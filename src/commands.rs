@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::RunResolver;
 use crate::cli::{
-    CheckArgs, ColorChoice, CompareArgs, FailOn, JudgeArgs, OutputArgs, ReportArgs, RunArgs,
-    SlaChoice, SummaryArgs, TargetArgs,
+    CheckArgs, ColorChoice, CompareArgs, CompletionsArgs, FailOn, JudgeArgs, OutputArgs,
+    ReportArgs, RunArgs, SlaChoice, SummaryArgs, TargetArgs,
 };
 use crate::compare::reference::{ReferenceDrift, MIN_REFERENCE_RUNS};
 use crate::compare::{compare_and_pool, compare_groups, CompareOptions};
@@ -279,6 +279,15 @@ fn size(bytes: usize) -> String {
     } else {
         format!("{:.1} MB", b / 1e6)
     }
+}
+
+/// `perfreport completions SHELL`: the shell's completion script on standard output.
+pub fn completions(args: &CompletionsArgs) -> Result<Outcome, AppError> {
+    let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "perfreport", &mut script);
+    emit_to(None, &String::from_utf8_lossy(&script))?;
+    Ok(Outcome::Ok)
 }
 
 /// `perfreport report`: the HTML report of the runs, or of the latest run against a baseline,

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::List(args) => archive::commands::list(args).map(exit_code),
         Command::History(args) => archive::commands::history_cmd(args).map(exit_code),
         Command::Verify(args) => archive::commands::verify_cmd(args).map(exit_code),
+        Command::Completions(args) => commands::completions(args).map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,6 +8,7 @@ mod archive_props;
 mod calibration;
 mod check;
 mod compare;
+mod completions;
 mod drift_from;
 mod driver;
 mod escaping;

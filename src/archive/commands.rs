@@ -221,12 +221,6 @@ pub fn verify_cmd(args: &VerifyArgs) -> Result<Outcome, AppError> {
         )));
     }
     let report = verify::verify(&args.results)?;
-    for dir in &report.foreign {
-        eprintln!(
-            "perfreport: warning: {}: not an archived run (no manifest.json); skipped",
-            escape::terminal_path(dir)
-        );
-    }
     let text = match args.format {
         Format::Json => to_json(&report)?,
         Format::Table | Format::Markdown => {

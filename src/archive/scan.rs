@@ -24,11 +24,9 @@ impl ArchivedRun {
     }
 }
 
-/// A folder under results/ that is not a usable run.
+/// A folder under results/ that perfreport archived but cannot use.
 #[derive(Debug)]
 pub enum Problem {
-    /// A folder without `manifest.json`: not something perfreport archived.
-    Foreign(PathBuf),
     /// A run folder whose manifest cannot be used.
     Broken(ArchiveError),
 }
@@ -36,11 +34,6 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Problem::Foreign(dir) => write!(
-                f,
-                "{}: not an archived run (no {MANIFEST_NAME}); skipped",
-                dir.display()
-            ),
             Problem::Broken(e) => write!(f, "{e}; skipped"),
         }
     }
@@ -51,8 +44,11 @@ impl std::fmt::Display for Problem {
 pub struct Scan {
     /// Valid runs, oldest first (by archive time, then folder name).
     pub runs: Vec<ArchivedRun>,
-    /// Folders that are not valid runs.
+    /// Run folders that cannot be used (their manifest is broken).
     pub problems: Vec<Problem>,
+    /// Folders perfreport did not make (no manifest: Locust's own `--csv` output, a sign-off,
+    /// anything else kept beside the archive). Skipped without a word.
+    pub foreign: Vec<PathBuf>,
 }
 
 /// Lists the runs in `results`. Files at the top level (the index, the lock, a live Locust
@@ -73,7 +69,7 @@ pub fn scan(results: &Path) -> Result<Scan, ArchiveError> {
         }
         let manifest_path = dir.join(MANIFEST_NAME);
         if !manifest_path.exists() {
-            out.problems.push(Problem::Foreign(dir));
+            out.foreign.push(dir);
             continue;
         }
         match Manifest::read(&manifest_path) {

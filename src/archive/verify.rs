@@ -84,7 +84,7 @@ pub struct VerifyReport {
     pub files: usize,
     /// What is wrong (empty when all is well).
     pub issues: Vec<Issue>,
-    /// Folders skipped because they are not archived runs.
+    /// Folders skipped because perfreport did not archive them (no manifest).
     pub foreign: Vec<PathBuf>,
 }
 
@@ -122,9 +122,9 @@ pub fn check_files(run: &ArchivedRun) -> (usize, Vec<Issue>) {
 pub fn verify(results: &Path) -> Result<VerifyReport, ArchiveError> {
     let found = scan(results)?;
     let mut report = VerifyReport::default();
+    report.foreign = found.foreign;
     for problem in found.problems {
         match problem {
-            Problem::Foreign(dir) => report.foreign.push(dir),
             Problem::Broken(e) => report.issues.push(Issue::BadManifest {
                 error: e.to_string(),
             }),

@@ -12,8 +12,11 @@ use super::tiers::parse_run;
 use super::{default_out, ArchiveTo, SignoffError, SignoffOptions, Source};
 use crate::sla::Sla;
 
-/// The results folder both commands write under by default.
+/// The results archive both commands archive their tier runs into by default.
 pub const RESULTS: &str = "results";
+/// Where both commands write their folder by default: beside the archive, not in it, so that
+/// `list`, `history` and `verify` only see archived runs.
+pub const SIGNOFFS: &str = "signoffs";
 /// The demo's time scale: the plan's 7 minutes of tiers in about one (9 s + 3 × 18 s).
 pub const DEMO_SCALE: f64 = 0.15;
 
@@ -48,7 +51,7 @@ pub struct SignoffArgs {
     #[arg(long, value_name = "PID")]
     pub target_pid: Option<u32>,
     /// The folder to write runs and report into (new, or empty). Default:
-    /// results/signoff-<UTC time>.
+    /// signoffs/signoff-<UTC time>.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// The path of the health check asked after the last tier.
@@ -130,7 +133,7 @@ fn knob(text: &str) -> Result<String, String> {
 /// Arguments of `perfreport demo`.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// The folder to write runs and report into. Default: results/demo-<UTC time>.
+    /// The folder to write runs and report into. Default: signoffs/demo-<UTC time>.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Scale of the tiers' timelines: 0.15 runs the whole plan in about a minute.
@@ -215,7 +218,7 @@ impl SignoffArgs {
             out: self
                 .out
                 .clone()
-                .unwrap_or_else(|| default_out(Path::new(RESULTS), "signoff", now)),
+                .unwrap_or_else(|| default_out(Path::new(SIGNOFFS), "signoff", now)),
             health_path: self.health_path.clone(),
             limits: Limits::default(),
             progress: true,
@@ -240,7 +243,7 @@ impl DemoArgs {
             out: self
                 .out
                 .clone()
-                .unwrap_or_else(|| default_out(Path::new(RESULTS), "demo", now)),
+                .unwrap_or_else(|| default_out(Path::new(SIGNOFFS), "demo", now)),
             health_path: "/health/".into(),
             limits: Limits::default(),
             progress: true,

@@ -13,7 +13,7 @@
 //!   shares; [`markdown`] and [`html`] render it, JSON is its serialisation, [`terminal`]
 //!   prints the verdict.
 //!
-//! Everything a sign-off writes goes into one new folder (`results/signoff-<UTC time>/` or
+//! Everything a sign-off writes goes into one new folder (`signoffs/signoff-<UTC time>/` or
 //! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md`,
 //! `signoff.html` and `signoff.json`. Nothing existing is overwritten.
 

@@ -409,7 +409,8 @@ fn list_shows_runs_newest_first_and_survives_broken_folders() {
         .success();
     let text = stdout(&out);
     let err = stderr(&out);
-    assert!(err.contains("holiday-photos: not an archived run"), "{err}");
+    // A folder perfreport did not make (Locust's own output, photos…) is skipped silently.
+    assert!(!err.contains("holiday-photos"), "{err}");
     assert!(
         err.contains("manifest.json: not a perfreport manifest"),
         "{err}"

@@ -121,8 +121,10 @@ pub fn check_files(run: &ArchivedRun) -> (usize, Vec<Issue>) {
 /// Checks every run in `results`.
 pub fn verify(results: &Path) -> Result<VerifyReport, ArchiveError> {
     let found = scan(results)?;
-    let mut report = VerifyReport::default();
-    report.foreign = found.foreign;
+    let mut report = VerifyReport {
+        foreign: found.foreign,
+        ..VerifyReport::default()
+    };
     for problem in found.problems {
         match problem {
             Problem::Broken(e) => report.issues.push(Issue::BadManifest {

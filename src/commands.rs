@@ -322,7 +322,20 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             if let Some(sla) = &sla {
                 checked.push(evaluate(&last, sla, args.tier.as_deref())?);
             }
-            ReportContext::compared(&base, &last, &comparison, args.title.as_deref())
+            // A group is titled by the folders or selectors named, not its runs' file names.
+            let group_title = (baseline.len() > 1 || latest.len() > 1).then(|| {
+                let named: Vec<String> =
+                    args.runs.iter().map(|p| p.display().to_string()).collect();
+                format!(
+                    "Load test report: {} vs baseline {}",
+                    named.join(", "),
+                    baseline_arg.display()
+                )
+            });
+            let title = args.title.clone().or(group_title);
+            let mut context = ReportContext::compared(&base, &last, &comparison, title.as_deref());
+            context.describe_group(&latest);
+            context
         }
         None => {
             let mut runs = Vec::new();

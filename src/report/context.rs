@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 mod compare;
+mod group;
 mod sla;
 
 pub use compare::{CompareSection, PairBar};
@@ -343,14 +344,7 @@ fn facts(run: &Run) -> Vec<Fact> {
             format!("≈ {} users/s (from the history)", charts::tick(rate)),
         ));
     }
-    facts.push(Fact::new(
-        "History",
-        match (run.history.is_empty(), run.has_full_history()) {
-            (true, _) => "none (no _stats_history.csv)",
-            (false, true) => "per endpoint (--csv-full-history)",
-            (false, false) => "Aggregated only",
-        },
-    ));
+    facts.push(Fact::new("History", history_kind(run)));
     facts.push(Fact::new(
         "Stats file",
         run.files.stats.display().to_string(),
@@ -360,6 +354,15 @@ fn facts(run: &Run) -> Vec<Fact> {
         "not recorded in Locust's CSV files",
     ));
     facts
+}
+
+/// What history a run has, as its facts say.
+fn history_kind(run: &Run) -> &'static str {
+    match (run.history.is_empty(), run.has_full_history()) {
+        (true, _) => "none (no _stats_history.csv)",
+        (false, true) => "per endpoint (--csv-full-history)",
+        (false, false) => "Aggregated only",
+    }
 }
 
 fn headline(summary: &RunSummary, run: &Run) -> Vec<Fact> {

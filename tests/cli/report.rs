@@ -479,3 +479,44 @@ fn groups_of_runs_are_compared_as_groups() {
     );
     assert!(notes.iter().any(|n| n.contains("approximate")), "{notes:?}");
 }
+
+#[test]
+fn a_groups_report_describes_its_runs_not_a_pooled_one() {
+    let (page, _) = report(&[
+        &fixture("groups/latest"),
+        Path::new("--baseline"),
+        &fixture("groups/baseline"),
+    ]);
+    // Titled by the folders named, not by the runs' file names.
+    let title = page.select(&sel("title")).map(text).collect::<String>();
+    assert_eq!(
+        title,
+        format!(
+            "Load test report: {} vs baseline {}",
+            fixture("groups/latest").display(),
+            fixture("groups/baseline").display()
+        )
+    );
+    let facts: Vec<(String, String)> = page
+        .select(&sel("dl.facts > div"))
+        .map(|d| {
+            let dt = d.select(&sel("dt")).map(text).collect::<String>();
+            let dd = d.select(&sel("dd")).map(text).collect::<String>();
+            (dt, dd)
+        })
+        .collect();
+    let fact = |label: &str| {
+        facts
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {label} in {facts:?}"))
+    };
+    assert_eq!(fact("Runs"), "3 (run1, run2, run3)");
+    // Each run's own duration, not the sum of three.
+    let durations = fact("Duration of each run");
+    assert_eq!(durations.split(", ").count(), 3, "{durations}");
+    assert!(!durations.contains("3m"), "{durations}");
+    assert!(fact("History").starts_with("every run: "), "{facts:?}");
+    assert!(!facts.iter().any(|(l, _)| l == "Duration"), "{facts:?}");
+}

@@ -33,7 +33,7 @@ pub fn write_atomic_as(path: &Path, bytes: &[u8], tmp_prefix: &str) -> io::Resul
 }
 
 /// The error of creating the temporary file, naming the folder the user chose rather than a
-/// temporary file they never asked for (`tempfile` appends "at path /dir/.perfreport-XXXX").
+/// temporary file they never asked for (`tempfile` appends "at path" and the temporary name).
 fn without_temporary_name(e: io::Error, dir: &Path) -> io::Error {
     let text = e.to_string();
     let cause = text.split(" at path ").next().unwrap_or(&text);

@@ -196,6 +196,7 @@ impl SignoffArgs {
         let source = if recorded {
             Source::Recorded {
                 runs: self.runs.clone(),
+                results: self.archive.results.clone(),
             }
         } else if let Some(host) = &self.host {
             crate::driver::parse_host(host).map_err(|e| usage(e.to_string()))?;

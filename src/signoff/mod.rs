@@ -131,8 +131,10 @@ pub enum Source {
     },
     /// Sign off runs recorded elsewhere (Locust's or the driver's), one per tier.
     Recorded {
-        /// `(tier, path)` pairs, as given.
+        /// `(tier, path)` pairs, as given (a path may be an archive selector).
         runs: Vec<(String, PathBuf)>,
+        /// Where selectors (`@label:NAME`…) look for archived runs (`--results`).
+        results: PathBuf,
     },
 }
 

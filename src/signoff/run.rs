@@ -40,7 +40,7 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> {
     let started = SystemTime::now();
     let recorded = match &options.source {
-        Source::Recorded { runs } => load_recorded(options, runs)?,
+        Source::Recorded { runs, results } => load_recorded(options, runs, results)?,
         _ => Vec::new(),
     };
     let plans = match &options.source {
@@ -169,13 +169,16 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
     Ok(report)
 }
 
-/// Reads every `--run TIER=PATH`, refusing unknown tiers, a tier given twice and a path that
-/// names more than one run.
+/// Reads every `--run TIER=PATH` (a path or an archive selector), refusing unknown tiers, a
+/// tier given twice and a path that names more than one run.
 fn load_recorded(
     options: &SignoffOptions,
     runs: &[(String, PathBuf)],
+    results: &Path,
 ) -> Result<Vec<(String, PathBuf, Run)>, SignoffError> {
     let mut loaded: Vec<(String, PathBuf, Run)> = Vec::new();
+    // `--run light=@label:v1.5-light`: archive selectors look in `--results`.
+    let resolver = crate::archive::RunResolver::new(results);
     for (tier, path) in runs {
         if options.sla.tier(tier).is_none() {
             let known: Vec<&str> = options.sla.tiers.iter().map(|t| t.name.as_str()).collect();
@@ -191,11 +194,17 @@ fn load_recorded(
                 "--run {tier}=…: tier `{tier}` is given more than once"
             )));
         }
-        let mut found = load_runs(path).map_err(|source| SignoffError::Run {
-            tier: tier.clone(),
-            path: path.clone(),
-            source: Box::new(source),
-        })?;
+        let resolved = resolver
+            .resolve(path)
+            .map_err(|e| SignoffError::Usage(format!("--run {tier}={}: {e}", path.display())))?;
+        let mut found = Vec::new();
+        for named in &resolved {
+            found.extend(load_runs(named).map_err(|source| SignoffError::Run {
+                tier: tier.clone(),
+                path: path.clone(),
+                source: Box::new(source),
+            })?);
+        }
         if found.len() != 1 {
             let names: Vec<String> = found.iter().map(|r| r.files.name.clone()).collect();
             return Err(SignoffError::Usage(format!(

@@ -487,3 +487,43 @@ checks = ["rps >= 1", "p95 < 5s", "error_rate < 50%"]
     // Every check, as `perfreport check` prints them.
     assert_eq!(grid_rows(&page, "checks").len(), 5);
 }
+
+#[test]
+fn a_recorded_run_can_be_named_by_an_archive_selector() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    perfreport()
+        .arg("archive")
+        .arg(fixture("shared-2.47/baseline-1"))
+        .args(["--label", "v1.5-light", "--results"])
+        .arg(&results)
+        .assert()
+        .success();
+    let out = dir.path().join("signoff");
+    let (code, stdout, report) = signoff(&["signoff", "--run", "light=@label:v1.5-light"], &out);
+    // The same verdict as from the run's own folder (a_recorded_locust_run_is_signed_off…).
+    assert_eq!(code, 1, "{stdout}");
+    let light = tier(&report, "light");
+    assert_eq!(light["measured"]["requests"], 491);
+    assert_eq!(light["measured"]["failures"], 4);
+    let out = perfreport()
+        .args([
+            "signoff",
+            "--run",
+            "light=@label:nope",
+            "--no-archive",
+            "--results",
+        ])
+        .arg(&results)
+        .arg("--out")
+        .arg(dir.path().join("other"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    // Looked up in --results even with --no-archive (the run archived above and the light tier
+    // the first sign-off archived).
+    assert!(
+        err.contains("--run light=@label:nope: @label:nope: no such run among the 2 archived"),
+        "{err}"
+    );
+}

@@ -461,7 +461,11 @@ impl Row<'_> {
     /// A finite number ≥ 0, or `N/A` (→ `None`).
     pub(crate) fn number_or_na(&self, index: usize) -> Result<Option<f64>, LocustError> {
         let not_available = match numbers::trim(self.field(index)) {
-            Some(trimmed) => trimmed == NOT_AVAILABLE.as_bytes(),
+            Some(trimmed) if trimmed == NOT_AVAILABLE.as_bytes() => true,
+            Some(trimmed) => match numbers::decimal(trimmed) {
+                Some(x) => return Ok(Some(x)),
+                None => false,
+            },
             None => self.text(index).trim() == NOT_AVAILABLE,
         };
         if not_available {

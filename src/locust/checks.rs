@@ -21,8 +21,6 @@
 //! rounds percentiles, not the max), the average against min and max (Locust 1.0 wrote whole
 //! numbers), totals that drop between history rows (`--reset-stats`).
 
-use std::collections::HashMap;
-
 use super::error::{LocustError, SuspectedCause};
 use super::fields::Row;
 use crate::model::EndpointKey;
@@ -102,19 +100,25 @@ pub(crate) fn percentiles_increase(
 /// a row that goes back in time.
 #[derive(Default)]
 pub(crate) struct Timeline {
-    /// Endpoint → (latest timestamp seen, its line).
-    last: HashMap<EndpointKey, (i64, u64)>,
+    /// Endpoint number (in the order the history names them) → (latest timestamp seen, its
+    /// line).
+    last: Vec<Option<(i64, u64)>>,
 }
 
 impl Timeline {
-    /// Accepts the row's timestamp, or refuses it when it is earlier than the endpoint's last.
+    /// Accepts the row's timestamp, or refuses it when it is earlier than the endpoint's last;
+    /// `endpoint` numbers the endpoint `key`, from 0 in the order the history names them.
     pub(crate) fn step(
         &mut self,
         row: &Row<'_>,
+        endpoint: usize,
         key: &EndpointKey,
         (column, timestamp): (usize, i64),
     ) -> Result<(), LocustError> {
-        if let Some(&(before, line)) = self.last.get(key) {
+        if self.last.len() <= endpoint {
+            self.last.resize(endpoint + 1, None);
+        }
+        if let Some((before, line)) = self.last[endpoint] {
             if timestamp < before {
                 return Err(row.inconsistent(
                     column,
@@ -126,7 +130,7 @@ impl Timeline {
                 ));
             }
         }
-        self.last.insert(key.clone(), (timestamp, row.line()));
+        self.last[endpoint] = Some((timestamp, row.line()));
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use crate::model::ExceptionRow;
 
 /// Reads an `_exceptions.csv` file: every row in file order.
 pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, LocustError> {
-    exceptions_from_table(&read_file(path, FileKind::Exceptions)?)
+    read_file(path, FileKind::Exceptions, exceptions_from_table)
 }
 
 /// Like [`read_exceptions`], from bytes already in memory; `path_for_messages` names them in
@@ -21,28 +21,30 @@ pub fn read_exceptions_from_bytes(
     bytes: &[u8],
     path_for_messages: &Path,
 ) -> Result<Vec<ExceptionRow>, LocustError> {
-    exceptions_from_table(&parse_table(
+    parse_table(
         bytes,
         path_for_messages,
         FileKind::Exceptions,
-    )?)
+        exceptions_from_table,
+    )
 }
 
 /// Converts every record.
-fn exceptions_from_table(table: &Table) -> Result<Vec<ExceptionRow>, LocustError> {
+pub(crate) fn exceptions_from_table(
+    table: &mut Table<'_>,
+) -> Result<Vec<ExceptionRow>, LocustError> {
     let count = table.require("Count")?;
     let message = table.require("Message")?;
     let traceback = table.require("Traceback")?;
     let nodes = table.require("Nodes")?;
-    table
-        .rows()
-        .map(|row| {
-            Ok(ExceptionRow {
-                count: row.count(count)?,
-                message: row.text(message).to_owned(),
-                traceback: row.text(traceback).to_owned(),
-                nodes: row.text(nodes).to_owned(),
-            })
-        })
-        .collect()
+    let mut rows = Vec::new();
+    while let Some(row) = table.next_row()? {
+        rows.push(ExceptionRow {
+            count: row.count(count)?,
+            message: row.text(message).to_owned(),
+            traceback: row.text(traceback).to_owned(),
+            nodes: row.text(nodes).to_owned(),
+        });
+    }
+    Ok(rows)
 }

@@ -1,16 +1,20 @@
-//! The CSV layer shared by every reader: text checks, the header, and typed fields.
+//! The CSV layer shared by every reader: the header, records as they are read, typed fields.
 //!
-//! Locust's files are read whole (they are small), checked to be UTF-8 text, split into
-//! records by the `csv` crate in flexible mode, and every record is checked against the
-//! header's field count here, so that the readers only look columns up by name and convert
-//! fields, each conversion reporting its line, column and column name on failure.
+//! A file is streamed, never held: its bytes pass through the text check
+//! ([`super::text::TextCheck`]) into the `csv` crate in flexible mode, which fills one reused
+//! [`ByteRecord`]; every record is checked against the header's field count here and handed to
+//! the reader before the next one is read. Readers look columns up by name once, from the
+//! header, and convert fields from their bytes (numbers without building a string), each
+//! conversion reporting its line, column and column name on failure.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use csv::StringRecord;
+use csv::ByteRecord;
 
 use super::error::{describe_delimiter, shorten, FileKind, LocustError, SuspectedCause};
+use super::numbers;
+use super::text::TextCheck;
 use crate::model::{EndpointKey, Percentile};
 
 /// The text Locust writes where a value does not exist (a row without requests).
@@ -27,14 +31,18 @@ const ALIASES: &[(&str, &str)] = &[
     ("Requests Failed/s", "Failures/s"),
 ];
 
-/// A parsed file: its header and its records, each with the line it starts on.
-pub(crate) struct Table {
+/// A file being read: its header, then its records one at a time ([`Table::next_row`]).
+pub(crate) struct Table<'a> {
     /// The file, for messages.
-    pub(crate) path: PathBuf,
+    pub(crate) path: &'a Path,
     /// The header row.
     pub(crate) header: Header,
-    /// The data records in file order.
-    pub(crate) rows: Vec<(u64, StringRecord)>,
+    /// The parser, reading through the text check.
+    reader: csv::Reader<TextCheck<'a>>,
+    /// The record last read, reused for the next.
+    record: ByteRecord,
+    /// Whether [`Table::next_row`] has failed: the records after it are not checked.
+    broken: bool,
 }
 
 /// The header row: column names and where each one is.
@@ -86,53 +94,145 @@ impl Header {
     }
 }
 
-/// Reads a whole file as one of Locust's CSV files.
-pub(crate) fn read_file(path: &Path, kind: FileKind) -> Result<Table, LocustError> {
-    let bytes = std::fs::read(path).map_err(|source| LocustError::Io {
+/// Reads a file as one of Locust's CSV files: `read` gets the table once its header is read
+/// and takes the records from it.
+///
+/// Errors are those a check of the whole file before parsing would give: text that is not
+/// UTF-8 (or holds a NUL byte) anywhere in the file is reported before any other problem.
+pub(crate) fn read_file<T>(
+    path: &Path,
+    kind: FileKind,
+    read: impl FnOnce(&mut Table<'_>) -> Result<T, LocustError>,
+) -> Result<T, LocustError> {
+    let file = std::fs::File::open(path).map_err(|source| LocustError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse_table(&bytes, path, kind)
+    stream(TextCheck::new(Box::new(file)), path, kind, read)
 }
 
-/// Checks the text, splits it into records and checks every record's field count.
-pub(crate) fn parse_table(bytes: &[u8], path: &Path, kind: FileKind) -> Result<Table, LocustError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    check_text(bytes, path)?;
+/// Like [`read_file`], from bytes already in memory; `path` names them in messages.
+pub(crate) fn parse_table<T>(
+    bytes: &[u8],
+    path: &Path,
+    kind: FileKind,
+    read: impl FnOnce(&mut Table<'_>) -> Result<T, LocustError>,
+) -> Result<T, LocustError> {
+    stream(TextCheck::new(Box::new(bytes)), path, kind, read)
+}
 
-    let lines = LineIndex::new(bytes);
+/// Reads the header, lets `read` take the records, then gives precedence over `read`'s outcome
+/// to what a check of the whole file before conversion would have found: a record without
+/// the header's field count after the one `read` stopped at, then the text check's verdict.
+pub(crate) fn stream<'a, T>(
+    text: TextCheck<'a>,
+    path: &'a Path,
+    kind: FileKind,
+    read: impl FnOnce(&mut Table<'a>) -> Result<T, LocustError>,
+) -> Result<T, LocustError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let mut header_record = None;
-    for result in records.by_ref() {
-        let record = result.map_err(|e| csv_error(path, &lines, &e))?;
-        if !is_blank(&record) {
-            header_record = Some(record);
-            break;
+        .buffer_capacity(64 * 1024)
+        .from_reader(text);
+    let mut record = ByteRecord::new();
+    let result = match read_header(&mut reader, &mut record, path, kind) {
+        Ok(header) => {
+            let mut table = Table {
+                path,
+                header,
+                reader,
+                record,
+                broken: false,
+            };
+            let mut result = read(&mut table);
+            if !table.broken {
+                // Every record's field count is checked before any record's values.
+                if let Err(e) = table.skip_rest() {
+                    result = Err(e);
+                }
+            }
+            reader = table.reader;
+            result
+        }
+        Err(e) => Err(e),
+    };
+    match reader.get_mut().finish(path) {
+        Some(not_text) => Err(not_text),
+        None => result,
+    }
+}
+
+/// Reads up to the first record that is not blank and builds the header from it.
+fn read_header(
+    reader: &mut csv::Reader<TextCheck<'_>>,
+    record: &mut ByteRecord,
+    path: &Path,
+    kind: FileKind,
+) -> Result<Header, LocustError> {
+    loop {
+        if !reader
+            .read_byte_record(record)
+            .map_err(|e| csv_error(path, reader, e))?
+        {
+            return Err(LocustError::Empty {
+                path: path.to_owned(),
+                kind: kind.suffix(),
+            });
+        }
+        if !is_blank(record) {
+            let line = line_of(reader, record);
+            return parse_header(record, line, path, kind);
         }
     }
-    let Some(header_record) = header_record else {
-        return Err(LocustError::Empty {
-            path: path.to_owned(),
-            kind: kind.suffix(),
-        });
-    };
-    let header = parse_header(&header_record, lines.line_of(&header_record), path, kind)?;
+}
 
-    let mut rows = Vec::new();
-    for result in records {
-        let record = result.map_err(|e| csv_error(path, &lines, &e))?;
-        if is_blank(&record) {
-            continue;
+impl<'a> Table<'a> {
+    /// The next data record (blank lines skipped), checked to have the header's field count;
+    /// `None` at the end of the file.
+    pub(crate) fn next_row(&mut self) -> Result<Option<Row<'_>>, LocustError> {
+        let line = match self.advance() {
+            Ok(Some(line)) => line,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                self.broken = true;
+                return Err(e);
+            }
+        };
+        Ok(Some(Row {
+            path: self.path,
+            header: &self.header,
+            line,
+            record: &self.record,
+        }))
+    }
+
+    /// Reads the records left, checking only their field counts.
+    fn skip_rest(&mut self) -> Result<(), LocustError> {
+        while self.next_row()?.is_some() {}
+        Ok(())
+    }
+
+    /// Reads the next record that is not blank and checks its field count; returns its line,
+    /// or `None` at the end of the file.
+    fn advance(&mut self) -> Result<Option<u64>, LocustError> {
+        loop {
+            let more = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| csv_error(self.path, &mut self.reader, e))?;
+            if !more {
+                return Ok(None);
+            }
+            if !is_blank(&self.record) {
+                break;
+            }
         }
-        let line = lines.line_of(&record);
-        let (expected, found) = (header.len() as u64, record.len() as u64);
+        let line = line_of(&mut self.reader, &self.record);
+        let (expected, found) = (self.header.len() as u64, self.record.len() as u64);
         if found < expected {
             return Err(LocustError::TruncatedRow {
-                path: path.to_owned(),
+                path: self.path.to_owned(),
                 line,
                 expected,
                 found,
@@ -140,68 +240,30 @@ pub(crate) fn parse_table(bytes: &[u8], path: &Path, kind: FileKind) -> Result<T
         }
         if found > expected {
             return Err(LocustError::ExtraFields {
-                path: path.to_owned(),
+                path: self.path.to_owned(),
                 line,
                 expected,
                 found,
             });
         }
-        rows.push((line, record));
+        Ok(Some(line))
     }
-    Ok(Table {
-        path: path.to_owned(),
-        header,
-        rows,
-    })
-}
 
-/// Refuses bytes that are not UTF-8 text or that hold a NUL byte (binary data).
-fn check_text(bytes: &[u8], path: &Path) -> Result<(), LocustError> {
-    const BINARY: &str = "is this a binary file?";
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(LocustError::NotText {
-            path: path.to_owned(),
-            line: 1,
-            column: 1,
-            found: "a UTF-16 byte-order mark".to_owned(),
-            hint: "save the file as UTF-8 (Locust writes UTF-8)",
-        });
+    /// A required column's index.
+    pub(crate) fn require(&self, name: &str) -> Result<usize, LocustError> {
+        self.header.require(self.path, name)
     }
-    let (offset, found) = match std::str::from_utf8(bytes) {
-        Ok(text) => match text.find('\0') {
-            Some(offset) => (offset, "a NUL byte".to_owned()),
-            None => return Ok(()),
-        },
-        Err(e) => {
-            let offset = e.valid_up_to();
-            let byte = bytes.get(offset).copied().unwrap_or(0);
-            (offset, format!("byte 0x{byte:02X}"))
-        }
-    };
-    let before = bytes.get(..offset).unwrap_or(bytes);
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    Err(LocustError::NotText {
-        path: path.to_owned(),
-        line,
-        column: offset.saturating_sub(line_start) as u64 + 1,
-        found,
-        hint: BINARY,
-    })
 }
 
 /// Builds the header: column positions, percentile levels, duplicate and delimiter checks.
 fn parse_header(
-    record: &StringRecord,
+    record: &ByteRecord,
     line: u64,
     path: &Path,
     kind: FileKind,
 ) -> Result<Header, LocustError> {
     if record.len() == 1 {
-        let only = record.get(0).unwrap_or("");
+        let only = utf8(record.get(0).unwrap_or(b""));
         if let Some(c) = [';', '\t', '|'].into_iter().find(|&c| only.contains(c)) {
             return Err(LocustError::WrongDelimiter {
                 path: path.to_owned(),
@@ -211,7 +273,7 @@ fn parse_header(
         }
     }
 
-    let names: Vec<String> = record.iter().map(|n| n.trim().to_owned()).collect();
+    let names: Vec<String> = record.iter().map(|n| utf8(n).trim().to_owned()).collect();
     let mut index = HashMap::new();
     let mut levels: Vec<(usize, f64)> = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -278,57 +340,47 @@ pub(crate) fn percentile_level(name: &str) -> Option<f64> {
 }
 
 /// Whether a record is a blank line (one empty field).
-fn is_blank(record: &StringRecord) -> bool {
-    record.is_empty() || (record.len() == 1 && record.get(0).is_some_and(str::is_empty))
+fn is_blank(record: &ByteRecord) -> bool {
+    record.is_empty() || (record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty))
 }
 
-/// Maps byte offsets to 1-based line numbers.
+/// The line a record starts on.
 ///
 /// The `csv` crate's own line count lags by one after a CRLF line end, and its byte position
-/// may point at the line end before a record; so lines are counted here from the bytes.
-struct LineIndex<'a> {
-    /// The text.
-    bytes: &'a [u8],
-    /// Offsets of every `\n`, ascending.
-    newlines: Vec<usize>,
+/// may point at the line end before a record; so lines are counted by the text check.
+fn line_of(reader: &mut csv::Reader<TextCheck<'_>>, record: &ByteRecord) -> u64 {
+    record
+        .position()
+        .map_or(0, |p| reader.get_mut().line_at(p.byte()))
 }
 
-impl<'a> LineIndex<'a> {
-    /// Indexes the line ends of `bytes`.
-    fn new(bytes: &'a [u8]) -> Self {
-        let newlines = bytes
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        Self { bytes, newlines }
-    }
-
-    /// The line of the first byte at or after `offset` that is not a line end.
-    fn line_at(&self, offset: u64) -> u64 {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        let start = self
-            .bytes
-            .get(offset..)
-            .and_then(|rest| rest.iter().position(|&b| b != b'\r' && b != b'\n'))
-            .map_or(offset, |skip| offset.saturating_add(skip));
-        self.newlines.partition_point(|&n| n < start) as u64 + 1
-    }
-
-    /// The line a record starts on.
-    fn line_of(&self, record: &StringRecord) -> u64 {
-        record.position().map_or(0, |p| self.line_at(p.byte()))
+/// Turns a `csv` error into ours: a failed read is an I/O error on the file.
+fn csv_error(
+    path: &Path,
+    reader: &mut csv::Reader<TextCheck<'_>>,
+    error: csv::Error,
+) -> LocustError {
+    let line = error
+        .position()
+        .map_or(0, |p| reader.get_mut().line_at(p.byte()));
+    let message = error.to_string();
+    match error.into_kind() {
+        csv::ErrorKind::Io(source) => LocustError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        _ => LocustError::Csv {
+            path: path.to_owned(),
+            line,
+            message,
+        },
     }
 }
 
-/// Turns a `csv` error into ours.
-fn csv_error(path: &Path, lines: &LineIndex<'_>, error: &csv::Error) -> LocustError {
-    LocustError::Csv {
-        path: path.to_owned(),
-        line: error.position().map_or(0, |p| lines.line_at(p.byte())),
-        message: error.to_string(),
-    }
+/// A field's text. The text check hands the parser valid UTF-8 only, and the parser splits
+/// it at ASCII bytes, so every field is valid UTF-8.
+fn utf8(field: &[u8]) -> &str {
+    std::str::from_utf8(field).unwrap_or_default()
 }
 
 /// One data record with the context its conversions need for messages.
@@ -340,24 +392,7 @@ pub(crate) struct Row<'a> {
     /// The line the record starts on.
     line: u64,
     /// The fields.
-    record: &'a StringRecord,
-}
-
-impl Table {
-    /// The data records, each wrapped with what its conversions need.
-    pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(|(line, record)| Row {
-            path: &self.path,
-            header: &self.header,
-            line: *line,
-            record,
-        })
-    }
-
-    /// A required column's index.
-    pub(crate) fn require(&self, name: &str) -> Result<usize, LocustError> {
-        self.header.require(&self.path, name)
-    }
+    record: &'a ByteRecord,
 }
 
 impl Row<'_> {
@@ -368,7 +403,12 @@ impl Row<'_> {
 
     /// The text of a field, as written.
     pub(crate) fn text(&self, index: usize) -> &str {
-        self.record.get(index).unwrap_or("")
+        utf8(self.field(index))
+    }
+
+    /// The bytes of a field, as written.
+    pub(crate) fn field(&self, index: usize) -> &[u8] {
+        self.record.get(index).unwrap_or_default()
     }
 
     /// The endpoint key from the Type (or Method) and Name columns.
@@ -378,6 +418,9 @@ impl Row<'_> {
 
     /// A count: a whole number ≥ 0 that fits in 64 bits.
     pub(crate) fn count(&self, index: usize) -> Result<u64, LocustError> {
+        if let Some(n) = numbers::trim(self.field(index)).and_then(numbers::whole) {
+            return Ok(n);
+        }
         let text = self.text(index).trim();
         if let Ok(n) = text.parse::<u64>() {
             return Ok(n);
@@ -393,6 +436,10 @@ impl Row<'_> {
 
     /// A Unix time in whole seconds.
     pub(crate) fn timestamp(&self, index: usize) -> Result<i64, LocustError> {
+        let fast = numbers::trim(self.field(index)).and_then(numbers::whole);
+        if let Some(t) = fast.and_then(|n| i64::try_from(n).ok()) {
+            return Ok(t);
+        }
         self.text(index)
             .trim()
             .parse::<i64>()
@@ -401,6 +448,9 @@ impl Row<'_> {
 
     /// A finite number ≥ 0 (times, sizes, rates).
     pub(crate) fn number(&self, index: usize) -> Result<f64, LocustError> {
+        if let Some(x) = numbers::trim(self.field(index)).and_then(numbers::decimal) {
+            return Ok(x);
+        }
         match self.text(index).trim().parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
             Ok(x) if !x.is_finite() => Err(self.bad(index, "a finite number ≥ 0")),
@@ -410,7 +460,15 @@ impl Row<'_> {
 
     /// A finite number ≥ 0, or `N/A` (→ `None`).
     pub(crate) fn number_or_na(&self, index: usize) -> Result<Option<f64>, LocustError> {
-        if self.text(index).trim() == NOT_AVAILABLE {
+        let not_available = match numbers::trim(self.field(index)) {
+            Some(trimmed) if trimmed == NOT_AVAILABLE.as_bytes() => true,
+            Some(trimmed) => match numbers::decimal(trimmed) {
+                Some(x) => return Ok(Some(x)),
+                None => false,
+            },
+            None => self.text(index).trim() == NOT_AVAILABLE,
+        };
+        if not_available {
             return Ok(None);
         }
         self.number(index)
@@ -420,16 +478,15 @@ impl Row<'_> {
 
     /// Every percentile column of the row, in file order.
     pub(crate) fn percentiles(&self) -> Result<Vec<Percentile>, LocustError> {
-        self.header
-            .percentiles()
-            .iter()
-            .map(|&(index, level)| {
-                Ok(Percentile {
-                    level,
-                    value_ms: self.number_or_na(index)?,
-                })
-            })
-            .collect()
+        let columns = self.header.percentiles();
+        let mut percentiles = Vec::with_capacity(columns.len());
+        for &(index, level) in columns {
+            percentiles.push(Percentile {
+                level,
+                value_ms: self.number_or_na(index)?,
+            });
+        }
+        Ok(percentiles)
     }
 
     /// The name of a column in the header, for messages.

@@ -13,16 +13,20 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::{FileKind, LocustError};
-use super::fields::{parse_table, Table};
+use super::fields::{parse_table, read_file, Table};
 use crate::model::{EndpointKey, Histogram};
 
 /// Reads the histograms of a run from either source, chosen by the file name.
 pub fn read_histograms(path: &Path) -> Result<Vec<Histogram>, LocustError> {
-    let bytes = std::fs::read(path).map_err(|source| LocustError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    read_histograms_from_bytes(&bytes, path)
+    if is_json(path) {
+        let bytes = std::fs::read(path).map_err(|source| LocustError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        from_locust_json(&bytes, path)
+    } else {
+        read_file(path, FileKind::Histograms, from_driver_csv)
+    }
 }
 
 /// Like [`read_histograms`], from bytes in memory; `path` names them and picks the format
@@ -31,11 +35,16 @@ pub fn read_histograms_from_bytes(
     bytes: &[u8],
     path: &Path,
 ) -> Result<Vec<Histogram>, LocustError> {
-    if path.extension().is_some_and(|e| e == "json") {
+    if is_json(path) {
         from_locust_json(bytes, path)
     } else {
-        from_driver_csv(&parse_table(bytes, path, FileKind::Histograms)?)
+        parse_table(bytes, path, FileKind::Histograms, from_driver_csv)
     }
+}
+
+/// Whether a histograms file is Locust's `--json-file` output, by its name.
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
 }
 
 /// One entry of Locust's `--json-file` output; other fields are ignored.
@@ -83,12 +92,12 @@ fn from_locust_json(bytes: &[u8], path: &Path) -> Result<Vec<Histogram>, LocustE
         .collect()
 }
 
-fn from_driver_csv(table: &Table) -> Result<Vec<Histogram>, LocustError> {
+pub(crate) fn from_driver_csv(table: &mut Table<'_>) -> Result<Vec<Histogram>, LocustError> {
     let (method, name) = (table.require("Type")?, table.require("Name")?);
     let (value, count) = (table.require("Value")?, table.require("Count")?);
     let mut by_key: BTreeMap<EndpointKey, Vec<(f64, u64)>> = BTreeMap::new();
     let mut order: Vec<EndpointKey> = Vec::new();
-    for row in table.rows() {
+    while let Some(row) = table.next_row()? {
         let key = row.key(method, name);
         let micros = row.count(value)?;
         let n = row.count(count)?;

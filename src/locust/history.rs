@@ -10,16 +10,20 @@
 //! A row that contradicts itself, or that is earlier than the endpoint's row before it, is
 //! refused: see [`super::checks`].
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::checks::{self, Timeline};
 use super::error::{FileKind, LocustError};
 use super::fields::{parse_table, read_file, Row, Table};
-use crate::model::HistoryRow;
+use crate::model::{EndpointKey, HistoryRow};
 
 /// Reads a `_stats_history.csv` file: every row in file order.
+///
+/// The file is streamed: each record is converted as it is read, so memory holds the rows,
+/// not the file.
 pub fn read_history(path: &Path) -> Result<Vec<HistoryRow>, LocustError> {
-    history_from_table(&read_file(path, FileKind::History)?)
+    read_file(path, FileKind::History, history_from_table)
 }
 
 /// Like [`read_history`], from bytes already in memory; `path_for_messages` names them in errors.
@@ -27,7 +31,12 @@ pub fn read_history_from_bytes(
     bytes: &[u8],
     path_for_messages: &Path,
 ) -> Result<Vec<HistoryRow>, LocustError> {
-    history_from_table(&parse_table(bytes, path_for_messages, FileKind::History)?)
+    parse_table(
+        bytes,
+        path_for_messages,
+        FileKind::History,
+        history_from_table,
+    )
 }
 
 /// Column positions of a `_stats_history.csv` header.
@@ -49,7 +58,7 @@ struct Columns {
 
 impl Columns {
     /// Finds every required column, or names the first missing one.
-    fn find(table: &Table) -> Result<Self, LocustError> {
+    fn find(table: &Table<'_>) -> Result<Self, LocustError> {
         Ok(Self {
             timestamp: table.require("Timestamp")?,
             users: table.require("User Count")?,
@@ -68,7 +77,7 @@ impl Columns {
     }
 
     /// Converts one record, refusing one whose fields contradict each other ([`checks`]).
-    fn row(&self, row: &Row<'_>) -> Result<HistoryRow, LocustError> {
+    fn row(&self, row: &Row<'_>, key: EndpointKey) -> Result<HistoryRow, LocustError> {
         let total_requests = row.count(self.requests)?;
         let total_failures = row.count(self.failures)?;
         let has_requests = total_requests > 0;
@@ -78,7 +87,7 @@ impl Columns {
         let history = HistoryRow {
             timestamp: row.timestamp(self.timestamp)?,
             user_count: row.count(self.users)?,
-            key: row.key(self.method, self.name),
+            key,
             rps: row.number(self.rps)?,
             failures_per_s: row.number(self.failures_per_s)?,
             percentiles: row.percentiles()?,
@@ -105,15 +114,70 @@ impl Columns {
 }
 
 /// Converts every record, refusing a row earlier than the one before it for the same endpoint.
-fn history_from_table(table: &Table) -> Result<Vec<HistoryRow>, LocustError> {
+pub(crate) fn history_from_table(table: &mut Table<'_>) -> Result<Vec<HistoryRow>, LocustError> {
     let columns = Columns::find(table)?;
+    let mut endpoints = Endpoints::default();
     let mut timeline = Timeline::default();
-    table
-        .rows()
-        .map(|row| {
-            let history = columns.row(&row)?;
-            timeline.step(&row, &history.key, (columns.timestamp, history.timestamp))?;
-            Ok(history)
-        })
-        .collect()
+    let mut rows = Vec::new();
+    while let Some(row) = table.next_row()? {
+        let (endpoint, key) = endpoints.find(&row, columns.method, columns.name);
+        let history = columns.row(&row, key.clone())?;
+        timeline.step(
+            &row,
+            endpoint,
+            &history.key,
+            (columns.timestamp, history.timestamp),
+        )?;
+        rows.push(history);
+    }
+    Ok(rows)
+}
+
+/// The endpoints a history has named so far, each with a number, so that a row's key is found
+/// from its bytes rather than built anew.
+///
+/// Locust writes the endpoints in the same order every second, so the endpoint after the
+/// previous row's is tried before the map.
+#[derive(Default)]
+struct Endpoints {
+    /// The keys, by number.
+    keys: Vec<EndpointKey>,
+    /// Type and Name bytes, joined by a byte UTF-8 never uses, → number.
+    numbers: HashMap<Vec<u8>, usize>,
+    /// The previous row's endpoint.
+    previous: usize,
+    /// Scratch space for a joined key.
+    joined: Vec<u8>,
+}
+
+impl Endpoints {
+    /// The number and key of the row's endpoint, adding it when it is new.
+    fn find(&mut self, row: &Row<'_>, method: usize, name: usize) -> (usize, &EndpointKey) {
+        let (m, n) = (row.field(method), row.field(name));
+        let guess = if self.keys.is_empty() {
+            0
+        } else {
+            (self.previous + 1) % self.keys.len()
+        };
+        let same = |key: &EndpointKey| key.method.as_bytes() == m && key.name.as_bytes() == n;
+        let number = if self.keys.get(guess).is_some_and(same) {
+            guess
+        } else {
+            self.joined.clear();
+            self.joined.extend_from_slice(m);
+            self.joined.push(0xFF);
+            self.joined.extend_from_slice(n);
+            match self.numbers.get(self.joined.as_slice()) {
+                Some(&number) => number,
+                None => {
+                    let number = self.keys.len();
+                    self.numbers.insert(self.joined.clone(), number);
+                    self.keys.push(row.key(method, name));
+                    number
+                }
+            }
+        };
+        self.previous = number;
+        (number, &self.keys[number])
+    }
 }

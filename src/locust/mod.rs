@@ -19,7 +19,9 @@ mod failures;
 mod fields;
 mod histograms;
 mod history;
+mod numbers;
 mod stats;
+mod text;
 pub mod write;
 
 #[cfg(test)]

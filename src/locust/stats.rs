@@ -18,7 +18,7 @@ use crate::model::EndpointStats;
 
 /// Reads a `_stats.csv` file into (endpoints in file order, the Aggregated row).
 pub fn read_stats(path: &Path) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
-    stats_from_table(&read_file(path, FileKind::Stats)?)
+    read_file(path, FileKind::Stats, stats_from_table)
 }
 
 /// Like [`read_stats`], from bytes already in memory; `path_for_messages` names them in errors.
@@ -26,7 +26,7 @@ pub fn read_stats_from_bytes(
     bytes: &[u8],
     path_for_messages: &Path,
 ) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
-    stats_from_table(&parse_table(bytes, path_for_messages, FileKind::Stats)?)
+    parse_table(bytes, path_for_messages, FileKind::Stats, stats_from_table)
 }
 
 /// Column positions of a `_stats.csv` header.
@@ -46,7 +46,7 @@ struct Columns {
 
 impl Columns {
     /// Finds every required column, or names the first missing one.
-    fn find(table: &Table) -> Result<Self, LocustError> {
+    fn find(table: &Table<'_>) -> Result<Self, LocustError> {
         Ok(Self {
             method: table.require("Type")?,
             name: table.require("Name")?,
@@ -96,16 +96,19 @@ impl Columns {
 }
 
 /// Converts every record, splitting off the Aggregated row.
-fn stats_from_table(table: &Table) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
+pub(crate) fn stats_from_table(
+    table: &mut Table<'_>,
+) -> Result<(Vec<EndpointStats>, EndpointStats), LocustError> {
     let columns = Columns::find(table)?;
+    let path = table.path;
     let mut endpoints = Vec::new();
     let mut aggregated = None;
     let mut first_line = HashMap::new();
-    for row in table.rows() {
+    while let Some(row) = table.next_row()? {
         let stats = columns.endpoint(&row)?;
         if let Some(&first) = first_line.get(&stats.key) {
             return Err(LocustError::DuplicateRow {
-                path: table.path.clone(),
+                path: path.to_owned(),
                 line: row.line(),
                 first,
                 key: stats.key.to_string(),
@@ -119,7 +122,7 @@ fn stats_from_table(table: &Table) -> Result<(Vec<EndpointStats>, EndpointStats)
         }
     }
     let aggregated = aggregated.ok_or_else(|| LocustError::NoAggregated {
-        path: table.path.clone(),
+        path: path.to_owned(),
     })?;
     Ok((endpoints, aggregated))
 }

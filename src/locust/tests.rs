@@ -10,6 +10,7 @@ mod consistency;
 mod discover;
 mod fuzz;
 mod recorded;
+mod stream;
 
 /// A path under the crate's `fixtures/` directory.
 pub(super) fn fixture(relative: &str) -> PathBuf {

@@ -14,7 +14,7 @@ use super::super::{
 };
 
 /// The sample files, embedded so the test needs no I/O.
-const SAMPLES: [&[u8]; 8] = [
+pub(super) const SAMPLES: [&[u8]; 8] = [
     include_bytes!("../../../fixtures/shared-2.47/baseline-1/baseline-1_stats.csv"),
     include_bytes!("../../../fixtures/shared-2.47/baseline-1/baseline-1_stats_history.csv"),
     include_bytes!("../../../fixtures/shared-2.47/baseline-1/baseline-1_failures.csv"),
@@ -27,7 +27,7 @@ const SAMPLES: [&[u8]; 8] = [
 
 /// One edit to a sample; positions are taken modulo the current length.
 #[derive(Debug, Clone)]
-enum Mutation {
+pub(super) enum Mutation {
     /// Replace the byte at a position.
     Set(usize, u8),
     /// Insert a byte (often a CSV special: quote, comma, newline).
@@ -56,7 +56,7 @@ fn interesting_byte() -> impl Strategy<Value = u8> {
     ]
 }
 
-fn mutation() -> impl Strategy<Value = Mutation> {
+pub(super) fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), interesting_byte()).prop_map(|(p, b)| Mutation::Set(p, b)),
         (any::<usize>(), interesting_byte()).prop_map(|(p, b)| Mutation::Insert(p, b)),
@@ -67,7 +67,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 /// Applies the edits in order.
-fn mutate(sample: &[u8], mutations: &[Mutation]) -> Vec<u8> {
+pub(super) fn mutate(sample: &[u8], mutations: &[Mutation]) -> Vec<u8> {
     let mut bytes = sample.to_vec();
     for m in mutations {
         let len = bytes.len().max(1);

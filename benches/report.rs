@@ -11,9 +11,7 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use perfreport::compare::{compare, CompareOptions};
-use perfreport::model::{
-    EndpointKey, EndpointStats, FailureRow, HistoryRow, Percentile, Run, RunFiles,
-};
+use perfreport::model::{EndpointKey, EndpointStats, FailureRow, HistoryRow, Percentile, Run};
 use perfreport::report::context::ReportContext;
 use perfreport::report::html;
 
@@ -127,20 +125,9 @@ fn large_run(name: &str, slower: f64) -> Run {
         })
         .collect();
     Run {
-        files: RunFiles {
-            name: name.to_string(),
-            stats: PathBuf::from(format!("{name}_stats.csv")),
-            history: None,
-            failures: None,
-            exceptions: None,
-            histograms: None,
-        },
-        endpoints,
-        aggregated,
         history,
         failures,
-        exceptions: Vec::new(),
-        histograms: Vec::new(),
+        ..Run::of_rows(name, endpoints, aggregated)
     }
 }
 

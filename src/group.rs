@@ -301,7 +301,6 @@ pub fn spreads(runs: &[Run], pooled: &Run) -> Vec<MetricSpread> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn stats(n: u64, lo: f64, hi: f64, rps: f64) -> EndpointStats {
         let levels = [0.5, 0.95, 1.0];
@@ -329,22 +328,7 @@ mod tests {
     fn run(name: &str, e: EndpointStats) -> Run {
         let mut aggregated = e.clone();
         aggregated.key = EndpointKey::aggregated();
-        Run {
-            files: RunFiles {
-                name: name.into(),
-                stats: PathBuf::from(format!("{name}_stats.csv")),
-                history: None,
-                failures: None,
-                exceptions: None,
-                histograms: None,
-            },
-            endpoints: vec![e],
-            aggregated,
-            history: Vec::new(),
-            failures: Vec::new(),
-            exceptions: Vec::new(),
-            histograms: Vec::new(),
-        }
+        Run::of_rows(name, vec![e], aggregated)
     }
 
     #[test]

@@ -220,6 +220,27 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of these rows alone, as if read from `<name>_stats.csv` with no sibling files: no
+    /// history, failures, exceptions or histograms. What simulations, tests and benches build.
+    pub fn of_rows(name: &str, endpoints: Vec<EndpointStats>, aggregated: EndpointStats) -> Self {
+        Run {
+            files: RunFiles {
+                name: name.to_string(),
+                stats: std::path::PathBuf::from(format!("{name}_stats.csv")),
+                history: None,
+                failures: None,
+                exceptions: None,
+                histograms: None,
+            },
+            endpoints,
+            aggregated,
+            history: Vec::new(),
+            failures: Vec::new(),
+            exceptions: Vec::new(),
+            histograms: Vec::new(),
+        }
+    }
+
     /// The endpoint with this key, if the run has it.
     pub fn endpoint(&self, key: &EndpointKey) -> Option<&EndpointStats> {
         if key.is_aggregated() {

@@ -465,12 +465,8 @@ pub fn simulated_reversed_gate(
 ) -> Share {
     let mut share = Share::default();
     for rep in 0..reps {
-        let b: Vec<Run> = (0..design.baseline)
-            .map(|i| model.run(rng, &format!("b{rep}-{i}"), change.effects))
-            .collect();
-        let l: Vec<Run> = (0..design.latest)
-            .map(|i| model.run(rng, &format!("l{rep}-{i}"), &[]))
-            .collect();
+        let b = model.runs(rng, &format!("b{rep}"), design.baseline, change.effects);
+        let l = model.runs(rng, &format!("l{rep}"), design.latest, &[]);
         if let Some(c) = compare_groups(&b, &l, options, None) {
             share.add(c.regressed);
         }
@@ -493,19 +489,10 @@ pub fn simulated(
     let effects = change.map_or(&[][..], |c| c.effects);
     let expect = change.map_or(&[][..], |c| c.expect);
     for rep in 0..reps {
-        let b: Vec<Run> = (0..design.baseline)
-            .map(|i| model.run(rng, &format!("b{rep}-{i}"), &[]))
-            .collect();
-        let l: Vec<Run> = (0..design.latest)
-            .map(|i| model.run(rng, &format!("l{rep}-{i}"), effects))
-            .collect();
-        let reference: Vec<Run> = if design.reference {
-            (0..references)
-                .map(|i| model.run(rng, &format!("r{rep}-{i}"), &[]))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let b = model.runs(rng, &format!("b{rep}"), design.baseline, &[]);
+        let l = model.runs(rng, &format!("l{rep}"), design.latest, effects);
+        let wanted = if design.reference { references } else { 0 };
+        let reference = model.runs(rng, &format!("r{rep}"), wanted, &[]);
         let options = design.options(options, &reference);
         if let Some(c) = compare_groups(&b, &l, &options, None) {
             power.add(outcome(&c, expect), expect.is_empty());

@@ -4,12 +4,10 @@
 //! Locust's own rule, exact mean, min and max). Complements the recorded battery: it can run
 //! thousands of comparisons per design where the battery holds a dozen runs.
 
-use std::path::PathBuf;
-
 use super::fit::Observed;
 use super::Effect;
 use crate::compare::{DriftAllowance, Metric};
-use crate::model::{EndpointKey, EndpointStats, Percentile, Run, RunFiles};
+use crate::model::{EndpointKey, EndpointStats, Percentile, Run};
 use crate::stats::{histogram_percentile, locust_round, locust_rounding_step};
 
 /// Locust's percentile levels (`PERCENTILES_TO_REPORT` in `locust/stats.py`).
@@ -105,6 +103,13 @@ impl Model {
         })
     }
 
+    /// `n` runs named `prefix-0`, `prefix-1`…, drawn one after the other.
+    pub fn runs(&self, rng: &mut Rng, prefix: &str, n: usize, effects: &[Effect]) -> Vec<Run> {
+        (0..n)
+            .map(|i| self.run(rng, &format!("{prefix}-{i}"), effects))
+            .collect()
+    }
+
     /// One simulated run with `effects` applied.
     pub fn run(&self, rng: &mut Rng, name: &str, effects: &[Effect]) -> Run {
         let mut endpoints = Vec::new();
@@ -135,22 +140,7 @@ impl Model {
             all.extend(times);
         }
         let aggregated = locust_row(EndpointKey::aggregated(), &all, self.duration_s);
-        Run {
-            files: RunFiles {
-                name: name.to_string(),
-                stats: PathBuf::from(format!("{name}_stats.csv")),
-                history: None,
-                failures: None,
-                exceptions: None,
-                histograms: None,
-            },
-            endpoints,
-            aggregated,
-            history: Vec::new(),
-            failures: Vec::new(),
-            exceptions: Vec::new(),
-            histograms: Vec::new(),
-        }
+        Run::of_rows(name, endpoints, aggregated)
     }
 }
 

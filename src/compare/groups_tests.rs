@@ -1,10 +1,8 @@
 //! Calibration of group comparisons by simulation with known truth: the shift is found, and
 //! without a shift false alarms stay at or below alpha.
 
-use std::path::PathBuf;
-
 use super::*;
-use crate::model::{EndpointStats, RunFiles};
+use crate::model::EndpointStats;
 use crate::stats::testing::SplitMix64;
 
 /// What Locust would write for these response times (none failed).
@@ -29,22 +27,11 @@ fn simulated_run(rng: &mut SplitMix64, name: &str, slowdown: f64) -> Run {
         all.extend_from_slice(&times);
         endpoints.push(locust_row(EndpointKey::new("GET", *path), &times, 60.0));
     }
-    Run {
-        files: RunFiles {
-            name: name.into(),
-            stats: PathBuf::from(format!("{name}_stats.csv")),
-            history: None,
-            failures: None,
-            exceptions: None,
-            histograms: None,
-        },
+    Run::of_rows(
+        name,
         endpoints,
-        aggregated: locust_row(EndpointKey::aggregated(), &all, 60.0),
-        history: Vec::new(),
-        failures: Vec::new(),
-        exceptions: Vec::new(),
-        histograms: Vec::new(),
-    }
+        locust_row(EndpointKey::aggregated(), &all, 60.0),
+    )
 }
 
 fn group(rng: &mut SplitMix64, n: usize, slowdown: f64) -> Vec<Run> {

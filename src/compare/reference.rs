@@ -109,7 +109,7 @@ pub struct ReferenceDrift {
     /// Their names, in order.
     pub names: Vec<String>,
     #[serde(skip)]
-    observed: HashMap<(EndpointKey, Metric), Observed>,
+    observed: HashMap<EndpointKey, Vec<Observed>>,
 }
 
 impl ReferenceDrift {
@@ -118,10 +118,10 @@ impl ReferenceDrift {
         if runs.len() < MIN_REFERENCE_RUNS {
             return None;
         }
-        let observed = observe(runs)
-            .into_iter()
-            .map(|o| ((o.key.clone(), o.metric), o))
-            .collect();
+        let mut observed: HashMap<EndpointKey, Vec<Observed>> = HashMap::new();
+        for o in observe(runs) {
+            observed.entry(o.key.clone()).or_default().push(o);
+        }
         Some(Self {
             runs: runs.len(),
             names: runs.iter().map(|r| r.files.name.clone()).collect(),
@@ -133,7 +133,7 @@ impl ReferenceDrift {
     /// (unchanged when they did not measure it: the endpoint is missing from them, or has too
     /// few requests beyond a percentile).
     pub fn refine(&self, key: &EndpointKey, metric: Metric, prior: DriftPrior) -> DriftPrior {
-        let Some(o) = self.observed.get(&(key.clone(), metric)) else {
+        let Some(o) = self.measured(key, metric) else {
             return prior;
         };
         let d = (o.runs - 1) as f64;
@@ -148,17 +148,19 @@ impl ReferenceDrift {
 
     /// Whether the reference runs measured anything of `key`.
     pub fn covers(&self, key: &EndpointKey) -> bool {
-        self.observed.keys().any(|(k, _)| k == key)
+        self.observed.contains_key(key)
+    }
+
+    /// What the reference runs measured of `key`'s `metric`.
+    fn measured(&self, key: &EndpointKey, metric: Metric) -> Option<&Observed> {
+        self.observed.get(key)?.iter().find(|o| o.metric == metric)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
     use crate::calibrate::simulate::locust_row;
-    use crate::model::RunFiles;
 
     fn key() -> EndpointKey {
         EndpointKey {
@@ -172,22 +174,7 @@ mod tests {
         let row = locust_row(key(), &vec![(100.0, false); 1000], seconds);
         let mut aggregated = row.clone();
         aggregated.key = EndpointKey::aggregated();
-        Run {
-            files: RunFiles {
-                name: name.into(),
-                stats: PathBuf::from(format!("{name}_stats.csv")),
-                history: None,
-                failures: None,
-                exceptions: None,
-                histograms: None,
-            },
-            endpoints: vec![row],
-            aggregated,
-            history: Vec::new(),
-            failures: Vec::new(),
-            exceptions: Vec::new(),
-            histograms: Vec::new(),
-        }
+        Run::of_rows(name, vec![row], aggregated)
     }
 
     #[test]
@@ -196,7 +183,7 @@ mod tests {
         // run's Poisson variance of ln rate is 1 / 1000.
         let runs = [run("r1", 100.0), run("r2", 50.0), run("r3", 25.0)];
         let reference = ReferenceDrift::from_runs(&runs).unwrap();
-        let o = &reference.observed[&(key(), Metric::Rps)];
+        let o = reference.measured(&key(), Metric::Rps).unwrap();
         let ln2 = 2f64.ln();
         assert!((o.total_var - ln2 * ln2).abs() < 1e-12, "{o:?}");
         assert!((o.within_var - 1e-3).abs() < 1e-12);
@@ -204,7 +191,13 @@ mod tests {
         assert_eq!(o.runs, 3);
         assert_eq!(reference.names, ["r1", "r2", "r3"]);
         // Identical response times: no latency drift beyond the within-run terms.
-        assert_eq!(reference.observed[&(key(), Metric::Avg)].between_var(), 0.0);
+        assert_eq!(
+            reference
+                .measured(&key(), Metric::Avg)
+                .unwrap()
+                .between_var(),
+            0.0
+        );
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! Unit tests of the comparison rules on hand-made runs.
 
-use std::path::PathBuf;
-
 use super::*;
-use crate::model::{EndpointStats, FailureRow, Percentile, RunFiles};
+use crate::model::{EndpointStats, FailureRow, Percentile};
 
 const LEVELS: [f64; 11] = [
     0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 0.9999, 1.0,
@@ -38,22 +36,7 @@ fn run(endpoints: Vec<EndpointStats>) -> Run {
     let failures = endpoints.iter().map(|e| e.failures).sum();
     let mut aggregated = uniform("", "Aggregated", requests, 10.0, 200.0, failures);
     aggregated.key = EndpointKey::aggregated();
-    Run {
-        files: RunFiles {
-            name: "r".into(),
-            stats: PathBuf::from("r_stats.csv"),
-            history: None,
-            failures: None,
-            exceptions: None,
-            histograms: None,
-        },
-        endpoints,
-        aggregated,
-        history: Vec::new(),
-        failures: Vec::new(),
-        exceptions: Vec::new(),
-        histograms: Vec::new(),
-    }
+    Run::of_rows("r", endpoints, aggregated)
 }
 
 fn verdict_of(c: &Comparison, name: &str) -> Verdict {

@@ -88,18 +88,25 @@ pub(super) fn mix_distance(baseline: &Run, latest: &Run) -> f64 {
 /// Runs that appear on both sides: the same file, or the same recorded numbers under another
 /// name (a copy). Comparing a run with itself shows no change whatever the build did.
 pub(super) fn same_runs(baseline: &[Run], latest: &[Run]) -> Vec<String> {
-    let same_file =
-        |b: &Run, l: &Run| match (b.files.stats.canonicalize(), l.files.stats.canonicalize()) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => b.files.stats == l.files.stats,
-        };
+    // Each file resolved once, not once per pair.
+    let real = |runs: &[Run]| -> Vec<std::path::PathBuf> {
+        runs.iter()
+            .map(|r| {
+                r.files
+                    .stats
+                    .canonicalize()
+                    .unwrap_or_else(|_| r.files.stats.clone())
+            })
+            .collect()
+    };
+    let (real_b, real_l) = (real(baseline), real(latest));
     let same_numbers = |b: &Run, l: &Run| {
         b.aggregated.requests > 0 && b.aggregated == l.aggregated && b.endpoints == l.endpoints
     };
     let mut warnings = Vec::new();
-    for b in baseline {
-        for l in latest {
-            if same_file(b, l) {
+    for (b, path_b) in baseline.iter().zip(&real_b) {
+        for (l, path_l) in latest.iter().zip(&real_l) {
+            if path_b == path_l {
                 warnings.push(format!(
                     "the same run is on both sides ({}): it cannot show a change",
                     b.files.stats.display()

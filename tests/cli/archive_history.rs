@@ -16,14 +16,14 @@ fn history_marks_the_step_and_reindex_rebuilds() {
     for i in 3..6 {
         archive(&results, &shared("latest-1"), &format!("v1.{i}"));
     }
-    let history = |extra: &[&str]| {
+    let history_of = |metric: &str, extra: &[&str]| {
         let out = perfreport()
             .args([
                 "history",
                 "--format",
                 "json",
                 "--metric",
-                "p50",
+                metric,
                 "--results",
             ])
             .arg(&results)
@@ -32,26 +32,12 @@ fn history_marks_the_step_and_reindex_rebuilds() {
             .success();
         serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
     };
+    let history = |extra: &[&str]| history_of("p50", extra);
     // The names `compare` and the SLA use are understood too.
     for (alias, canonical) in [("median", "p50"), ("error_rate", "failure-rate")] {
-        let named = |metric: &str| {
-            let out = perfreport()
-                .args([
-                    "history",
-                    "--format",
-                    "json",
-                    "--metric",
-                    metric,
-                    "--results",
-                ])
-                .arg(&results)
-                .assert()
-                .success();
-            serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
-        };
         assert_eq!(
-            named(alias)["points"],
-            named(canonical)["points"],
+            history_of(alias, &[])["points"],
+            history_of(canonical, &[])["points"],
             "{alias}"
         );
     }

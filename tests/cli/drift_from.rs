@@ -1,7 +1,7 @@
 //! `compare --drift-from`: run-to-run drift measured on reference runs of the baseline's build,
 //! and `--correction`.
 
-use super::{fixture, perfreport};
+use super::{fixture, perfreport, regressed};
 
 /// The quiet battery's A/A runs other than `skip`, as `--drift-from` options.
 fn reference_args(skip: &str) -> Vec<String> {
@@ -40,14 +40,7 @@ fn reference_runs_let_one_run_a_side_find_what_the_allowance_alone_misses() {
         .assert()
         .code(1);
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    let regressed: Vec<&str> = v["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["verdict"] == "regressed")
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(regressed, ["/system/metrics"]);
+    assert_eq!(regressed(&v), ["GET /system/metrics"]);
     assert_eq!(v["options"]["reference"]["runs"], 11);
     assert_eq!(v["options"]["correction"], "bh");
     let avg = &v["endpoints"]
@@ -106,12 +99,7 @@ fn correction_is_chosen_by_name() {
             .args(["--format", "json", "--correction", correction])
             .assert();
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-        v["endpoints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["verdict"] == "regressed")
-            .count()
+        regressed(&v).len()
     };
     let (bh, holm, none) = (count("bh"), count("holm"), count("none"));
     assert!(

@@ -1,6 +1,6 @@
 //! Run groups: `compare` over directories of repeated runs, `summary --pool`.
 
-use super::{fixture, perfreport, portable};
+use super::{fixture, perfreport, portable, regressed};
 
 fn json(args: &[&str], paths: &[std::path::PathBuf], code: i32) -> serde_json::Value {
     let out = perfreport()
@@ -10,22 +10,6 @@ fn json(args: &[&str], paths: &[std::path::PathBuf], code: i32) -> serde_json::V
         .assert()
         .code(code);
     serde_json::from_slice(&out.get_output().stdout).unwrap()
-}
-
-fn regressed(v: &serde_json::Value) -> Vec<String> {
-    v["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["verdict"] == "regressed")
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["method"].as_str().unwrap(),
-                e["name"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 #[test]

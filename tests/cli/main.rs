@@ -30,6 +30,23 @@ pub fn perfreport() -> Command {
     cmd
 }
 
+/// The endpoints a `compare --format json` output calls regressed, as `METHOD name`.
+pub fn regressed(v: &serde_json::Value) -> Vec<String> {
+    v["endpoints"]
+        .as_array()
+        .expect("an endpoints array")
+        .iter()
+        .filter(|e| e["verdict"] == "regressed")
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap_or_default(),
+                e["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// A path under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,12 +4,13 @@
 //! The library is split by stage: [`locust`] reads (and the driver writes) Locust's files,
 //! [`model`] holds what a run measured, [`stats`] is pure statistics, [`compare`] turns two
 //! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
-//! calls [`commands`] and maps errors to exit codes.
+//! calls [`cmd`] (one file per subcommand, over [`cli`]'s typed settings) and maps errors to
+//! exit codes.
 
 pub mod archive;
 pub mod calibrate;
 pub mod cli;
-pub mod commands;
+pub mod cmd;
 pub mod compare;
 pub mod driver;
 pub mod error;

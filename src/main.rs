@@ -7,29 +7,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use perfreport::cli::{Cli, Command};
-use perfreport::error::{exit_code, EXIT_BAD_INPUT};
+use perfreport::cli::Cli;
+use perfreport::cmd;
+use perfreport::error::EXIT_BAD_INPUT;
 use perfreport::report::escape;
-use perfreport::{archive, commands};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Summary(args) => commands::summary(args).map(exit_code),
-        Command::Compare(args) => commands::compare_runs(args).map(exit_code),
-        Command::Check(args) => commands::check(args).map(exit_code),
-        Command::Run(args) => commands::run_load(args),
-        Command::Target(args) => commands::serve_target(args).map(|()| 0),
-        Command::Report(args) => commands::report(args).map(exit_code),
-        Command::Signoff(args) => perfreport::signoff::command::signoff(args).map(exit_code),
-        Command::Demo(args) => perfreport::signoff::command::demo(args).map(exit_code),
-        Command::Archive(args) => archive::commands::archive(args).map(exit_code),
-        Command::List(args) => archive::commands::list(args).map(exit_code),
-        Command::History(args) => archive::commands::history_cmd(args).map(exit_code),
-        Command::Verify(args) => archive::commands::verify_cmd(args).map(exit_code),
-        Command::Completions(args) => commands::completions(args).map(exit_code),
-    };
-    match result {
+    match cmd::dispatch(&cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // Messages quote paths, names and values from the input: escape each one.

@@ -20,9 +20,7 @@
 //!   [`history`] and [`history_html`] show a metric across runs; [`verify`] rechecks checksums;
 //!   [`args`] and [`commands`] are the subcommands' arguments and bodies; [`time`] formats UTC.
 
-pub mod args;
 pub mod changepoint;
-pub mod commands;
 pub mod edivisive;
 pub mod heal;
 pub mod history;

@@ -2,7 +2,7 @@
 //! so that the whole pipeline runs on one machine without Locust, and every downstream stage
 //! treats the driver's runs exactly like Locust's.
 //!
-//! * [`args`]: the flags, named and defaulted like Locust's;
+//! * [`config`]: what a load test is to do (the command line builds one, defaulted like Locust);
 //! * [`scenario`]: the load profile (a TOML "locustfile");
 //! * [`runner`]: the user loop, closed or open model;
 //! * [`http`]: the lean HTTP/1.1 keep-alive client the users send with;
@@ -28,8 +28,8 @@
 //! Exit codes: 0 when every request succeeded, `--exit-code-on-error` (default 1, as Locust)
 //! when any failed, 2 for bad usage or input.
 
-pub mod args;
 pub mod backoff;
+pub mod config;
 pub mod descriptors;
 pub mod errors;
 pub mod http;
@@ -48,7 +48,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub use args::RunArgs;
+pub use config::{Config, LogLevel};
 use descriptors::ConnectionBudget;
 use monitor::Monitor;
 use output::CsvFiles;
@@ -166,21 +166,21 @@ pub fn parse_host(host: &str) -> Result<Target, DriverError> {
 }
 
 /// Runs a load test as `perfreport run` does and returns what happened.
-pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
-    args.validate()?;
-    let target = parse_host(&args.host)?;
-    let scenario = match args.scenario_path() {
+pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
+    config.validate()?;
+    let target = parse_host(&config.host)?;
+    let scenario = match config.scenario.as_deref() {
         Some(path) => Scenario::load(path)?,
         None => Scenario::resource_agent(),
     };
-    let pace = match args.rate {
+    let pace = match config.rate {
         Some(rate) => Pace::Open {
             rate,
-            connections: args.users.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
+            connections: config.users.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
         },
         None => Pace::Closed {
-            users: args.users.unwrap_or(1),
-            spawn_rate: args.spawn_rate,
+            users: config.users.unwrap_or(1),
+            spawn_rate: config.spawn_rate,
         },
     };
     let (endpoints, _) = scenario.endpoints();
@@ -188,16 +188,16 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
         scenario,
         target,
         pace,
-        args.run_time,
-        args.stop_timeout,
-        args.reset_stats,
+        config.run_time,
+        config.stop_timeout,
+        config.reset_stats,
     )
     .map_err(DriverError::Usage)?;
-    let mut files = match &args.csv {
+    let mut files = match &config.csv {
         Some(prefix) => Some(CsvFiles::new(
             prefix,
-            args.csv_full_history,
-            args.rate.is_some(),
+            config.csv_full_history,
+            config.rate.is_some(),
         )?),
         None => None,
     };
@@ -218,13 +218,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome, DriverError> {
         .as_ref()
         .filter(|b| b.connections < plan.user_count())
     {
-        if args.warnings_shown() {
+        if config.log_level.shows_warnings() {
             eprintln!("{}", descriptor_warning(plan.user_count(), b));
         }
     }
     let plan = plan.with_budget(budget);
     let outcome = runtime.block_on(drive_run(
-        args,
+        config,
         plan,
         &endpoints,
         files.as_mut(),
@@ -251,7 +251,7 @@ fn descriptor_warning(wanted: u64, budget: &ConnectionBudget) -> String {
 }
 
 async fn drive_run(
-    args: &RunArgs,
+    config: &Config,
     plan: Plan,
     endpoints: &[(String, String)],
     mut files: Option<&mut CsvFiles>,
@@ -274,7 +274,9 @@ async fn drive_run(
     let plan = Arc::new(plan);
 
     let mut monitor = Monitor::start(cores);
-    let tty = std::io::stderr().is_terminal() && !args.only_summary && args.warnings_shown();
+    let tty = std::io::stderr().is_terminal()
+        && !config.only_summary
+        && config.log_level.shows_warnings();
     let run_time = plan.run_time.map(|d| d.as_secs_f64());
     if let Some(f) = files.as_deref_mut() {
         write_tick(f, &shared, shared.unix(Instant::now()), 0, None)?;
@@ -300,7 +302,7 @@ async fn drive_run(
         if point.saturated {
             saturated = true;
             let due = last_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(10));
-            if due && args.warnings_shown() {
+            if due && config.log_level.shows_warnings() {
                 last_warning = Some(Instant::now());
                 eprintln!("{}", saturation_warning(&point, tty));
             }
@@ -333,7 +335,7 @@ async fn drive_run(
         f.finish()?;
         written = f.paths();
     }
-    if args.warnings_shown() && !args.loglevel.eq_ignore_ascii_case("WARNING") {
+    if config.log_level.shows_tables() {
         print!("{}", output::summary_tables(&rec));
         if saturated {
             println!("WARNING: the load generator was saturated during this run (see _driver.csv): client-side delays are part of the latencies.");
@@ -360,7 +362,7 @@ async fn drive_run(
         requests,
         failures,
         exit_code: if failures > 0 {
-            args.exit_code_on_error
+            config.exit_code_on_error
         } else {
             0
         },

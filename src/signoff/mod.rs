@@ -17,9 +17,7 @@
 //! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md`,
 //! `signoff.html` and `signoff.json`. Nothing existing is overwritten.
 
-pub mod args;
 pub mod checklist;
-pub mod command;
 pub mod context;
 pub mod html;
 pub mod local;

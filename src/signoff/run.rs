@@ -11,7 +11,7 @@ use super::resources::{self, Sampler, SAMPLE_EVERY};
 use super::tiers::{self, TierPlan};
 use super::{folder_name, html, markdown, SignoffError, SignoffOptions, SignoffReport, Source};
 use crate::driver::scenario::Scenario;
-use crate::driver::RunArgs;
+use crate::driver::{Config, LogLevel};
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
@@ -390,21 +390,22 @@ fn live_tier(
         path: dir.clone(),
         source,
     })?;
-    let mut args = RunArgs::defaults();
-    args.users = Some(plan.users);
-    args.spawn_rate = plan.spawn_rate;
-    args.run_time = Some(plan.run_time());
-    args.host = host.to_string();
-    args.csv = Some(dir.join(folder_name(&plan.name)));
-    args.csv_full_history = true;
-    args.headless = true;
-    args.loglevel = "WARNING".into();
-    args.scenario = Some(scenario.to_path_buf());
+    let config = Config {
+        users: Some(plan.users),
+        spawn_rate: plan.spawn_rate,
+        run_time: Some(plan.run_time()),
+        host: host.to_string(),
+        csv: Some(dir.join(folder_name(&plan.name))),
+        csv_full_history: true,
+        log_level: LogLevel::Warning,
+        scenario: Some(scenario.to_path_buf()),
+        ..Config::default()
+    };
 
     let fds_before = pid.and_then(resources::count_fds);
     let sampler = pid.map(|p| Sampler::start(p, SAMPLE_EVERY));
     let start_s = sampler.as_ref().map_or(0.0, Sampler::elapsed_s);
-    let outcome = crate::driver::run(&args).map_err(|source| SignoffError::Driver {
+    let outcome = crate::driver::run(&config).map_err(|source| SignoffError::Driver {
         tier: plan.name.clone(),
         source: Box::new(source),
     });

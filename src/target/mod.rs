@@ -27,12 +27,10 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use tokio::net::TcpListener;
 
 use service::{resolve, serve_connection, Faults, State, ENDPOINTS};
 
-use crate::driver::args::parse_duration;
 use crate::driver::backoff::Backoff;
 use crate::shutdown::StopWatch;
 
@@ -40,73 +38,60 @@ use crate::shutdown::StopWatch;
 const ACCEPT_BACKOFF: (Duration, Duration) =
     (Duration::from_millis(10), Duration::from_millis(100));
 
-/// Arguments of `perfreport target`.
-#[derive(Debug, Clone, PartialEq, Args)]
-pub struct TargetArgs {
+/// How the demo service behaves: what `perfreport target`'s flags ask for, typed
+/// (`cli::target::TargetArgs` builds one; the demo and tests build theirs directly).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
     /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 8003)]
     pub port: u16,
-
-    /// Multiply an endpoint's latency: `ENDPOINT=FACTOR`, e.g. `/system/metrics=1.3`
-    /// (`*` for all). Repeatable.
-    #[arg(long = "slow", value_parser = parse_knob)]
+    /// Latency multipliers per endpoint.
     pub slow: Vec<Knob>,
-
-    /// Answer HTTP 500 to this share of requests: `ENDPOINT=RATE` with RATE in [0, 1].
-    #[arg(long = "fail-rate", value_parser = parse_knob)]
+    /// Shares answered with HTTP 500.
     pub fail_rate: Vec<Knob>,
-
-    /// Reset the connection (TCP RST) instead of answering, for this share: `ENDPOINT=RATE`.
-    #[arg(long = "reset-rate", value_parser = parse_knob)]
+    /// Shares reset (TCP RST) instead of answered.
     pub reset_rate: Vec<Knob>,
-
-    /// Close the connection without a response (orderly FIN) for this share: `ENDPOINT=RATE`.
-    #[arg(long = "drop-rate", value_parser = parse_knob)]
+    /// Shares closed without a response (FIN).
     pub drop_rate: Vec<Knob>,
-
-    /// Hang for `--hang-for` before answering, for this share: `ENDPOINT=RATE`.
-    #[arg(long = "hang-rate", value_parser = parse_knob)]
+    /// Shares that hang for `hang_for` first.
     pub hang_rate: Vec<Knob>,
-
     /// How long a hang lasts.
-    #[arg(long = "hang-for", default_value = "30s", value_parser = parse_duration)]
     pub hang_for: Duration,
-
-    /// Seed of the random latencies and injections (default: from the clock).
-    #[arg(long)]
+    /// Seed of the random latencies and injections (`None`: from the clock).
     pub seed: Option<u64>,
-
-    /// No latency sleeps at all, for throughput tests of the driver.
-    #[arg(long)]
-    pub fast: bool,
-
-    /// Answer every request exactly this many milliseconds after it arrived, instead of the
-    /// latency model, for checking a load generator's accuracy. The last 2 ms are spun rather
-    /// than left to the 1 ms timer, so keep the request rate modest.
-    #[arg(long = "delay-ms", conflicts_with = "fast", value_parser = parse_delay_ms)]
-    pub delay_ms: Option<f64>,
-
-    /// Stall every request that arrives from this many seconds after start …
-    #[arg(long = "stall-at", requires = "stall_for")]
-    pub stall_at: Option<f64>,
-
-    /// … for this many seconds: they are all answered when the stall ends.
-    #[arg(long = "stall-for", requires = "stall_at")]
-    pub stall_for: Option<f64>,
-
-    /// Stop by itself after this long (e.g. 60s); default: run until Ctrl-C or SIGTERM.
-    #[arg(long = "run-time", value_parser = parse_duration)]
+    /// How long a request takes to answer.
+    pub latency: Latency,
+    /// Every request arriving in this window waits until its end.
+    pub stall: Option<Stall>,
+    /// Stop by itself after this long.
     pub run_time: Option<Duration>,
-
-    /// Close a connection that has not sent a complete request head within this long, idle
-    /// keep-alive connections included (slowloris protection).
-    #[arg(long = "header-timeout", default_value = "10s", value_parser = parse_duration)]
+    /// Close a connection that has not sent a request head within this long.
     pub header_timeout: Duration,
 }
 
-impl TargetArgs {
-    /// Arguments as `perfreport target` gets them with no flags at all (port 8003).
-    pub fn defaults() -> Self {
+/// How long the target takes to answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Latency {
+    /// The Resource Agent's latency model (the table above).
+    Model,
+    /// No sleeps at all, for throughput tests of the driver.
+    Fast,
+    /// Exactly this long after arrival, for checking a load generator's accuracy.
+    Fixed(Duration),
+}
+
+/// A stall: requests arriving from `at` after start until `at + length` are all answered at
+/// its end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stall {
+    /// When the stall starts, after the target started.
+    pub at: Duration,
+    /// How long it lasts.
+    pub length: Duration,
+}
+
+impl Default for Config {
+    /// `perfreport target` with no flags: port 8003, the latency model, no faults.
+    fn default() -> Self {
         Self {
             port: 8003,
             slow: Vec::new(),
@@ -116,10 +101,8 @@ impl TargetArgs {
             hang_rate: Vec::new(),
             hang_for: Duration::from_secs(30),
             seed: None,
-            fast: false,
-            delay_ms: None,
-            stall_at: None,
-            stall_for: None,
+            latency: Latency::Model,
+            stall: None,
             run_time: None,
             header_timeout: Duration::from_secs(10),
         }
@@ -160,16 +143,6 @@ pub fn parse_knob(text: &str) -> Result<Knob, String> {
     })
 }
 
-/// Parses `--delay-ms`: a non-negative number of milliseconds, at most an hour.
-fn parse_delay_ms(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(ms) if (0.0..=3_600_000.0).contains(&ms) => Ok(ms),
-        _ => Err(format!(
-            "{text:?}: expected milliseconds between 0 and 3600000, e.g. 50"
-        )),
-    }
-}
-
 /// Why the target could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -190,7 +163,7 @@ pub enum TargetError {
 }
 
 /// Runs the demo service until Ctrl-C, SIGTERM or `--run-time`.
-pub fn serve(args: &TargetArgs) -> Result<(), TargetError> {
+pub fn serve(args: &Config) -> Result<(), TargetError> {
     let (state, listener) = prepare(args)?;
     let bound = listener.local_addr().map_err(TargetError::Io)?;
     let stop =
@@ -252,7 +225,7 @@ impl Drop for TargetHandle {
 }
 
 /// Starts the demo service on a background thread and returns once it is listening.
-pub fn spawn(args: &TargetArgs) -> Result<TargetHandle, TargetError> {
+pub fn spawn(args: &Config) -> Result<TargetHandle, TargetError> {
     let (state, listener) = prepare(args)?;
     let addr = listener.local_addr().map_err(TargetError::Io)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -281,7 +254,7 @@ pub fn spawn(args: &TargetArgs) -> Result<TargetHandle, TargetError> {
 }
 
 /// Checks the flags, builds the shared state and binds the port.
-fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), TargetError> {
+fn prepare(args: &Config) -> Result<(Arc<State>, std::net::TcpListener), TargetError> {
     for k in args
         .fail_rate
         .iter()
@@ -296,19 +269,6 @@ fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), Tar
             )));
         }
     }
-    let stall = match (args.stall_at, args.stall_for) {
-        (Some(at), Some(len))
-            if (0.0..=86_400.0).contains(&at) && (0.0..=86_400.0).contains(&len) =>
-        {
-            Some((Duration::from_secs_f64(at), Duration::from_secs_f64(len)))
-        }
-        (Some(_), Some(_)) => {
-            return Err(TargetError::Usage(
-                "--stall-at and --stall-for must be seconds from 0 to 86400".into(),
-            ))
-        }
-        _ => None,
-    };
     let faults = ENDPOINTS.map(|e| Faults {
         slow: resolve(&args.slow, e.path, 1.0),
         fail: resolve(&args.fail_rate, e.path, 0.0),
@@ -320,9 +280,12 @@ fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), Tar
         faults,
         header_timeout: args.header_timeout,
         hang_for: args.hang_for,
-        fast: args.fast,
-        delay: args.delay_ms.map(|ms| Duration::from_secs_f64(ms / 1000.0)),
-        stall,
+        fast: args.latency == Latency::Fast,
+        delay: match args.latency {
+            Latency::Fixed(delay) => Some(delay),
+            Latency::Model | Latency::Fast => None,
+        },
+        stall: args.stall.map(|s| (s.at, s.length)),
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         counter: AtomicU64::new(0),
         started: Instant::now(),
@@ -368,18 +331,6 @@ async fn accept_loop(
 mod tests {
     use super::*;
 
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: TargetArgs,
-    }
-
-    #[test]
-    fn defaults_are_claps() {
-        use clap::Parser;
-        assert_eq!(Cli::parse_from(["target"]).args, TargetArgs::defaults());
-    }
-
     #[test]
     fn knobs_parse() {
         assert_eq!(
@@ -397,15 +348,12 @@ mod tests {
     }
 
     #[test]
-    fn delays_parse_and_exclude_fast() {
-        use clap::Parser;
-        assert_eq!(parse_delay_ms("50"), Ok(50.0));
-        assert_eq!(parse_delay_ms(" 0.5 "), Ok(0.5));
-        for bad in ["", "-1", "x", "NaN", "inf", "3600001"] {
-            assert!(parse_delay_ms(bad).is_err(), "{bad}");
-        }
-        let args = Cli::parse_from(["target", "--delay-ms", "20"]).args;
-        assert_eq!(args.delay_ms, Some(20.0));
-        assert!(Cli::try_parse_from(["target", "--delay-ms", "20", "--fast"]).is_err());
+    fn rates_above_one_are_refused() {
+        let config = Config {
+            port: 0,
+            fail_rate: vec![parse_knob("*=1.5").unwrap()],
+            ..Config::default()
+        };
+        assert!(matches!(prepare(&config), Err(TargetError::Usage(_))));
     }
 }

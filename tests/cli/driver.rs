@@ -269,7 +269,7 @@ fn refuses_bad_usage_with_exit_2() {
             &["run", "-t", "1s", "-H", "http://10.1.2.3:80"][..],
             "only sends load to loopback",
         ),
-        (&["run", "-t", "soon"], "invalid duration \"soon\""),
+        (&["run", "-t", "soon"], "invalid time `soon`"),
         (
             &["run", "-t", "1s", "-f", "locustfile.py"],
             "runs no Python locustfile",
@@ -407,24 +407,28 @@ fn recorder_matches_real_locust_statistics() {
 /// an in-process run, without child processes.
 #[test]
 fn in_process_target_and_run() {
-    use perfreport::driver::{self, RunArgs};
-    use perfreport::target::{self, TargetArgs};
+    use perfreport::driver::{self, LogLevel};
+    use perfreport::target::{self, Latency};
 
-    let mut targs = TargetArgs::defaults();
-    targs.port = 0;
-    targs.fast = true;
-    targs.run_time = Some(Duration::from_secs(30));
-    let handle = target::spawn(&targs).unwrap();
+    let handle = target::spawn(&target::Config {
+        port: 0,
+        latency: Latency::Fast,
+        run_time: Some(Duration::from_secs(30)),
+        ..target::Config::default()
+    })
+    .unwrap();
     assert!(handle.url().starts_with("http://127.0.0.1:"));
     let dir = tempfile::tempdir().unwrap();
-    let mut args = RunArgs::defaults();
-    args.users = Some(2);
-    args.spawn_rate = 10.0;
-    args.run_time = Some(Duration::from_secs(2));
-    args.host = handle.url();
-    args.loglevel = "ERROR".into();
-    args.csv = Some(dir.path().join("lib"));
-    let outcome = driver::run(&args).unwrap();
+    let outcome = driver::run(&driver::Config {
+        users: Some(2),
+        spawn_rate: 10.0,
+        run_time: Some(Duration::from_secs(2)),
+        host: handle.url(),
+        log_level: LogLevel::Error,
+        csv: Some(dir.path().join("lib")),
+        ..driver::Config::default()
+    })
+    .unwrap();
     assert_eq!(outcome.exit_code, 0);
     assert_eq!(outcome.failures, 0);
     assert!(outcome.requests > 10);

@@ -7,13 +7,11 @@ use std::time::SystemTime;
 
 use clap::Args;
 
-use super::resources::Limits;
-use super::tiers::parse_run;
-use super::{default_out, ArchiveTo, SignoffError, SignoffOptions, Source};
+use crate::signoff::resources::Limits;
+use crate::signoff::tiers::parse_run;
+use crate::signoff::{default_out, ArchiveTo, SignoffError, SignoffOptions, Source};
 use crate::sla::Sla;
 
-/// The results archive both commands archive their tier runs into by default.
-pub const RESULTS: &str = "results";
 /// Where both commands write their folder by default: beside the archive, not in it, so that
 /// `list`, `history` and `verify` only see archived runs.
 pub const SIGNOFFS: &str = "signoffs";
@@ -70,7 +68,7 @@ pub struct SignoffArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ArchiveArgs {
     /// The results archive every tier run is archived into.
-    #[arg(long, value_name = "DIR", default_value = RESULTS)]
+    #[arg(long, value_name = "DIR", default_value = super::DEFAULT_RESULTS)]
     pub results: PathBuf,
     /// Do not archive the tier runs (they stay in the output folder).
     #[arg(long)]
@@ -85,7 +83,7 @@ impl ArchiveArgs {
             return Ok(None);
         }
         for tier in &sla.tiers {
-            crate::archive::store::check_label(&super::run::tier_label(label, &tier.name))
+            crate::archive::store::check_label(&crate::signoff::run::tier_label(label, &tier.name))
                 .map_err(|e| usage(format!("--label {label:?}, tier {:?}: {e}", tier.name)))?;
         }
         Ok(Some(ArchiveTo {

@@ -1,15 +1,12 @@
-//! Command-line arguments of the archive subcommands (`archive`, `list`, `history`,
-//! `verify`), kept here so `cli.rs` only names them.
+//! The archive subcommands' flags: `archive`, `list`, `history`, `verify`.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::history::HistoryMetric;
-use crate::report::Format;
-
-/// The default results folder.
-pub const DEFAULT_RESULTS: &str = "results";
+use super::common::{ColorChoice, OutputArgs, DEFAULT_RESULTS};
+use super::values::parse_alpha;
+use crate::archive::history::HistoryMetric;
 
 /// `perfreport archive`.
 #[derive(Debug, Args)]
@@ -39,9 +36,8 @@ pub struct ListArgs {
     /// The archive folder.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// How `history` is shown.
@@ -75,9 +71,12 @@ pub struct HistoryArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Colour in table output: auto uses it on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Significance level of a change point (two-sided, Bonferroni-adjusted for the splits
     /// tried).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, value_parser = parse_alpha)]
     pub alpha: f64,
     /// Fewest runs on each side of a change point (at least 2): a step is a level two runs
     /// confirm, a single run off the line is not one; the search needs twice this many runs.
@@ -91,7 +90,7 @@ pub struct VerifyArgs {
     /// The archive folder.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
-    /// Output format (`table` prints one line per problem).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// `table` prints one line per problem.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -1,16 +1,16 @@
-//! The `signoff` and `demo` subcommands: build the options, run the sign-off, print the verdict
-//! and where the report is. Exit 0 when no check failed, 1 when one did (the error path, exit
+//! `perfreport signoff`: build the options, run the sign-off, print the verdict and where the
+//! report is. Exit 0 when no check failed, 1 when one did (the error path, exit
 //! 2, is bad usage or input).
 
 use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
 
-use super::args::{DemoArgs, SignoffArgs};
-use super::run::{HTML_FILE, JSON_FILE, MARKDOWN_FILE};
-use super::{signoff as run_signoff, terminal, SignoffOptions};
+use crate::cli::SignoffArgs;
 use crate::error::{AppError, Outcome};
 use crate::report::escape;
+use crate::signoff::run::{HTML_FILE, JSON_FILE, MARKDOWN_FILE};
+use crate::signoff::{signoff as run_signoff, terminal, SignoffOptions};
 
 /// `perfreport signoff`.
 pub fn signoff(args: &SignoffArgs) -> Result<Outcome, AppError> {
@@ -18,18 +18,8 @@ pub fn signoff(args: &SignoffArgs) -> Result<Outcome, AppError> {
     run(&options)
 }
 
-/// `perfreport demo`: the embedded target, all four tiers at 0.15 × the plan's durations.
-pub fn demo(args: &DemoArgs) -> Result<Outcome, AppError> {
-    let options = args.options(SystemTime::now())?;
-    eprintln!(
-        "perfreport demo: the seed plan's light, medium, heavy and stress tiers against the \
-         embedded demo target, at {} × their durations, checked against the built-in SLA",
-        options.duration_scale
-    );
-    run(&options)
-}
-
-fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
+/// Runs the sign-off and prints the verdict and where the report is.
+pub(crate) fn run(options: &SignoffOptions) -> Result<Outcome, AppError> {
     let report = run_signoff(options)?;
     let out = Path::new(&report.out_dir);
     let text = format!(

@@ -1,0 +1,33 @@
+//! `perfreport check`: one run against an SLA tier. Exit 1 when a check fails.
+
+use super::{color_wanted, emit_to, single_run};
+use crate::archive::RunResolver;
+use crate::cli::CheckArgs;
+use crate::error::{AppError, Outcome};
+use crate::report::render_check;
+use crate::sla::{evaluate, Sla};
+
+/// `perfreport check`: exit 1 when any check fails.
+pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
+    let run = single_run(&args.run, &RunResolver::new(&args.results), "run")?;
+    let sla = match &args.sla {
+        Some(path) => Sla::from_file(path)?,
+        None => Sla::builtin(),
+    };
+    let report = evaluate(&run, &sla, args.tier.as_deref())?;
+    if report.checks.is_empty() {
+        return Err(AppError::Usage(format!(
+            "nothing to check: {} has no per-endpoint targets and {}; pass --tier NAME",
+            report.sla,
+            report.notes.join("; ")
+        )));
+    }
+    let color = color_wanted(args.output.as_deref(), args.color);
+    let text = render_check(&report, args.format, color)?;
+    emit_to(args.output.as_deref(), &text)?;
+    Ok(if report.passed {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}

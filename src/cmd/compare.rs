@@ -1,0 +1,39 @@
+//! `perfreport compare`: the gate. Exit 1 on a regression unless `--fail-on never`.
+
+use super::{emit, judge_options, side_runs, use_color};
+use crate::archive::RunResolver;
+use crate::cli::{CompareArgs, FailOn};
+use crate::compare::compare_groups;
+use crate::error::{AppError, Outcome};
+use crate::report::render_comparison;
+
+/// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
+pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
+    let resolver = RunResolver::new(&args.results);
+    let baseline = side_runs(
+        args.baseline.as_deref(),
+        &args.baseline_runs,
+        &resolver,
+        "baseline",
+    )?;
+    let latest = side_runs(
+        args.latest.as_deref(),
+        &args.latest_runs,
+        &resolver,
+        "latest",
+    )?;
+    let comparison = compare_groups(
+        &baseline,
+        &latest,
+        &judge_options(&args.judge, &resolver)?,
+        args.judge.skip_warmup,
+    )
+    .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+    let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
+    emit(&args.output, &text)?;
+    if comparison.regressed && args.fail_on == FailOn::Regression {
+        Ok(Outcome::Failed)
+    } else {
+        Ok(Outcome::Ok)
+    }
+}

@@ -110,6 +110,12 @@ pub enum ArchiveError {
         /// The results folder.
         results: PathBuf,
     },
+    /// The run's files are already archived, byte for byte.
+    #[error("these files are already archived as {} (identical checksums); pass --allow-duplicate to archive them again", existing.display())]
+    Duplicate {
+        /// The archived run holding the same files.
+        existing: PathBuf,
+    },
     /// The history chart could not be drawn.
     #[error("could not draw the history chart: {0}")]
     Chart(String),

@@ -38,6 +38,10 @@ pub struct ArchiveRequest<'a> {
     pub note: Option<&'a str>,
     /// The results folder.
     pub results: &'a Path,
+    /// Archive the files even when an archived run has exactly the same files (same
+    /// checksums): by default that is refused, as re-archiving a run by mistake counts it twice
+    /// in `history` and change-point detection.
+    pub allow_duplicate: bool,
 }
 
 /// A run that was archived.
@@ -199,6 +203,9 @@ pub fn archive(req: &ArchiveRequest<'_>) -> Result<Archived, ArchiveError> {
             std::thread::sleep(Duration::from_millis(ms));
         }
     }
+    if !req.allow_duplicate {
+        refuse_duplicate(req.results, &entries)?;
+    }
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         perfreport_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -226,6 +233,27 @@ pub fn archive(req: &ArchiveRequest<'_>) -> Result<Archived, ArchiveError> {
         manifest,
         lock,
     })
+}
+
+/// Refuses files that an archived run already holds, byte for byte (the same checksums).
+fn refuse_duplicate(results: &Path, entries: &[FileEntry]) -> Result<(), ArchiveError> {
+    let mut wanted: Vec<&str> = entries.iter().map(|e| e.sha256.as_str()).collect();
+    wanted.sort_unstable();
+    for run in super::scan::scan(results)?.runs {
+        let mut held: Vec<&str> = run
+            .manifest
+            .files
+            .iter()
+            .map(|e| e.sha256.as_str())
+            .collect();
+        held.sort_unstable();
+        if held == wanted {
+            return Err(ArchiveError::Duplicate {
+                existing: run.dir.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The argument must name exactly one run.

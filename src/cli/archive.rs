@@ -28,6 +28,10 @@ pub struct ArchiveArgs {
     /// Rebuild `index.parquet` from the run folders instead of archiving a run.
     #[arg(long, conflicts_with_all = ["run", "label", "note"])]
     pub reindex: bool,
+    /// Archive the run even if an archived run has exactly the same files (refused by
+    /// default: a run archived twice counts twice in `history`).
+    #[arg(long)]
+    pub allow_duplicate: bool,
 }
 
 /// `perfreport list`.

@@ -35,6 +35,7 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
         label,
         note: args.note.as_deref(),
         results: &args.results,
+        allow_duplicate: args.allow_duplicate,
     })?;
     println!(
         "archived {} ({} files) as {}",
@@ -43,11 +44,14 @@ pub fn archive(args: &ArchiveArgs) -> Result<Outcome, AppError> {
         escape::terminal_path(&archived.dir)
     );
     warn(&archived.warnings);
+    // The run is safe in its folder; the index is derived from the folders and rebuilt by the
+    // next `list` or `history`, so this is a warning, not a failure of the command.
     if let Some(e) = archived.index_error {
-        return Err(AppError::Usage(format!(
-            "the run was archived, but the index could not be updated: {e}; the next `perfreport list` or `history` with --results {} retries",
+        warn(&[format!(
+            "the run was archived, but the index could not be updated: {e}; the next \
+             `perfreport list` or `history` with --results {} rebuilds it",
             args.results.display()
-        )));
+        )]);
     }
     Ok(Outcome::Ok)
 }

@@ -67,6 +67,9 @@ pub enum DriverError {
     /// A flag or a combination of flags is wrong.
     #[error("{0}")]
     Usage(String),
+    /// A bug in perfreport, not in the input: worded so that it is reported, not retried.
+    #[error("internal error (a bug in perfreport; please report it): {0}")]
+    Internal(&'static str),
     /// The scenario file is wrong; `line` and `column` are 1-based, 0 when unknown.
     #[error("{file}{}: {message}", position(.line, .column))]
     Scenario {
@@ -395,10 +398,9 @@ fn sample_monitor(monitor: &mut Monitor, shared: &Shared, now: f64) -> monitor::
 }
 
 fn lock_recorder(shared: &Shared) -> Result<std::sync::MutexGuard<'_, Recorder>, DriverError> {
-    shared
-        .recorder
-        .lock()
-        .map_err(|_| DriverError::Usage("internal error: statistics lock poisoned".into()))
+    shared.recorder.lock().map_err(|_| {
+        DriverError::Internal("the statistics lock was poisoned by a panicking thread")
+    })
 }
 
 fn saturation_warning(p: &monitor::MonitorPoint, tty: bool) -> String {

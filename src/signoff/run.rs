@@ -505,16 +505,34 @@ fn archive_tiers(
             continue;
         };
         let label = tier_label(&to.label, &tier.name);
-        let done = crate::archive::archive_run(&crate::archive::store::ArchiveRequest {
+        let done = match crate::archive::archive_run(&crate::archive::store::ArchiveRequest {
+            allow_duplicate: false,
             run: Path::new(dir),
             label: &label,
             note: Some("perfreport signoff"),
             results: &to.results,
-        })
-        .map_err(|source| SignoffError::Archive {
-            tier: tier.name.clone(),
-            source: Box::new(source),
-        })?;
+        }) {
+            Ok(done) => done,
+            // A recorded run taken from the archive is there already: named, not copied again.
+            Err(crate::archive::ArchiveError::Duplicate { existing }) => {
+                progress(
+                    options,
+                    &format!(
+                        "tier {} is already archived as {}",
+                        tier.name,
+                        existing.display()
+                    ),
+                );
+                archived.push(existing.display().to_string());
+                continue;
+            }
+            Err(source) => {
+                return Err(SignoffError::Archive {
+                    tier: tier.name.clone(),
+                    source: Box::new(source),
+                })
+            }
+        };
         if let Some(e) = done.index_error {
             progress(
                 options,

@@ -14,12 +14,13 @@ pub(super) fn shared(side: &str) -> PathBuf {
     fixture(&format!("shared-2.47/{side}/{side}"))
 }
 
-/// Archives `run` under `label` into `results`, expecting success.
+/// Archives `run` under `label` into `results`, expecting success (the same files may be
+/// archived again: these tests build series of runs, some of them identical).
 pub(super) fn archive(results: &Path, run: &Path, label: &str) {
     perfreport()
         .arg("archive")
         .arg(run)
-        .args(["--label", label, "--results"])
+        .args(["--allow-duplicate", "--label", label, "--results"])
         .arg(results)
         .assert()
         .success();
@@ -276,6 +277,39 @@ fn labels_that_could_escape_are_refused() {
 }
 
 #[test]
+fn the_same_files_are_not_archived_twice_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    let again = |extra: &[&str]| {
+        perfreport()
+            .arg("archive")
+            .arg(v2("baseline"))
+            .args(extra)
+            .args(["--label", "again", "--results"])
+            .arg(&results)
+            .assert()
+    };
+    again(&[]).success();
+    let out = again(&[]).code(2);
+    let first = run_dirs(&results);
+    assert_eq!(first.len(), 1);
+    let name = first[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        stderr(&out).contains("already archived") && stderr(&out).contains(&name),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing half-made is left behind, and the flag archives them anyway.
+    let folders = std::fs::read_dir(&results)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(folders, 1);
+    again(&["--allow-duplicate"]).success();
+    assert_eq!(run_dirs(&results).len(), 2);
+}
+
+#[test]
 fn an_existing_run_is_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results");
@@ -448,7 +482,7 @@ fn concurrent_archives_both_land() {
         std::process::Command::new(env!("CARGO_BIN_EXE_perfreport"))
             .arg("archive")
             .arg(v2("baseline"))
-            .args(["--label", label, "--results"])
+            .args(["--allow-duplicate", "--label", label, "--results"])
             .arg(&results)
             .env(perfreport::archive::store::PAUSE_ENV, pause_ms)
             .stdout(Stdio::null())

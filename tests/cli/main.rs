@@ -16,6 +16,7 @@ mod groups;
 mod inputs;
 mod report;
 mod report_huge;
+mod schema;
 mod signoff;
 mod summary;
 

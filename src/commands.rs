@@ -33,9 +33,12 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
             pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
         vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
     } else {
-        runs.iter()
-            .map(|r| RunSummary::of(r, args.skip_warmup))
-            .collect()
+        let mut summaries = Vec::new();
+        for r in &runs {
+            let stages = crate::stages::of_run(r, args.min_stage)?;
+            summaries.push(RunSummary::of(r, args.skip_warmup).with_stages(stages));
+        }
+        summaries
     };
     let text = render_summaries(&summaries, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
@@ -80,7 +83,12 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
         Some(path) => Sla::from_file(path)?,
         None => Sla::builtin(),
     };
-    let report = evaluate(&run, &sla, args.tier.as_deref())?;
+    let report = crate::stages::check::evaluate_stage_or_run(
+        &run,
+        &sla,
+        args.tier.as_deref(),
+        args.min_stage,
+    )?;
     if report.checks.is_empty() {
         return Err(AppError::Usage(format!(
             "nothing to check: {} has no per-endpoint targets and {}; pass --tier NAME",

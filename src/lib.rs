@@ -21,6 +21,7 @@ pub mod report;
 pub mod shutdown;
 pub mod signoff;
 pub mod sla;
+pub mod stages;
 pub mod stats;
 pub mod steady;
 pub mod summary;

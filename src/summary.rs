@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
+use crate::stages::{self, Stage, DEFAULT_MIN_STAGE_S};
 use crate::steady::{steady_window, SteadyWindow};
 
 /// How many failure and exception rows a summary lists.
@@ -92,6 +93,9 @@ pub struct RunSummary {
     pub failure_kinds: usize,
     /// The most frequent exceptions, most frequent first.
     pub exceptions: Vec<ExceptionRow>,
+    /// The load stages of a stepped run (plateaus of the user count); empty unless the run
+    /// has two or more ([`crate::stages`]).
+    pub stages: Vec<Stage>,
 }
 
 impl RunSummary {
@@ -127,7 +131,15 @@ impl RunSummary {
             top_failures: failures,
             failure_kinds,
             exceptions,
+            stages: several(stages::from_history(run, DEFAULT_MIN_STAGE_S)),
         }
+    }
+
+    /// Replaces the stages by `found` (e.g. with exact percentiles, or another minimum
+    /// stage length), kept only when there are two or more.
+    pub fn with_stages(mut self, found: Vec<Stage>) -> Self {
+        self.stages = several(found);
+        self
     }
 
     /// Summarises a group of repeated runs from its pooled run ([`crate::group::pool`]).
@@ -146,6 +158,17 @@ impl RunSummary {
             .map(|r| steady_window(r, skip_warmup_s))
             .collect();
         summary.spreads = spreads(runs, pooled);
+        // A pool mixes runs: its history is not one load's timeline.
+        summary.stages = Vec::new();
         summary
+    }
+}
+
+/// A run with a single stage is not stepped: its stage is the run.
+fn several(stages: Vec<Stage>) -> Vec<Stage> {
+    if stages.len() >= 2 {
+        stages
+    } else {
+        Vec::new()
     }
 }

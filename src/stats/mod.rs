@@ -28,6 +28,7 @@ pub mod multiple;
 pub mod ranks;
 pub mod rates;
 pub mod rounding;
+pub mod stages;
 #[cfg(test)]
 pub(crate) mod testing;
 

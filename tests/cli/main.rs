@@ -17,6 +17,7 @@ mod inputs;
 mod report;
 mod report_huge;
 mod signoff;
+mod stages;
 mod summary;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod compare;
 pub mod driver;
+pub mod endurance;
 pub mod error;
 pub mod group;
 pub mod locust;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::endurance::{endurance, Endurance};
 use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
 use crate::stages::{self, Stage, DEFAULT_MIN_STAGE_S};
@@ -96,6 +97,10 @@ pub struct RunSummary {
     /// The load stages of a stepped run (plateaus of the user count); empty unless the run
     /// has two or more ([`crate::stages`]).
     pub stages: Vec<Stage>,
+    /// Drift of latency and throughput over a long run's steady window
+    /// ([`crate::endurance`]); absent for runs shorter than 5 minutes of steady load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endurance: Option<Endurance>,
 }
 
 impl RunSummary {
@@ -109,7 +114,9 @@ impl RunSummary {
         let mut exceptions = run.exceptions.clone();
         exceptions.sort_by_key(|e| std::cmp::Reverse(e.count));
         exceptions.truncate(TOP);
+        let steady = steady_window(run, skip_warmup_s);
         Self {
+            endurance: endurance(run, steady.as_ref()),
             name: run.files.name.clone(),
             stats_path: run.files.stats.display().to_string(),
             duration_s: run.duration_s(),
@@ -118,7 +125,7 @@ impl RunSummary {
             runs: 1,
             run_names: vec![run.files.name.clone()],
             approximate: false,
-            steady: steady_window(run, skip_warmup_s),
+            steady,
             run_steady: Vec::new(),
             spreads: Vec::new(),
             endpoints: run
@@ -160,6 +167,7 @@ impl RunSummary {
         summary.spreads = spreads(runs, pooled);
         // A pool mixes runs: its history is not one load's timeline.
         summary.stages = Vec::new();
+        summary.endurance = None;
         summary
     }
 }

@@ -46,6 +46,10 @@ pub fn summary(s: &RunSummary) -> String {
         ));
         out.push_str(&stage_tables::stages(&s.stages).to_markdown());
     }
+    if let Some(e) = &s.endurance {
+        out.push_str(&format!("\n### {}\n\n", stage_tables::drift_title(e)));
+        out.push_str(&stage_tables::drift(e).to_markdown());
+    }
     if !s.spreads.is_empty() {
         out.push_str("\n### Run-to-run spread\n\n");
         out.push_str(&tables::spreads(&s.spreads).to_markdown());

@@ -45,6 +45,10 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
         out.push_str(&format!("\n{}\n", stage_tables::stages_title(&s.stages)));
         out.push_str(&stage_tables::stages(&s.stages).to_text(color));
     }
+    if let Some(e) = &s.endurance {
+        out.push_str(&format!("\n{}\n", stage_tables::drift_title(e)));
+        out.push_str(&stage_tables::drift(e).to_text(color));
+    }
     if !s.spreads.is_empty() {
         out.push_str("\nRun-to-run spread\n");
         out.push_str(&tables::spreads(&s.spreads).to_text(color));

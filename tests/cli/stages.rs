@@ -184,3 +184,20 @@ fn signoff_run_stepped_and_run_exclude_each_other() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn report_charts_the_stages() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("r.html");
+    perfreport()
+        .arg("report")
+        .arg(fixture("stepped/stepped"))
+        .arg("-o")
+        .arg(&page)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<h3>Load stages</h3>"));
+    assert!(html.contains("aria-label=\"Throughput per load stage\""));
+    assert!(html.contains("aria-label=\"Response-time percentiles per load stage"));
+}

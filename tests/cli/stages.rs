@@ -13,7 +13,10 @@ use super::{fixture, perfreport, portable};
 /// `python3 -c "import pandas as pd; h = pd.read_csv('fixtures/stepped/stepped_stats_history.csv'); …"`
 /// (the script is in docs/stages.md). Columns: users, start_s, end_s, requests, rps, avg_ms,
 /// `GET /health/` requests, `GET /analysis/` requests.
-const EXPECTED: [(u64, f64, f64, u64, f64, f64, u64, u64); 4] = [
+/// One stage as pandas counted it.
+type Counted = (u64, f64, f64, u64, f64, f64, u64, u64);
+
+const EXPECTED: [Counted; 4] = [
     (5, 1.0, 18.0, 112, 6.588235, 138.603045, 56, 12),
     (10, 19.0, 36.0, 222, 13.058824, 131.098970, 114, 22),
     (20, 37.0, 55.0, 422, 23.444444, 160.149274, 201, 62),

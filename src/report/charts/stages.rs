@@ -44,11 +44,10 @@ pub fn latency(stages: &[Stage]) -> Result<String, ChartError> {
     )
 }
 
-fn draw(
-    title: &str,
-    y_desc: &str,
-    lines: &[(&str, RGBColor, Vec<(f64, f64)>)],
-) -> Result<String, ChartError> {
+/// A series: legend label, colour, `(users, value)` points.
+type Series<'a> = (&'a str, RGBColor, Vec<(f64, f64)>);
+
+fn draw(title: &str, y_desc: &str, lines: &[Series<'_>]) -> Result<String, ChartError> {
     let points = || lines.iter().flat_map(|l| l.2.iter());
     if points().next().is_none() {
         return Err(ChartError::NoData(title.to_string()));

@@ -2,7 +2,8 @@
 //! Aggregated and every endpoint, and the stage as a run of its own for SLA checks.
 //!
 //! The computation is [`crate::stats::stages`]; this module feeds it the run's history and,
-//! when the run was recorded by `perfreport run --stages`, replaces the approximate
+//! when a `PREFIX_stage_histograms.csv` lies beside the run (the format of
+//! [`crate::locust::read_stage_histograms`]), replaces the approximate
 //! percentiles with exact ones from the driver's `PREFIX_stage_histograms.csv`.
 
 pub mod check;

@@ -32,9 +32,8 @@ pub struct SignoffArgs {
     /// nothing is run then.
     #[arg(long = "run", value_name = "TIER=PATH", value_parser = parse_run)]
     pub runs: Vec<(String, PathBuf)>,
-    /// Sign off every tier from one stepped run (Locust's `LoadTestShape`, `perfreport run
-    /// --stages`): each tier of the SLA is checked on the stage holding its users. Nothing is
-    /// run then.
+    /// Sign off every tier from one stepped run (e.g. Locust's `LoadTestShape`): each tier of
+    /// the SLA is checked on the stage holding its users. Nothing is run then.
     #[arg(long, value_name = "RUN", conflicts_with = "runs")]
     pub run_stepped: Option<PathBuf>,
     /// The tiers to run, comma-separated (default: every tier of the SLA: light, medium,

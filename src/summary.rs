@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
+use crate::endurance::{endurance, Endurance};
 use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
+use crate::stages::{self, Stage, DEFAULT_MIN_STAGE_S};
 use crate::steady::{steady_window, SteadyWindow};
 
 /// How many failure and exception rows a summary lists.
@@ -92,6 +94,13 @@ pub struct RunSummary {
     pub failure_kinds: usize,
     /// The most frequent exceptions, most frequent first.
     pub exceptions: Vec<ExceptionRow>,
+    /// The load stages of a stepped run (plateaus of the user count); empty unless the run
+    /// has two or more ([`crate::stages`]).
+    pub stages: Vec<Stage>,
+    /// Drift of latency and throughput over a long run's steady window
+    /// ([`crate::endurance`]); absent for runs shorter than 5 minutes of steady load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endurance: Option<Endurance>,
 }
 
 impl RunSummary {
@@ -105,7 +114,9 @@ impl RunSummary {
         let mut exceptions = run.exceptions.clone();
         exceptions.sort_by_key(|e| std::cmp::Reverse(e.count));
         exceptions.truncate(TOP);
+        let steady = steady_window(run, skip_warmup_s);
         Self {
+            endurance: endurance(run, steady.as_ref()),
             name: run.files.name.clone(),
             stats_path: run.files.stats.display().to_string(),
             duration_s: run.duration_s(),
@@ -114,7 +125,7 @@ impl RunSummary {
             runs: 1,
             run_names: vec![run.files.name.clone()],
             approximate: false,
-            steady: steady_window(run, skip_warmup_s),
+            steady,
             run_steady: Vec::new(),
             spreads: Vec::new(),
             endpoints: run
@@ -127,7 +138,15 @@ impl RunSummary {
             top_failures: failures,
             failure_kinds,
             exceptions,
+            stages: several(stages::from_history(run, DEFAULT_MIN_STAGE_S)),
         }
+    }
+
+    /// Replaces the stages by `found` (e.g. with exact percentiles, or another minimum
+    /// stage length), kept only when there are two or more.
+    pub fn with_stages(mut self, found: Vec<Stage>) -> Self {
+        self.stages = several(found);
+        self
     }
 
     /// Summarises a group of repeated runs from its pooled run ([`crate::group::pool`]).
@@ -146,6 +165,18 @@ impl RunSummary {
             .map(|r| steady_window(r, skip_warmup_s))
             .collect();
         summary.spreads = spreads(runs, pooled);
+        // A pool mixes runs: its history is not one load's timeline.
+        summary.stages = Vec::new();
+        summary.endurance = None;
         summary
+    }
+}
+
+/// A run with a single stage is not stepped: its stage is the run.
+fn several(stages: Vec<Stage>) -> Vec<Stage> {
+    if stages.len() >= 2 {
+        stages
+    } else {
+        Vec::new()
     }
 }

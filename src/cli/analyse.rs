@@ -23,6 +23,9 @@ pub struct SummaryArgs {
     /// of where the ramp-up ends.
     #[arg(long, value_name = "TIME", value_parser = parse_seconds)]
     pub skip_warmup: Option<f64>,
+    /// Shortest plateau of the user count that counts as a load stage (`10s`).
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_seconds)]
+    pub min_stage: f64,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Where run selectors (`@latest`, `@label:NAME`, `@all:NAME`…) look for archived runs.
@@ -106,8 +109,12 @@ pub struct CheckArgs {
     pub sla: Option<PathBuf>,
     /// The tier whose targets to check (light, medium, heavy, stress, or any tier the SLA
     /// file defines). Default: the tier whose users equal the run's peak user count, if any.
+    /// In a stepped run, the stage whose users equal the tier's is checked.
     #[arg(long, value_name = "NAME")]
     pub tier: Option<String>,
+    /// Shortest plateau of the user count that counts as a load stage (`10s`).
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_seconds)]
+    pub min_stage: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,

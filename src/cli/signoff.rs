@@ -30,6 +30,10 @@ pub struct SignoffArgs {
     /// nothing is run then.
     #[arg(long = "run", value_name = "TIER=PATH", value_parser = parse_run)]
     pub runs: Vec<(String, PathBuf)>,
+    /// Sign off every tier from one stepped run (e.g. Locust's `LoadTestShape`): each tier of
+    /// the SLA is checked on the stage holding its users. Nothing is run then.
+    #[arg(long, value_name = "RUN", conflicts_with = "runs")]
+    pub run_stepped: Option<PathBuf>,
     /// The tiers to run, comma-separated (default: every tier of the SLA: light, medium,
     /// heavy, stress).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
@@ -150,7 +154,7 @@ fn usage(message: String) -> SignoffError {
 impl SignoffArgs {
     /// The options these arguments ask for; `now` names the default output folder.
     pub fn options(&self, now: SystemTime) -> Result<SignoffOptions, SignoffError> {
-        let recorded = !self.runs.is_empty();
+        let recorded = !self.runs.is_empty() || self.run_stepped.is_some();
         if recorded {
             let live_only = [
                 (self.host.is_some(), "--host"),
@@ -195,6 +199,7 @@ impl SignoffArgs {
             Source::Recorded {
                 runs: self.runs.clone(),
                 results: self.archive.results.clone(),
+                stepped: self.run_stepped.clone(),
             }
         } else if let Some(host) = &self.host {
             crate::driver::parse_host(host).map_err(|e| usage(e.to_string()))?;

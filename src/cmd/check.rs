@@ -5,7 +5,7 @@ use crate::archive::RunResolver;
 use crate::cli::CheckArgs;
 use crate::error::{AppError, Outcome};
 use crate::report::render_check;
-use crate::sla::{evaluate, Sla};
+use crate::sla::Sla;
 
 /// `perfreport check`: exit 1 when any check fails.
 pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
@@ -14,7 +14,12 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, AppError> {
         Some(path) => Sla::from_file(path)?,
         None => Sla::builtin(),
     };
-    let report = evaluate(&run, &sla, args.tier.as_deref())?;
+    let report = crate::stages::check::evaluate_stage_or_run(
+        &run,
+        &sla,
+        args.tier.as_deref(),
+        args.min_stage,
+    )?;
     if report.checks.is_empty() {
         return Err(AppError::Usage(format!(
             "nothing to check: {} has no per-endpoint targets and {}; pass --tier NAME",

@@ -21,9 +21,12 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
             pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
         vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
     } else {
-        runs.iter()
-            .map(|r| RunSummary::of(r, args.skip_warmup))
-            .collect()
+        let mut summaries = Vec::new();
+        for r in &runs {
+            let stages = crate::stages::of_run(r, args.min_stage)?;
+            summaries.push(RunSummary::of(r, args.skip_warmup).with_stages(stages));
+        }
+        summaries
     };
     let text = render_summaries(&summaries, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;

@@ -20,6 +20,7 @@ mod fields;
 mod histograms;
 mod history;
 mod numbers;
+mod stage_histograms;
 mod stats;
 mod text;
 pub mod write;
@@ -37,6 +38,7 @@ pub use exceptions::{read_exceptions, read_exceptions_from_bytes};
 pub use failures::{read_failures, read_failures_from_bytes};
 pub use histograms::{read_histograms, read_histograms_from_bytes};
 pub use history::{read_history, read_history_from_bytes};
+pub use stage_histograms::{read_stage_histograms, StageHistogram};
 pub use stats::{read_stats, read_stats_from_bytes};
 
 /// Reads every file of one run into the model.

@@ -16,8 +16,8 @@ pub use sla::SlaSection;
 
 use super::history::{endpoint_latencies, LatencySeries, Timeline};
 use super::table::{Align, Table, Tone};
-use super::tables;
 use super::{charts, format};
+use super::{stage_tables, tables};
 use crate::compare::Comparison;
 use crate::model::{EndpointKey, EndpointStats, ExceptionRow, Run};
 use crate::summary::RunSummary;
@@ -245,6 +245,15 @@ pub struct RunSection {
     pub p95_note: String,
     /// Distribution curves: Aggregated, then the most requested endpoints.
     pub cdf: Vec<CdfCurve>,
+    /// The stages of a stepped run, when it has two or more.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<crate::stages::Stage>,
+    /// The stages table, with its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages_table: Option<(String, HtmlTable)>,
+    /// The drift of a long run over its steady window, with its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift_table: Option<(String, HtmlTable)>,
 }
 
 impl ReportContext {
@@ -293,7 +302,12 @@ impl ReportContext {
 impl RunSection {
     /// The section of one run; `index` numbers the HTML id.
     pub fn of(run: &Run, index: usize) -> Self {
-        let summary = RunSummary::of(run, None);
+        let mut summary = RunSummary::of(run, None);
+        // Exact stage percentiles when the driver wrote stage histograms; a file that cannot
+        // be read leaves the history's approximate ones (`summary` reports the error).
+        if let Ok(found) = crate::stages::of_run(run, crate::stages::DEFAULT_MIN_STAGE_S) {
+            summary = summary.with_stages(found);
+        }
         let timeline = Timeline::of(run);
         let (endpoint_latency, endpoint_latency_note) = small_multiples(run);
         let (p95_bars, p95_note) = p95_bars(run);
@@ -320,6 +334,19 @@ impl RunSection {
             p95_bars,
             p95_note,
             cdf: cdf_curves(run),
+            stages_table: (!summary.stages.is_empty()).then(|| {
+                (
+                    stage_tables::stages_title(&summary.stages).to_string(),
+                    HtmlTable::from_table(&stage_tables::stages(&summary.stages), None),
+                )
+            }),
+            drift_table: summary.endurance.as_ref().map(|e| {
+                (
+                    stage_tables::drift_title(e),
+                    HtmlTable::from_table(&stage_tables::drift(e), None),
+                )
+            }),
+            stages: summary.stages,
         }
     }
 }

@@ -11,8 +11,8 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use super::charts::{
-    cdf, compare_bars, distinct_labels, failures, latency_over_time, percentile_bars, throughput,
-    users, ChartError,
+    cdf, compare_bars, distinct_labels, failures, latency_over_time, percentile_bars, stages,
+    throughput, users, ChartError,
 };
 use super::context::{CompareSection, ReportContext, RunSection};
 use super::history::Timeline;
@@ -57,6 +57,7 @@ impl Figure {
 #[derive(Debug, Serialize)]
 struct RunFigures {
     over_time: Vec<Figure>,
+    stages: Vec<Figure>,
     small_multiples: Vec<Figure>,
     distribution: Vec<Figure>,
 }
@@ -163,8 +164,17 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
             ),
         ));
     }
+    let stages = if run.stages.is_empty() {
+        Vec::new()
+    } else {
+        vec![
+            Figure::new(stages::throughput(&run.stages)?, ""),
+            Figure::new(stages::latency(&run.stages)?, ""),
+        ]
+    };
     Ok(RunFigures {
         over_time,
+        stages,
         small_multiples,
         distribution,
     })

@@ -2,7 +2,7 @@
 //! [`super::escape`] for the place it lands (a line, a code span, raw HTML, `<pre>`).
 
 use super::escape;
-use super::{checks, format, tables};
+use super::{checks, format, stage_tables, tables};
 use crate::compare::Comparison;
 use crate::sla::CheckReport;
 use crate::summary::RunSummary;
@@ -39,6 +39,17 @@ pub fn summary(s: &RunSummary) -> String {
     out.push_str(&tables::requests(s).to_markdown());
     out.push_str(&format!("\n### {}\n\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_markdown());
+    if !s.stages.is_empty() {
+        out.push_str(&format!(
+            "\n### {}\n\n",
+            stage_tables::stages_title(&s.stages)
+        ));
+        out.push_str(&stage_tables::stages(&s.stages).to_markdown());
+    }
+    if let Some(e) = &s.endurance {
+        out.push_str(&format!("\n### {}\n\n", stage_tables::drift_title(e)));
+        out.push_str(&stage_tables::drift(e).to_markdown());
+    }
     if !s.spreads.is_empty() {
         out.push_str("\n### Run-to-run spread\n\n");
         out.push_str(&tables::spreads(&s.spreads).to_markdown());

@@ -12,6 +12,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod stage_tables;
 pub mod table;
 pub mod tables;
 pub mod terminal;

@@ -2,7 +2,7 @@
 //! untrusted text through [`super::escape::terminal`].
 
 use super::escape;
-use super::{checks, format, tables};
+use super::{checks, format, stage_tables, tables};
 use crate::compare::Comparison;
 use crate::sla::CheckReport;
 use crate::summary::RunSummary;
@@ -41,6 +41,14 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
     out.push_str(&tables::requests(s).to_text(color));
     out.push_str(&format!("\n{}\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_text(color));
+    if !s.stages.is_empty() {
+        out.push_str(&format!("\n{}\n", stage_tables::stages_title(&s.stages)));
+        out.push_str(&stage_tables::stages(&s.stages).to_text(color));
+    }
+    if let Some(e) = &s.endurance {
+        out.push_str(&format!("\n{}\n", stage_tables::drift_title(e)));
+        out.push_str(&stage_tables::drift(e).to_text(color));
+    }
     if !s.spreads.is_empty() {
         out.push_str("\nRun-to-run spread\n");
         out.push_str(&tables::spreads(&s.spreads).to_text(color));

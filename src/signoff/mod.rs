@@ -24,6 +24,7 @@ pub mod local;
 pub mod markdown;
 pub mod resources;
 pub mod run;
+pub mod stepped;
 pub mod tables;
 pub mod terminal;
 pub mod tiers;
@@ -133,6 +134,8 @@ pub enum Source {
         runs: Vec<(String, PathBuf)>,
         /// Where selectors (`@label:NAME`…) look for archived runs (`--results`).
         results: PathBuf,
+        /// `--run-stepped`: one run whose stages stand for the tiers (then `runs` is empty).
+        stepped: Option<PathBuf>,
     },
 }
 

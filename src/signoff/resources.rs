@@ -252,18 +252,9 @@ impl TierResources {
     }
 }
 
-/// The least-squares slope of `y` against `x` (`None` for fewer than two distinct `x`).
-pub fn slope(points: &[(f64, f64)]) -> Option<f64> {
-    let n = points.len() as f64;
-    if points.len() < 2 {
-        return None;
-    }
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    (sxx > 0.0).then(|| sxy / sxx)
-}
+/// The least-squares slope of `y` against `x`: the one fit of [`crate::stats::trend`], which
+/// the endurance drift of latency and throughput uses too.
+pub use crate::stats::trend::slope;
 
 /// Judges one tier. `steady` is the window `(from, to)` in seconds on the trace's clock;
 /// `fds_before` and `fds_after` are the counts around the tier.

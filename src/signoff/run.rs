@@ -40,7 +40,15 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> {
     let started = SystemTime::now();
     let recorded = match &options.source {
-        Source::Recorded { runs, results } => load_recorded(options, runs, results)?,
+        Source::Recorded {
+            stepped: Some(path),
+            results,
+            ..
+        } => super::stepped::load(&options.sla, path, results)?,
+        Source::Recorded { runs, results, .. } => load_recorded(options, runs, results)?
+            .into_iter()
+            .map(|(tier, path, run)| (tier, path, run, None))
+            .collect(),
         _ => Vec::new(),
     };
     let plans = match &options.source {
@@ -64,8 +72,8 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
     let (mut reports, target) = match &options.source {
         Source::Recorded { .. } => {
             let mut reports = Vec::new();
-            for (tier, path, run) in &recorded {
-                reports.push(recorded_tier(options, tier, path, run)?);
+            for (tier, path, run, note) in &recorded {
+                reports.push(recorded_tier(options, tier, path, run, note.as_deref())?);
             }
             let target = TargetInfo {
                 kind: TargetKind::Recorded,
@@ -286,6 +294,7 @@ fn recorded_tier(
     tier: &str,
     path: &Path,
     run: &Run,
+    stage_note: Option<&str>,
 ) -> Result<TierReport, SignoffError> {
     let dir = options.out.join(folder_name(tier));
     std::fs::create_dir(&dir).map_err(|source| SignoffError::Write {
@@ -308,8 +317,10 @@ fn recorded_tier(
             std::fs::copy(file, &to).map_err(|source| SignoffError::Write { path: to, source })?;
         }
     }
-    let check = evaluate(run, &options.sla, Some(tier))?;
+    let mut check = evaluate(run, &options.sla, Some(tier))?;
+    check.notes.splice(0..0, stage_note.map(str::to_string));
     let mut report = TierReport::measured(tier, run, check, RunSource::Recorded);
+    report.note = stage_note.map(str::to_string);
     report.recorded_from = Some(path.display().to_string());
     report.run_dir = Some(dir.display().to_string());
     report.status = report.judged_status();

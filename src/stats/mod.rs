@@ -28,8 +28,10 @@ pub mod multiple;
 pub mod ranks;
 pub mod rates;
 pub mod rounding;
+pub mod stages;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod trend;
 
 pub use distribution::{pooled_quantile, RebuiltDistribution};
 pub use drift::{shift_test, DriftPrior, RunEstimate, ShiftTest};

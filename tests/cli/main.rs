@@ -18,6 +18,7 @@ mod report;
 mod report_huge;
 mod schema;
 mod signoff;
+mod stages;
 mod summary;
 
 use std::path::PathBuf;

@@ -13,6 +13,7 @@ pub mod failures;
 pub mod latency_over_time;
 mod line;
 pub mod percentile_bars;
+pub mod stages;
 pub mod throughput;
 pub mod users;
 

@@ -1,0 +1,326 @@
+//! The load stages of one run (the plateaus of a stepped load), with each stage's figures for
+//! Aggregated and every endpoint, and the stage as a run of its own for SLA checks.
+//!
+//! The computation is [`crate::stats::stages`]; this module feeds it the run's history and,
+//! when a `PREFIX_stage_histograms.csv` lies beside the run (the format of
+//! [`crate::locust::read_stage_histograms`]), replaces the approximate
+//! percentiles with exact ones from the driver's `PREFIX_stage_histograms.csv`.
+
+pub mod check;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::locust::{read_stage_histograms, LocustError, StageHistogram};
+use crate::model::{EndpointKey, EndpointStats, HistoryRow, Percentile, Run};
+use crate::stats::stages::{figures, plateaus, Figures, Snapshot};
+use crate::stats::{histogram_percentile, merge_locust_buckets};
+
+pub use crate::stats::stages::DEFAULT_MIN_STAGE_S;
+
+/// The suffix of the driver's per-stage histograms beside a run's `_stats.csv`.
+pub const STAGE_HISTOGRAMS_SUFFIX: &str = "_stage_histograms.csv";
+
+/// One row's figures over a stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageStats {
+    /// Requests completed in the stage.
+    pub requests: u64,
+    /// Requests failed in the stage.
+    pub failures: u64,
+    /// Requests per second over the stage.
+    pub rps: f64,
+    /// Failed requests as a fraction of the stage's requests.
+    pub failure_rate: f64,
+    /// Mean response time, ms (exact from the cumulative average).
+    pub avg_ms: Option<f64>,
+    /// Median, ms.
+    pub p50_ms: Option<f64>,
+    /// 95th percentile, ms.
+    pub p95_ms: Option<f64>,
+    /// 99th percentile, ms.
+    pub p99_ms: Option<f64>,
+    /// Every percentile column of the run, for SLA checks on the stage.
+    #[serde(skip)]
+    pub percentiles: Vec<Percentile>,
+}
+
+/// One endpoint over a stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageEndpoint {
+    /// Request type.
+    pub method: String,
+    /// Request name (untrusted text).
+    pub name: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub stats: StageStats,
+}
+
+/// One stage: a plateau of the user count, with Aggregated's figures and each endpoint's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    /// Users held during the stage.
+    pub users: u64,
+    /// Seconds from the run's first history row to the stage's first row at `users`.
+    pub start_s: f64,
+    /// Seconds from the run's first history row to the stage's last row at `users`.
+    pub end_s: f64,
+    /// `end_s - start_s`.
+    pub duration_s: f64,
+    /// Aggregated over the stage.
+    #[serde(flatten)]
+    pub aggregated: StageStats,
+    /// Whether the percentiles are exact (the driver's stage histograms) rather than
+    /// rebuilt from the history's 10 s windows.
+    pub percentiles_exact: bool,
+    /// Each endpoint, when the history has per-endpoint rows.
+    pub endpoints: Vec<StageEndpoint>,
+    /// Unix seconds of the first and last row, to match the driver's stage histograms.
+    #[serde(skip)]
+    pub span_t: (i64, i64),
+}
+
+/// The stages of `run` lasting at least `min_stage_s`, from the history alone.
+pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
+    let aggregated: Vec<&HistoryRow> = run
+        .history
+        .iter()
+        .filter(|r| r.key.is_aggregated())
+        .collect();
+    let Some(first_t) = aggregated.first().map(|r| r.timestamp) else {
+        return Vec::new();
+    };
+    let users: Vec<(i64, u64)> = aggregated
+        .iter()
+        .map(|r| (r.timestamp, r.user_count))
+        .collect();
+    let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
+    // Only `--csv-full-history` makes Locust 2.x write windowed percentiles; without it the
+    // history's percentiles are cumulative and say nothing about one stage.
+    let windowed = run.has_full_history();
+    let agg_series = series(&aggregated, windowed);
+    let endpoint_series: Vec<(EndpointKey, Vec<Snapshot>)> = run
+        .endpoints
+        .iter()
+        .filter(|_| windowed)
+        .map(|e| {
+            let rows: Vec<&HistoryRow> = run.history.iter().filter(|r| r.key == e.key).collect();
+            (e.key.clone(), series(&rows, true))
+        })
+        .collect();
+    plateaus(&users, min_stage_s)
+        .into_iter()
+        .map(|p| {
+            let (start, end) = (users[p.first].0, users[p.last].0);
+            let duration_s = (end - start) as f64;
+            let stats = |s: &[Snapshot]| stage_stats(&figures(s, start, end, &levels), duration_s);
+            Stage {
+                users: p.users,
+                start_s: (start - first_t) as f64,
+                end_s: (end - first_t) as f64,
+                duration_s,
+                aggregated: stats(&agg_series),
+                percentiles_exact: false,
+                endpoints: endpoint_series
+                    .iter()
+                    .map(|(key, s)| StageEndpoint {
+                        method: key.method.clone(),
+                        name: key.name.clone(),
+                        stats: stats(s),
+                    })
+                    .collect(),
+                span_t: (start, end),
+            }
+        })
+        .collect()
+}
+
+/// The stages of `run`, with exact percentiles where the driver wrote stage histograms.
+///
+/// Fails only when a stage-histograms file exists and cannot be read.
+pub fn of_run(run: &Run, min_stage_s: f64) -> Result<Vec<Stage>, LocustError> {
+    let mut stages = from_history(run, min_stage_s);
+    let Some(path) = stage_histograms_path(&run.files.stats).filter(|p| p.is_file()) else {
+        return Ok(stages);
+    };
+    let recorded = read_stage_histograms(&path)?;
+    for stage in &mut stages {
+        if let Some(h) = recorded.iter().find(|h| (h.start, h.end) == stage.span_t) {
+            exact(stage, h);
+        }
+    }
+    Ok(stages)
+}
+
+/// `PREFIX_stage_histograms.csv` beside `PREFIX_stats.csv`.
+pub fn stage_histograms_path(stats: &Path) -> Option<PathBuf> {
+    let name = stats.file_name()?.to_str()?;
+    let prefix = name.strip_suffix("_stats.csv")?;
+    Some(stats.with_file_name(format!("{prefix}{STAGE_HISTOGRAMS_SUFFIX}")))
+}
+
+/// Replaces a stage's percentiles by Locust's percentiles of its recorded histograms.
+fn exact(stage: &mut Stage, recorded: &StageHistogram) {
+    let find = |key: &EndpointKey| -> Option<Vec<(f64, u64)>> {
+        if let Some(h) = recorded.histograms.iter().find(|h| &h.key == key) {
+            return Some(merge_locust_buckets([h.buckets.as_slice()]));
+        }
+        if key.is_aggregated() {
+            let all: Vec<&[(f64, u64)]> = recorded
+                .histograms
+                .iter()
+                .filter(|h| !h.key.is_aggregated())
+                .map(|h| h.buckets.as_slice())
+                .collect();
+            return Some(merge_locust_buckets(all));
+        }
+        None
+    };
+    let apply = |stats: &mut StageStats, buckets: &[(f64, u64)]| {
+        for p in &mut stats.percentiles {
+            p.value_ms = histogram_percentile(buckets, p.level);
+        }
+        set_named(stats);
+    };
+    if let Some(b) = find(&EndpointKey::aggregated()) {
+        apply(&mut stage.aggregated, &b);
+    }
+    for e in &mut stage.endpoints {
+        let key = EndpointKey::new(e.method.clone(), e.name.clone());
+        match find(&key) {
+            Some(b) => apply(&mut e.stats, &b),
+            None => {
+                for p in &mut e.stats.percentiles {
+                    p.value_ms = None;
+                }
+                set_named(&mut e.stats);
+            }
+        }
+    }
+    stage.percentiles_exact = true;
+}
+
+/// The stage as a run of its own: its figures in place of the whole run's, its history rows
+/// only, so that SLA checks (`check --tier`, `signoff --run-stepped`) judge the stage.
+///
+/// Minimum and maximum are unknown for a stage and left empty.
+pub fn stage_run(run: &Run, stage: &Stage) -> Run {
+    let row = |key: &EndpointKey, s: &StageStats| EndpointStats {
+        key: key.clone(),
+        requests: s.requests,
+        failures: s.failures,
+        median_ms: s.p50_ms,
+        avg_ms: s.avg_ms.unwrap_or(0.0),
+        min_ms: None,
+        max_ms: None,
+        avg_content_size: 0.0,
+        rps: s.rps,
+        failures_per_s: s.failures as f64 / stage.duration_s.max(f64::MIN_POSITIVE),
+        percentiles: s.percentiles.clone(),
+    };
+    // Without per-endpoint history rows the stage knows only Aggregated.
+    let endpoints: Vec<EndpointStats> = stage
+        .endpoints
+        .iter()
+        .map(|e| {
+            row(
+                &EndpointKey::new(e.method.clone(), e.name.clone()),
+                &e.stats,
+            )
+        })
+        .collect();
+    let (start, end) = stage.span_t;
+    let mut out = Run::of_rows(
+        &run.files.name,
+        endpoints,
+        row(&EndpointKey::aggregated(), &stage.aggregated),
+    );
+    out.files = run.files.clone();
+    out.history = run
+        .history
+        .iter()
+        .filter(|r| r.timestamp >= start && r.timestamp <= end)
+        .cloned()
+        .collect();
+    out
+}
+
+/// The stage of `stages` holding `users`, if any (the first, should the load return to it).
+pub fn stage_with_users(stages: &[Stage], users: u64) -> Option<&Stage> {
+    stages.iter().find(|s| s.users == users)
+}
+
+/// A one-line description: `stage at 20 users, 40–58 s of the run`.
+pub fn describe(stage: &Stage) -> String {
+    format!(
+        "stage at {} users, {:.0}–{:.0} s of the run",
+        stage.users, stage.start_s, stage.end_s
+    )
+}
+
+fn series(rows: &[&HistoryRow], windowed: bool) -> Vec<Snapshot> {
+    rows.iter()
+        .map(|r| {
+            let window: Vec<(f64, f64)> = r
+                .percentiles
+                .iter()
+                .filter_map(|p| Some((p.level, p.value_ms?)))
+                .collect();
+            // Locust 2.x writes 0 while its window holds no request yet.
+            let empty = r.rps == 0.0 && window.iter().all(|w| w.1 == 0.0);
+            Snapshot {
+                t: r.timestamp,
+                requests: r.total_requests,
+                failures: r.total_failures,
+                avg_ms: r.total_avg_ms,
+                window: if windowed && !empty {
+                    window
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+fn stage_stats(f: &Figures, duration_s: f64) -> StageStats {
+    let mut stats = StageStats {
+        requests: f.requests,
+        failures: f.failures,
+        rps: if duration_s > 0.0 {
+            f.requests as f64 / duration_s
+        } else {
+            0.0
+        },
+        failure_rate: if f.requests > 0 {
+            f.failures as f64 / f.requests as f64
+        } else {
+            0.0
+        },
+        avg_ms: f.avg_ms,
+        p50_ms: None,
+        p95_ms: None,
+        p99_ms: None,
+        percentiles: f
+            .percentiles
+            .iter()
+            .map(|&(level, value_ms)| Percentile { level, value_ms })
+            .collect(),
+    };
+    set_named(&mut stats);
+    stats
+}
+
+/// Copies the 50/95/99 % values out of `percentiles`.
+fn set_named(stats: &mut StageStats) {
+    let at = |level: f64| {
+        stats
+            .percentiles
+            .iter()
+            .find(|p| (p.level - level).abs() < 1e-9)
+            .and_then(|p| p.value_ms)
+    };
+    (stats.p50_ms, stats.p95_ms, stats.p99_ms) = (at(0.5), at(0.95), at(0.99));
+}

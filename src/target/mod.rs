@@ -12,6 +12,10 @@
 //! spinning, so connections already open keep being served and new ones are taken as soon
 //! as descriptors free up.
 //!
+//! With `--max-concurrency N` at most N requests are served at once and the rest wait for a
+//! slot; latencies (and `--delay-ms`) count from when a request gets its slot, so a queued
+//! request's response time is its wait plus its service time.
+//!
 //! | endpoint | latency (uniform) |
 //! | --- | --- |
 //! | `GET /health/` | 5-15 ms |
@@ -86,6 +90,12 @@ pub struct TargetArgs {
     #[arg(long = "delay-ms", conflicts_with = "fast", value_parser = parse_delay_ms)]
     pub delay_ms: Option<f64>,
 
+    /// Serve at most this many requests at once; the others queue (in arrival order) until
+    /// one finishes, so that throughput saturates at N ÷ service time: a known knee for
+    /// `perfreport capacity` (with `--delay-ms 100`, N = 20 saturates at 200 req/s).
+    #[arg(long = "max-concurrency", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrency: Option<u32>,
+
     /// Stall every request that arrives from this many seconds after start …
     #[arg(long = "stall-at", requires = "stall_for")]
     pub stall_at: Option<f64>,
@@ -118,6 +128,7 @@ impl TargetArgs {
             seed: None,
             fast: false,
             delay_ms: None,
+            max_concurrency: None,
             stall_at: None,
             stall_for: None,
             run_time: None,
@@ -322,6 +333,9 @@ fn prepare(args: &TargetArgs) -> Result<(Arc<State>, std::net::TcpListener), Tar
         hang_for: args.hang_for,
         fast: args.fast,
         delay: args.delay_ms.map(|ms| Duration::from_secs_f64(ms / 1000.0)),
+        slots: args
+            .max_concurrency
+            .map(|n| tokio::sync::Semaphore::new(n as usize)),
         stall,
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         counter: AtomicU64::new(0),
@@ -407,5 +421,18 @@ mod tests {
         let args = Cli::parse_from(["target", "--delay-ms", "20"]).args;
         assert_eq!(args.delay_ms, Some(20.0));
         assert!(Cli::try_parse_from(["target", "--delay-ms", "20", "--fast"]).is_err());
+    }
+
+    #[test]
+    fn max_concurrency_is_a_positive_count() {
+        use clap::Parser;
+        let args = Cli::parse_from(["target", "--max-concurrency", "20"]).args;
+        assert_eq!(args.max_concurrency, Some(20));
+        for bad in ["0", "-1", "x", "100001"] {
+            assert!(
+                Cli::try_parse_from(["target", "--max-concurrency", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

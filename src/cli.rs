@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::archive::args::{ArchiveArgs, HistoryArgs, ListArgs, VerifyArgs, DEFAULT_RESULTS};
+pub use crate::capacity::args::CapacityArgs;
 use crate::compare::{CompareOptions, Correction, Metric};
 pub use crate::driver::RunArgs;
 use crate::report::{CheckFormat, Format};
@@ -41,6 +42,9 @@ pub enum Command {
     Signoff(SignoffArgs),
     /// The whole sign-off on the embedded demo target in about a minute: start here.
     Demo(DemoArgs),
+    /// Step the load up with the embedded driver until the SLA fails or throughput stops
+    /// growing, and report the knee.
+    Capacity(CapacityArgs),
     /// Copy a run into the archive (results/<UTC time>_<label>/) with checksums; update the index.
     Archive(ArchiveArgs),
     /// The archived runs, newest first.

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod calibrate;
+pub mod capacity;
 pub mod cli;
 pub mod commands;
 pub mod compare;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report(args).map(exit_code),
         Command::Signoff(args) => perfreport::signoff::command::signoff(args).map(exit_code),
         Command::Demo(args) => perfreport::signoff::command::demo(args).map(exit_code),
+        Command::Capacity(args) => commands::capacity(args).map(exit_code),
         Command::Archive(args) => archive::commands::archive(args).map(exit_code),
         Command::List(args) => archive::commands::list(args).map(exit_code),
         Command::History(args) => archive::commands::history_cmd(args).map(exit_code),

@@ -6,6 +6,7 @@ mod archive_history;
 mod archive_hostile;
 mod archive_props;
 mod calibration;
+mod capacity;
 mod check;
 mod compare;
 mod completions;

@@ -110,6 +110,9 @@ pub struct SummaryArgs {
     /// Where run selectors (`@latest`, `@label:NAME`, `@all:NAME`…) look for archived runs.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
+    /// APDEX target time T (`500ms`, `1s`; a bare number is ms): satisfied ≤ T, tolerating ≤ 4T.
+    #[arg(long, value_name = "TIME", default_value = "500ms", value_parser = parse_apdex_t)]
+    pub apdex_t: f64,
 }
 
 /// `perfreport compare`.
@@ -139,6 +142,9 @@ pub struct CompareArgs {
     /// When to exit with code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Regression)]
     pub fail_on: FailOn,
+    /// APDEX target time T (`500ms`, `1s`) of the APDEX shown for each side (not judged).
+    #[arg(long, value_name = "TIME", default_value = "500ms", value_parser = parse_apdex_t)]
+    pub apdex_t: f64,
 }
 
 /// `perfreport report`.
@@ -171,6 +177,9 @@ pub struct ReportArgs {
     /// The SLA tier to check (default: the tier whose users equal the run's peak user count).
     #[arg(long, value_name = "NAME", requires = "sla")]
     pub tier: Option<String>,
+    /// APDEX target time T (`500ms`, `1s`); default the `--sla` file's `[apdex_t]`, else 500 ms.
+    #[arg(long, value_name = "TIME", value_parser = parse_apdex_t)]
+    pub apdex_t: Option<f64>,
 }
 
 /// The SLA `report --sla` checks against.
@@ -359,6 +368,16 @@ pub fn parse_seconds(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let has_unit = t.ends_with('s') || t.ends_with('m');
     parse_ms(t).map(|v| if has_unit { v / 1000.0 } else { v })
+}
+
+/// Parses `--apdex-t`: a positive time (`500ms`, `1s`, a bare number of ms).
+fn parse_apdex_t(text: &str) -> Result<f64, String> {
+    match parse_ms(text) {
+        Ok(ms) if ms > 0.0 && ms <= 3_600_000.0 => Ok(ms),
+        _ => Err(format!(
+            "expected a positive time up to an hour like `500ms` or `1s`, found `{text}`"
+        )),
+    }
 }
 
 fn parse_alpha(text: &str) -> Result<f64, String> {

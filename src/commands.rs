@@ -3,13 +3,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{
     CheckArgs, ColorChoice, CompareArgs, CompletionsArgs, FailOn, JudgeArgs, OutputArgs,
     ReportArgs, RunArgs, SlaChoice, SummaryArgs, TargetArgs,
 };
 use crate::compare::reference::{ReferenceDrift, MIN_REFERENCE_RUNS};
-use crate::compare::{compare_and_pool, compare_groups, CompareOptions};
+use crate::compare::{compare_and_pool, CompareOptions};
 use crate::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::locust::load_runs;
@@ -31,10 +32,15 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
         let name = format!("pool of {} runs", runs.len());
         let pooled =
             pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
-        vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
+        vec![RunSummary::of_group(
+            &runs,
+            &pooled,
+            args.skip_warmup,
+            &ApdexTargets::uniform(args.apdex_t),
+        )]
     } else {
         runs.iter()
-            .map(|r| RunSummary::of(r, args.skip_warmup))
+            .map(|r| RunSummary::of_with(r, args.skip_warmup, &ApdexTargets::uniform(args.apdex_t)))
             .collect()
     };
     let text = render_summaries(&summaries, args.output.format, use_color(&args.output))?;
@@ -57,13 +63,17 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
         &resolver,
         "latest",
     )?;
-    let comparison = compare_groups(
+    let (mut comparison, base, last) = compare_and_pool(
         &baseline,
         &latest,
         &judge_options(&args.judge, &resolver)?,
         args.judge.skip_warmup,
     )
     .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+    let apdex = ApdexTargets::uniform(args.apdex_t);
+    if apdex != ApdexTargets::default() {
+        comparison.apdex = crate::apdex::changes(&base, &last, &apdex);
+    }
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {
@@ -302,6 +312,11 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         ));
     }
     let sla = args.sla.as_ref().map(SlaChoice::load).transpose()?;
+    let apdex = ApdexTargets::with_sla(
+        args.apdex_t,
+        sla.as_ref().map_or(&[][..], |s| s.apdex_t.as_slice()),
+    );
+    let default_t = ApdexTargets::default();
     let mut checked = Vec::new();
     let resolver = RunResolver::new(&args.results);
     let mut context = match &args.baseline {
@@ -335,6 +350,9 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             let title = args.title.clone().or(group_title);
             let mut context = ReportContext::compared(&base, &last, &comparison, title.as_deref());
             context.describe_group(&latest);
+            if let Some(section) = context.runs.first_mut().filter(|_| apdex != default_t) {
+                section.set_apdex(&last, &apdex);
+            }
             context
         }
         None => {
@@ -347,7 +365,13 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
                     checked.push(evaluate(run, sla, args.tier.as_deref())?);
                 }
             }
-            ReportContext::of_runs(&runs, args.title.as_deref())
+            let mut context = ReportContext::of_runs(&runs, args.title.as_deref());
+            for (section, run) in context.runs.iter_mut().zip(&runs) {
+                if apdex != default_t {
+                    section.set_apdex(run, &apdex);
+                }
+            }
+            context
         }
     };
     context.sla = checked.iter().map(SlaSection::of).collect();

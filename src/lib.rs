@@ -6,6 +6,7 @@
 //! runs into verdicts, and [`report`] renders them. `main.rs` only parses the command line,
 //! calls [`commands`] and maps errors to exit codes.
 
+pub mod apdex;
 pub mod archive;
 pub mod calibrate;
 pub mod capacity;

@@ -115,29 +115,62 @@ mod tests {
         let cases = [
             ("GET", "/health/", 500.0, (454, 1, 455), 0.9989010989010989),
             ("GET", "/health/", 50.0, (270, 162, 455), 0.7714285714285715),
-            ("POST", "/analysis/run", 500.0, (105, 2, 111), 0.954954954954955),
-            ("GET", "/system/metrics", 100.0, (10, 198, 215), 0.5069767441860465),
-            ("GET", "/system/metrics", 300.0, (193, 22, 215), 0.9488372093023256),
-            ("GET", "/analysis/", 500.0, (9, 103, 112), 0.5401785714285714),
+            (
+                "POST",
+                "/analysis/run",
+                500.0,
+                (105, 2, 111),
+                0.954954954954955,
+            ),
+            (
+                "GET",
+                "/system/metrics",
+                100.0,
+                (10, 198, 215),
+                0.5069767441860465,
+            ),
+            (
+                "GET",
+                "/system/metrics",
+                300.0,
+                (193, 22, 215),
+                0.9488372093023256,
+            ),
+            (
+                "GET",
+                "/analysis/",
+                500.0,
+                (9, 103, 112),
+                0.5401785714285714,
+            ),
             ("GET", "/analysis/", 100.0, (0, 0, 112), 0.0),
         ];
         for (method, name, t, (s, tol, n), score) in cases {
             let key = EndpointKey::new(method, name);
-            let h = hists.iter().find(|h| h.key == key).expect("endpoint in the file");
+            let h = hists
+                .iter()
+                .find(|h| h.key == key)
+                .expect("endpoint in the file");
             let counts = from_histogram(&h.buckets, t).unwrap();
             assert_eq!(
                 (counts.satisfied, counts.tolerating, counts.total),
                 (s, tol, n),
                 "{key} T={t}"
             );
-            assert!((counts.score().unwrap() - score).abs() < 1e-12, "{key} T={t}");
+            assert!(
+                (counts.score().unwrap() - score).abs() < 1e-12,
+                "{key} T={t}"
+            );
         }
         // Aggregated: the endpoints' maps summed (the same Python over all entries):
         // T=500: 1098 satisfied, 110 tolerating of 1212 → 0.9513201320132013;
         // T=300: 1052, 156 of 1212 → 0.9323432343234324.
         let all: Vec<(f64, u64)> = hists.iter().flat_map(|h| h.buckets.clone()).collect();
         let agg = from_histogram(&all, 500.0).unwrap();
-        assert_eq!((agg.satisfied, agg.tolerating, agg.total), (1098, 110, 1212));
+        assert_eq!(
+            (agg.satisfied, agg.tolerating, agg.total),
+            (1098, 110, 1212)
+        );
         assert!((agg.score().unwrap() - 0.9513201320132013).abs() < 1e-12);
         let agg = from_histogram(&all, 300.0).unwrap();
         assert!((agg.score().unwrap() - 0.9323432343234324).abs() < 1e-12);
@@ -158,8 +191,8 @@ mod tests {
     #[test]
     fn the_rebuilt_distribution_gives_the_uniform_shares() {
         // Uniform on [0, 1000] ms: F(T) = T/1000. T = 100: (0.1 + 0.4) / 2 = 0.25.
-        let d = RebuiltDistribution::from_summary(Some(0.0), &[(0.5, 500.0)], Some(1000.0))
-            .unwrap();
+        let d =
+            RebuiltDistribution::from_summary(Some(0.0), &[(0.5, 500.0)], Some(1000.0)).unwrap();
         let score = from_cdf(|x| d.cdf(x), 100.0).unwrap();
         assert!((score - 0.25).abs() < 1e-12, "{score}");
         assert_eq!(from_cdf(|x| d.cdf(x), 1000.0), Some(1.0));

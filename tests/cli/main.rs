@@ -1,6 +1,7 @@
 //! End-to-end tests of the `perfreport` binary: one test binary (so `cargo test` links once),
 //! one module per command.
 
+mod apdex;
 mod archive;
 mod archive_history;
 mod archive_hostile;

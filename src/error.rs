@@ -36,6 +36,9 @@ pub enum AppError {
     /// A sign-off could not be done.
     #[error(transparent)]
     Signoff(#[from] crate::signoff::SignoffError),
+    /// A capacity search could not be done.
+    #[error(transparent)]
+    Capacity(#[from] crate::capacity::CapacityError),
     /// The run archive could not be written, read or searched.
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),

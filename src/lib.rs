@@ -7,8 +7,10 @@
 //! calls [`cmd`] (one file per subcommand, over [`cli`]'s typed settings) and maps errors to
 //! exit codes.
 
+pub mod apdex;
 pub mod archive;
 pub mod calibrate;
+pub mod capacity;
 pub mod cli;
 pub mod cmd;
 pub mod compare;

@@ -2,10 +2,12 @@
 
 use serde::Serialize;
 
+use crate::apdex::{endpoint_apdex, ApdexTargets};
 use crate::endurance::{endurance, Endurance};
 use crate::group::{pools_exactly, spreads, MetricSpread};
 use crate::model::{EndpointStats, ExceptionRow, FailureRow, Run};
 use crate::stages::{self, Stage, DEFAULT_MIN_STAGE_S};
+use crate::stats::apdex::Apdex;
 use crate::steady::{steady_window, SteadyWindow};
 
 /// How many failure and exception rows a summary lists.
@@ -36,10 +38,12 @@ pub struct SummaryRow {
     pub median_ms: Option<f64>,
     /// Percentile values in the order of [`RunSummary::percentile_levels`].
     pub percentiles: Vec<Option<f64>>,
+    /// APDEX at the endpoint's target time; `null` without requests.
+    pub apdex: Option<Apdex>,
 }
 
 impl SummaryRow {
-    fn of(stats: &EndpointStats, levels: &[f64]) -> Self {
+    fn of(run: &Run, stats: &EndpointStats, levels: &[f64], apdex: &ApdexTargets) -> Self {
         let has_requests = stats.requests > 0;
         Self {
             method: stats.key.method.clone(),
@@ -53,6 +57,7 @@ impl SummaryRow {
             max_ms: stats.max_ms,
             median_ms: stats.median_ms,
             percentiles: levels.iter().map(|&l| stats.percentile(l)).collect(),
+            apdex: endpoint_apdex(run, stats, apdex.t_for(&stats.key)),
         }
     }
 }
@@ -104,8 +109,14 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Summarises a run; `skip_warmup_s` fixes the start of the steady window.
+    /// Summarises a run; `skip_warmup_s` fixes the start of the steady window. APDEX at the
+    /// default T (500 ms).
     pub fn of(run: &Run, skip_warmup_s: Option<f64>) -> Self {
+        Self::of_with(run, skip_warmup_s, &ApdexTargets::default())
+    }
+
+    /// [`Self::of`] with APDEX at each endpoint's T from `apdex`.
+    pub fn of_with(run: &Run, skip_warmup_s: Option<f64>, apdex: &ApdexTargets) -> Self {
         let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
         let mut failures = run.failures.clone();
         failures.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
@@ -131,9 +142,9 @@ impl RunSummary {
             endpoints: run
                 .endpoints
                 .iter()
-                .map(|e| SummaryRow::of(e, &levels))
+                .map(|e| SummaryRow::of(run, e, &levels, apdex))
                 .collect(),
-            aggregated: SummaryRow::of(&run.aggregated, &levels),
+            aggregated: SummaryRow::of(run, &run.aggregated, &levels, apdex),
             percentile_levels: levels,
             top_failures: failures,
             failure_kinds,
@@ -150,8 +161,13 @@ impl RunSummary {
     }
 
     /// Summarises a group of repeated runs from its pooled run ([`crate::group::pool`]).
-    pub fn of_group(runs: &[Run], pooled: &Run, skip_warmup_s: Option<f64>) -> Self {
-        let mut summary = Self::of(pooled, skip_warmup_s);
+    pub fn of_group(
+        runs: &[Run],
+        pooled: &Run,
+        skip_warmup_s: Option<f64>,
+        apdex: &ApdexTargets,
+    ) -> Self {
+        let mut summary = Self::of_with(pooled, skip_warmup_s, apdex);
         summary.runs = runs.len();
         summary.run_names = runs.iter().map(|r| r.files.name.clone()).collect();
         summary.approximate = runs.len() > 1 && !pools_exactly(runs);

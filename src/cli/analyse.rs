@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{ColorChoice, FailOn, JudgeArgs, OutputArgs, DEFAULT_RESULTS};
-use super::values::{parse_seconds, parse_sla, SlaChoice};
+use super::values::{parse_apdex_t, parse_seconds, parse_sla, SlaChoice};
 use crate::report::CheckFormat;
 
 /// `perfreport summary`.
@@ -31,6 +31,9 @@ pub struct SummaryArgs {
     /// Where run selectors (`@latest`, `@label:NAME`, `@all:NAME`…) look for archived runs.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_RESULTS)]
     pub results: PathBuf,
+    /// APDEX target time T (`500ms`, `1s`; a bare number is ms): satisfied ≤ T, tolerating ≤ 4T.
+    #[arg(long, value_name = "TIME", default_value = "500ms", value_parser = parse_apdex_t)]
+    pub apdex_t: f64,
 }
 
 /// `perfreport compare`.
@@ -60,6 +63,9 @@ pub struct CompareArgs {
     /// When to exit with code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Regression)]
     pub fail_on: FailOn,
+    /// APDEX target time T (`500ms`, `1s`) of the APDEX shown for each side (not judged).
+    #[arg(long, value_name = "TIME", default_value = "500ms", value_parser = parse_apdex_t)]
+    pub apdex_t: f64,
 }
 
 /// `perfreport report`.
@@ -92,6 +98,9 @@ pub struct ReportArgs {
     /// The SLA tier to check (default: the tier whose users equal the run's peak user count).
     #[arg(long, value_name = "NAME", requires = "sla")]
     pub tier: Option<String>,
+    /// APDEX target time T (`500ms`, `1s`); default the `--sla` file's `[apdex_t]`, else 500 ms.
+    #[arg(long, value_name = "TIME", value_parser = parse_apdex_t)]
+    pub apdex_t: Option<f64>,
 }
 
 /// `perfreport check`.

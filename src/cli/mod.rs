@@ -9,10 +9,12 @@
 //! * [`run`], [`target`]: the driver and the demo service;
 //! * [`signoff`]: `signoff` and `demo`;
 //! * [`archive`]: `archive`, `list`, `history`, `verify`;
+//! * [`capacity`]: the stepped search for the knee;
 //! * [`values`]: percentages, times, metric names, the SLA choice.
 
 pub mod analyse;
 pub mod archive;
+pub mod capacity;
 pub mod common;
 pub mod run;
 pub mod signoff;
@@ -23,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use analyse::{CheckArgs, CompareArgs, ReportArgs, SummaryArgs};
 pub use archive::{ArchiveArgs, HistoryArgs, ListArgs, VerifyArgs};
+pub use capacity::CapacityArgs;
 pub use common::{ColorChoice, FailOn, JudgeArgs, OutputArgs, DEFAULT_RESULTS};
 pub use run::RunArgs;
 pub use signoff::{DemoArgs, SignoffArgs};
@@ -58,6 +61,9 @@ pub enum Command {
     Signoff(SignoffArgs),
     /// The whole sign-off on the embedded demo target in about a minute: start here.
     Demo(DemoArgs),
+    /// Step the load up with the embedded driver until the SLA fails or throughput stops
+    /// growing, and report the knee.
+    Capacity(CapacityArgs),
     /// Copy a run into the archive (results/<UTC time>_<label>/) with checksums; update the index.
     Archive(ArchiveArgs),
     /// The archived runs, newest first.

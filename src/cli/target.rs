@@ -54,6 +54,12 @@ pub struct TargetArgs {
     #[arg(long = "delay-ms", conflicts_with = "fast", value_parser = parse_delay_ms)]
     pub delay_ms: Option<f64>,
 
+    /// Serve at most this many requests at once; the others queue (in arrival order) until
+    /// one finishes, so that throughput saturates at N ÷ service time: a known knee for
+    /// `perfreport capacity` (with `--delay-ms 100`, N = 20 saturates at 200 req/s).
+    #[arg(long = "max-concurrency", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrency: Option<u32>,
+
     /// Stall every request that arrives from this many seconds after start …
     #[arg(long = "stall-at", requires = "stall_for")]
     pub stall_at: Option<f64>,
@@ -103,6 +109,7 @@ impl TargetArgs {
             hang_for: self.hang_for,
             seed: self.seed,
             latency,
+            max_concurrency: self.max_concurrency,
             stall,
             run_time: self.run_time,
             header_timeout: self.header_timeout,
@@ -167,5 +174,17 @@ mod tests {
                 length: Duration::from_secs(2)
             })
         );
+    }
+
+    #[test]
+    fn max_concurrency_is_a_positive_count() {
+        let args = Cli::parse_from(["target", "--max-concurrency", "20"]).args;
+        assert_eq!(args.max_concurrency, Some(20));
+        for bad in ["0", "-1", "x", "100001"] {
+            assert!(
+                Cli::try_parse_from(["target", "--max-concurrency", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -99,6 +99,16 @@ pub fn parse_ms(text: &str) -> Result<f64, String> {
     parse_time(text, 0.001).map(|s| s * 1000.0)
 }
 
+/// Parses `--apdex-t`: a positive time (`500ms`, `1s`, a bare number of ms).
+pub fn parse_apdex_t(text: &str) -> Result<f64, String> {
+    match parse_ms(text) {
+        Ok(ms) if ms > 0.0 && ms <= 3_600_000.0 => Ok(ms),
+        _ => Err(format!(
+            "expected a positive time up to an hour like `500ms` or `1s`, found `{text}`"
+        )),
+    }
+}
+
 /// Parses a significance level strictly between 0 and 1.
 pub fn parse_alpha(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {

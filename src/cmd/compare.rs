@@ -1,9 +1,10 @@
 //! `perfreport compare`: the gate. Exit 1 on a regression unless `--fail-on never`.
 
 use super::{emit, judge_options, side_runs, use_color};
+use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{CompareArgs, FailOn};
-use crate::compare::compare_groups;
+use crate::compare::compare_and_pool;
 use crate::error::{AppError, Outcome};
 use crate::report::render_comparison;
 
@@ -22,13 +23,17 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
         &resolver,
         "latest",
     )?;
-    let comparison = compare_groups(
+    let (mut comparison, base, last) = compare_and_pool(
         &baseline,
         &latest,
         &judge_options(&args.judge, &resolver)?,
         args.judge.skip_warmup,
     )
     .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+    let apdex = ApdexTargets::uniform(args.apdex_t);
+    if apdex != ApdexTargets::default() {
+        comparison.apdex = crate::apdex::changes(&base, &last, &apdex);
+    }
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {

@@ -4,6 +4,7 @@
 //! note on standard error, or standard output; colour rules).
 
 mod archive;
+mod capacity;
 mod check;
 mod compare;
 mod completions;
@@ -41,6 +42,7 @@ pub fn dispatch(command: &Command) -> Result<u8, AppError> {
         Command::Report(args) => report::report(args).map(exit_code),
         Command::Signoff(args) => signoff::signoff(args).map(exit_code),
         Command::Demo(args) => demo::demo(args).map(exit_code),
+        Command::Capacity(args) => capacity::capacity(args).map(exit_code),
         Command::Archive(args) => archive::archive(args).map(exit_code),
         Command::List(args) => list::list(args).map(exit_code),
         Command::History(args) => history::history(args).map(exit_code),
@@ -141,7 +143,7 @@ pub(crate) fn color_wanted(output: Option<&Path>, choice: ColorChoice) -> bool {
 }
 
 /// `-o -`: standard output, named explicitly.
-fn is_stdout(path: &Path) -> bool {
+pub(crate) fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 

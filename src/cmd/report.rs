@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use super::{emit_to, judge_options, named_runs};
+use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{ReportArgs, SlaChoice};
 use crate::compare::compare_and_pool;
@@ -23,6 +24,11 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         ));
     }
     let sla = args.sla.as_ref().map(SlaChoice::load).transpose()?;
+    let apdex = ApdexTargets::with_sla(
+        args.apdex_t,
+        sla.as_ref().map_or(&[][..], |s| s.apdex_t.as_slice()),
+    );
+    let default_t = ApdexTargets::default();
     let mut checked = Vec::new();
     let resolver = RunResolver::new(&args.results);
     let mut context = match &args.baseline {
@@ -56,6 +62,9 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             let title = args.title.clone().or(group_title);
             let mut context = ReportContext::compared(&base, &last, &comparison, title.as_deref());
             context.describe_group(&latest);
+            if let Some(section) = context.runs.first_mut().filter(|_| apdex != default_t) {
+                section.set_apdex(&last, &apdex);
+            }
             context
         }
         None => {
@@ -68,7 +77,13 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
                     checked.push(evaluate(run, sla, args.tier.as_deref())?);
                 }
             }
-            ReportContext::of_runs(&runs, args.title.as_deref())
+            let mut context = ReportContext::of_runs(&runs, args.title.as_deref());
+            for (section, run) in context.runs.iter_mut().zip(&runs) {
+                if apdex != default_t {
+                    section.set_apdex(run, &apdex);
+                }
+            }
+            context
         }
     };
     context.sla = checked.iter().map(SlaSection::of).collect();

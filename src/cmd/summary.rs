@@ -1,6 +1,7 @@
 //! `perfreport summary`: the per-endpoint tables of each run, or of one pooled group.
 
 use super::{emit, named_runs, use_color};
+use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::SummaryArgs;
 use crate::error::{AppError, Outcome};
@@ -19,12 +20,18 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
         let name = format!("pool of {} runs", runs.len());
         let pooled =
             pool(&runs, &name).ok_or_else(|| AppError::Usage("no runs to pool".to_string()))?;
-        vec![RunSummary::of_group(&runs, &pooled, args.skip_warmup)]
+        vec![RunSummary::of_group(
+            &runs,
+            &pooled,
+            args.skip_warmup,
+            &ApdexTargets::uniform(args.apdex_t),
+        )]
     } else {
         let mut summaries = Vec::new();
         for r in &runs {
             let stages = crate::stages::of_run(r, args.min_stage)?;
-            summaries.push(RunSummary::of(r, args.skip_warmup).with_stages(stages));
+            let apdex = ApdexTargets::uniform(args.apdex_t);
+            summaries.push(RunSummary::of_with(r, args.skip_warmup, &apdex).with_stages(stages));
         }
         summaries
     };

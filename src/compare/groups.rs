@@ -122,6 +122,7 @@ pub fn compare_and_pool<'a>(
         notes: notes(baseline.len(), latest.len(), exact, options),
         warnings,
         empty_runs: empty,
+        apdex: crate::apdex::changes(&shown_b, &shown_l, &crate::apdex::ApdexTargets::default()),
     };
     Some((comparison, shown_b, shown_l))
 }

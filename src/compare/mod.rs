@@ -187,6 +187,8 @@ pub struct Comparison {
     pub warnings: Vec<String>,
     /// Runs that recorded no request at all; any makes `regressed` true (the gate fails).
     pub empty_runs: Vec<String>,
+    /// Each endpoint's APDEX on both sides: shown, never judged (not calibrated).
+    pub apdex: Vec<crate::apdex::ApdexChange>,
 }
 
 impl Comparison {

@@ -221,8 +221,10 @@ pub struct RunSection {
     pub facts: Vec<Fact>,
     /// Requests, failures, throughput, percentiles.
     pub headline: Vec<Fact>,
-    /// Locust's request statistics table.
+    /// Locust's request statistics table, with each endpoint's APDEX.
     pub requests: HtmlTable,
+    /// What the APDEX column means (its T, exact or ≈).
+    pub apdex_note: String,
     /// Locust's percentile table.
     pub percentiles: HtmlTable,
     /// The most frequent failures, when anything failed.
@@ -300,6 +302,13 @@ impl ReportContext {
 }
 
 impl RunSection {
+    /// Recomputes the APDEX column of this section (of `run`) at the targets' T.
+    pub fn set_apdex(&mut self, run: &Run, targets: &crate::apdex::ApdexTargets) {
+        let summary = RunSummary::of_with(run, None, targets);
+        self.requests = HtmlTable::from_table(&tables::requests(&summary), None);
+        self.apdex_note = super::apdex::apdex_note(&summary);
+    }
+
     /// The section of one run; `index` numbers the HTML id.
     pub fn of(run: &Run, index: usize) -> Self {
         let mut summary = RunSummary::of(run, None);
@@ -319,6 +328,7 @@ impl RunSection {
             facts: facts(run),
             headline: headline(&summary, run),
             requests: HtmlTable::from_table(&tables::requests(&summary), None),
+            apdex_note: super::apdex::apdex_note(&summary),
             percentiles: HtmlTable::from_table(&tables::percentiles(&summary), None),
             failures,
             failures_note: format!(

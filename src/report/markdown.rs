@@ -37,6 +37,10 @@ pub fn summary(s: &RunSummary) -> String {
     }
     out.push_str("\n### Requests\n\n");
     out.push_str(&tables::requests(s).to_markdown());
+    let apdex = super::apdex::apdex_note(s);
+    if !apdex.is_empty() {
+        out.push_str(&format!("\n{}\n", escape::markdown(&apdex)));
+    }
     out.push_str(&format!("\n### {}\n\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_markdown());
     if !s.stages.is_empty() {
@@ -115,6 +119,11 @@ pub fn comparison(c: &Comparison) -> String {
     if !failures.is_empty() {
         out.push_str("\n### Failures that changed\n\n");
         out.push_str(&failures.to_markdown());
+    }
+    let apdex = super::apdex::changes(c);
+    if !apdex.is_empty() {
+        out.push_str(&format!("\n### {}\n\n", super::apdex::changes_title(c)));
+        out.push_str(&apdex.to_markdown());
     }
     out.push_str("\n<details><summary>All metrics</summary>\n\n");
     out.push_str(&tables::details(c, true).to_markdown());

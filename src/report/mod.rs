@@ -2,6 +2,7 @@
 //! ([`crate::summary::RunSummary`], [`crate::compare::Comparison`],
 //! [`crate::sla::CheckReport`]).
 
+pub mod apdex;
 pub mod charts;
 pub mod checks;
 pub mod context;

@@ -34,6 +34,7 @@ pub fn requests(summary: &RunSummary) -> Table {
         ("Max", Align::Right),
         ("Med", Align::Right),
         ("req/s", Align::Right),
+        ("Apdex", Align::Right),
     ]);
     for row in summary.endpoints.iter().chain(Some(&summary.aggregated)) {
         t.row(vec![
@@ -47,6 +48,7 @@ pub fn requests(summary: &RunSummary) -> Table {
             format::opt_ms(row.max_ms).into(),
             format::opt_ms(row.median_ms).into(),
             format::rps(row.rps).into(),
+            crate::apdex::shown(row.apdex.as_ref()).into(),
         ]);
     }
     t

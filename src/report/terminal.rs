@@ -39,6 +39,11 @@ pub fn summary(s: &RunSummary, color: bool) -> String {
     }
     out.push('\n');
     out.push_str(&tables::requests(s).to_text(color));
+    let apdex = super::apdex::apdex_note(s);
+    if !apdex.is_empty() {
+        out.push_str(&escape::terminal(&apdex));
+        out.push('\n');
+    }
     out.push_str(&format!("\n{}\n", tables::percentile_title(s)));
     out.push_str(&tables::percentiles(s).to_text(color));
     if !s.stages.is_empty() {
@@ -107,6 +112,11 @@ pub fn comparison(c: &Comparison, color: bool) -> String {
     if !failures.is_empty() {
         out.push_str("\nFailures that changed\n");
         out.push_str(&failures.to_text(color));
+    }
+    let apdex = super::apdex::changes(c);
+    if !apdex.is_empty() {
+        out.push_str(&format!("\n{}\n", super::apdex::changes_title(c)));
+        out.push_str(&apdex.to_text(color));
     }
     for w in &c.warnings {
         out.push_str(&format!("\nwarning: {}", escape::terminal(w)));

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::expr::{Decimal, Kind, Metric, Op, Threshold, Unit};
 use super::{EndpointTarget, Sla, SlaError, Tier};
+use crate::apdex::{endpoint_apdex, ApdexTargets};
 use crate::model::{EndpointStats, Run, AGGREGATED_NAME};
 
 /// What a check is about.
@@ -112,14 +113,21 @@ pub fn evaluate(run: &Run, sla: &Sla, tier: Option<&str>) -> Result<CheckReport,
     let (tier, tier_source) = choose_tier(sla, tier, peak, &mut notes)?;
 
     let mut checks = Vec::new();
+    let apdex = ApdexTargets::with_sla(None, &sla.apdex_t);
     for target in &sla.endpoints {
-        endpoint_checks(run, target, &mut checks);
+        endpoint_checks((run, &apdex), target, &mut checks);
     }
     if let Some(tier) = tier {
         for threshold in &tier.thresholds {
             let subject = AGGREGATED_NAME.to_string();
             let name = format!("tier {}: {}", tier.name, threshold.metric);
-            let mut check = measure(Some(&run.aggregated), threshold, name, subject);
+            let mut check = measure(
+                (run, &apdex),
+                Some(&run.aggregated),
+                threshold,
+                name,
+                subject,
+            );
             check.scope = Scope::Tier;
             check.tier = Some(tier.name.clone());
             checks.push(check);
@@ -206,7 +214,11 @@ fn choose_tier<'a>(
     }
 }
 
-fn endpoint_checks(run: &Run, target: &EndpointTarget, checks: &mut Vec<Check>) {
+fn endpoint_checks(
+    (run, apdex): (&Run, &ApdexTargets),
+    target: &EndpointTarget,
+    checks: &mut Vec<Check>,
+) {
     let rows: Vec<&EndpointStats> = run
         .endpoints
         .iter()
@@ -216,18 +228,26 @@ fn endpoint_checks(run: &Run, target: &EndpointTarget, checks: &mut Vec<Check>) 
     for threshold in &target.thresholds {
         if rows.is_empty() {
             let name = format!("{}: {}", target.label(), threshold.metric);
-            checks.push(measure(None, threshold, name, target.label()));
+            checks.push(measure((run, apdex), None, threshold, name, target.label()));
         }
         for row in &rows {
             let subject = row.key.to_string();
             let name = format!("{subject}: {}", threshold.metric);
-            checks.push(measure(Some(row), threshold, name, subject));
+            checks.push(measure((run, apdex), Some(row), threshold, name, subject));
         }
     }
 }
 
-/// Checks one threshold on one row (`None`: the run has no such endpoint).
-fn measure(row: Option<&EndpointStats>, t: &Threshold, name: String, subject: String) -> Check {
+/// Checks one threshold on one row (`None`: the run has no such endpoint) of `run`; APDEX
+/// targets without their own T take `apdex`'s.
+fn measure(
+    (run, apdex): (&Run, &ApdexTargets),
+    row: Option<&EndpointStats>,
+    t: &Threshold,
+    name: String,
+    subject: String,
+) -> Check {
+    let mut exact_apdex = None;
     let kind = t.metric.kind();
     let mut check = Check {
         name,
@@ -268,6 +288,16 @@ fn measure(row: Option<&EndpointStats>, t: &Threshold, name: String, subject: St
             Some((ratio, exact.or_else(|| ratio.partial_cmp(&base.to_f64()))))
         }
         Kind::Count => Some((row.requests as f64, base.cmp_ratio(row.requests, 1))),
+        Kind::Score => {
+            let t_ms = match t.metric {
+                Metric::Apdex(Some(t)) => t.to_f64(),
+                _ => apdex.t_for(&row.key),
+            };
+            endpoint_apdex(run, row, t_ms).map(|a| {
+                exact_apdex = Some(a.exact);
+                (a.score, a.score.partial_cmp(&base.to_f64()))
+            })
+        }
     };
     let Some((actual, ordering)) = measured else {
         check.reason = Some(format!("the run has no {} value for this row", t.metric));
@@ -275,6 +305,9 @@ fn measure(row: Option<&EndpointStats>, t: &Threshold, name: String, subject: St
     };
     check.actual = Some(actual);
     check.actual_text = shown(kind, t.unit, actual, ordering, base, row);
+    if exact_apdex == Some(false) {
+        check.actual_text = format!("≈{}", check.actual_text);
+    }
     match ordering {
         Some(ord) => check.passed = t.op.holds(ord),
         None => check.reason = Some("the value is not a number".into()),
@@ -296,7 +329,7 @@ fn latency(row: &EndpointStats, metric: Metric) -> Option<f64> {
         Metric::Max => row.max_ms,
         Metric::Median => row.median_ms,
         Metric::Percentile(_) => metric.level().and_then(|l| row.percentile(l)),
-        Metric::Rps | Metric::ErrorRate | Metric::Requests => None,
+        Metric::Rps | Metric::ErrorRate | Metric::Requests | Metric::Apdex(_) => None,
     }
 }
 
@@ -306,6 +339,7 @@ fn base_unit(kind: Kind) -> &'static str {
         Kind::Throughput => "req/s",
         Kind::Ratio => "fraction",
         Kind::Count => "requests",
+        Kind::Score => "score",
     }
 }
 
@@ -335,6 +369,7 @@ fn shown(
             row.requests
         ),
         Kind::Count => row.requests.to_string(),
+        Kind::Score => rounded(actual, ordering, base, 2),
     }
 }
 

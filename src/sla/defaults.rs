@@ -104,6 +104,7 @@ pub fn builtin() -> Sla {
     Sla {
         source: BUILTIN_SOURCE.to_string(),
         endpoints,
+        apdex_t: Vec::new(),
         tiers,
     }
 }

@@ -1,5 +1,5 @@
 //! Threshold expressions in the style k6 users know: `p95 < 500ms`, `avg < 200ms`,
-//! `rps >= 40`, `error_rate < 0.5%`, `p99 < 2s`.
+//! `rps >= 40`, `error_rate < 0.5%`, `p99 < 2s`, `apdex >= 0.9`, `apdex(300ms) >= 0.85`.
 //!
 //! A threshold is a metric, a comparison and a value with a unit. Values are kept as exact
 //! decimals so that a run sitting exactly on a threshold is judged exactly: `0.5%` is the
@@ -38,6 +38,9 @@ pub enum Metric {
     ErrorRate,
     /// Requests completed.
     Requests,
+    /// The APDEX score at a target time T in ms (`apdex(300ms)`); `None`: the SLA file's
+    /// `[apdex_t]` for the endpoint, else 500 ms.
+    Apdex(Option<Decimal>),
 }
 
 /// The kind of quantity a metric is, which decides the units its value may have.
@@ -52,6 +55,8 @@ pub enum Kind {
     Ratio,
     /// A number of requests.
     Count,
+    /// A score between 0 and 1 (APDEX).
+    Score,
 }
 
 impl Metric {
@@ -64,6 +69,7 @@ impl Metric {
             Metric::Rps => Kind::Throughput,
             Metric::ErrorRate => Kind::Ratio,
             Metric::Requests => Kind::Count,
+            Metric::Apdex(_) => Kind::Score,
         }
     }
 
@@ -85,6 +91,8 @@ impl Metric {
             "rps" => Metric::Rps,
             "error_rate" | "failure_rate" => Metric::ErrorRate,
             "requests" => Metric::Requests,
+            "apdex" => Metric::Apdex(None),
+            _ if t.starts_with("apdex(") => return parse_apdex(&t),
             _ => return parse_percentile(&t).ok_or_else(|| unknown_metric(token))?,
         };
         Ok(metric)
@@ -110,6 +118,34 @@ fn parse_percentile(token: &str) -> Option<Result<Metric, String>> {
     })
 }
 
+/// `apdex(300ms)`, `apdex(2s)`, `apdex(300)`: APDEX at an explicit target time.
+fn parse_apdex(token: &str) -> Result<Metric, String> {
+    let inner = token
+        .strip_prefix("apdex(")
+        .and_then(|r| r.strip_suffix(')'))
+        .ok_or_else(|| format!("`{token}`: expected apdex(T) with a time T like 300ms"))?;
+    parse_time_ms(inner)
+        .map(|t| Metric::Apdex(Some(t)))
+        .ok_or_else(|| {
+            format!("`{token}`: the APDEX target time must be a positive time like 300ms or 2s")
+        })
+}
+
+/// A positive time, `300ms`, `2s` or a bare number of milliseconds, as exact milliseconds.
+pub fn parse_time_ms(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    let (number, factor) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        (t, 1)
+    };
+    let value = Decimal::parse(number.trim())?.times(factor)?;
+    // `cmp_ratio` orders the ratio against the value: 0 below it means positive.
+    (value.cmp_ratio(0, 1) == Some(Ordering::Less)).then_some(value)
+}
+
 fn percentile_names() -> Vec<String> {
     LOCUST_LEVELS
         .iter()
@@ -119,7 +155,8 @@ fn percentile_names() -> Vec<String> {
 
 fn unknown_metric(token: &str) -> String {
     format!(
-        "unknown metric `{token}`: expected avg, min, max, median, {}, rps, error_rate or requests",
+        "unknown metric `{token}`: expected avg, min, max, median, {}, rps, error_rate, \
+         requests, apdex or apdex(T)",
         percentile_names().join(", ")
     )
 }
@@ -141,6 +178,8 @@ impl fmt::Display for Metric {
             Metric::Rps => f.write_str("rps"),
             Metric::ErrorRate => f.write_str("error_rate"),
             Metric::Requests => f.write_str("requests"),
+            Metric::Apdex(None) => f.write_str("apdex"),
+            Metric::Apdex(Some(t)) => write!(f, "apdex({t}ms)"),
         }
     }
 }
@@ -208,6 +247,8 @@ pub enum Unit {
     PerSecond,
     /// A number of requests.
     Count,
+    /// A bare score (APDEX).
+    Score,
 }
 
 impl Unit {
@@ -216,7 +257,7 @@ impl Unit {
             Unit::Ms => "ms",
             Unit::S => "s",
             Unit::Percent => "%",
-            Unit::Fraction | Unit::PerSecond | Unit::Count => "",
+            Unit::Fraction | Unit::PerSecond | Unit::Count | Unit::Score => "",
         }
     }
 }
@@ -251,7 +292,9 @@ impl Threshold {
         match self.unit {
             Unit::S => self.value.times(1000),
             Unit::Percent => Some(self.value.over_100()),
-            Unit::Ms | Unit::Fraction | Unit::PerSecond | Unit::Count => Some(self.value),
+            Unit::Ms | Unit::Fraction | Unit::PerSecond | Unit::Count | Unit::Score => {
+                Some(self.value)
+            }
         }
     }
 
@@ -354,6 +397,7 @@ fn expected(kind: Kind) -> &'static str {
         Kind::Throughput => "a number of requests per second like `40`",
         Kind::Ratio => "a percentage like `0.5%` (or a fraction like `0.005`)",
         Kind::Count => "a whole number of requests like `100`",
+        Kind::Score => "a score between 0 and 1 like `0.9`",
     }
 }
 
@@ -397,7 +441,15 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
         (Kind::Ratio, _) => return bad_unit("an error rate is a percentage like `0.5%`"),
         (Kind::Count, "") => Unit::Count,
         (Kind::Count, _) => return bad_unit("a request count is a bare whole number"),
+        (Kind::Score, "") => Unit::Score,
+        (Kind::Score, _) => return bad_unit("an APDEX score is a bare number between 0 and 1"),
     };
+    if unit == Unit::Score && value.cmp_ratio(1, 1) == Some(Ordering::Less) {
+        return Err((
+            0,
+            format!("`{number}` is not an APDEX score: scores run from 0 to 1"),
+        ));
+    }
     if unit == Unit::Fraction && value.cmp_ratio(1, 1) == Some(Ordering::Less) {
         return Err((
             0,
@@ -419,154 +471,5 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(text: &str) -> Threshold {
-        parse_threshold(text).unwrap_or_else(|e| panic!("{text}: {e}"))
-    }
-
-    fn e(text: &str) -> ExprError {
-        parse_threshold(text).expect_err(text)
-    }
-
-    #[test]
-    fn the_issue_examples_parse() {
-        let p95 = t("p95 < 500ms");
-        assert_eq!(p95.metric, Metric::Percentile(9500));
-        assert_eq!(p95.op, Op::Lt);
-        assert_eq!(p95.base_f64(), 500.0);
-        assert_eq!(t("avg < 200ms").metric, Metric::Avg);
-        let rps = t("rps >= 40");
-        assert_eq!(
-            (rps.metric, rps.op, rps.base_f64()),
-            (Metric::Rps, Op::Ge, 40.0)
-        );
-        let rate = t("error_rate < 0.5%");
-        assert_eq!(
-            rate.base(),
-            Some(Decimal {
-                digits: 5,
-                scale: 3
-            })
-        );
-        assert_eq!(rate.base_f64(), 0.005);
-        let p99 = t("p99 < 2s");
-        assert_eq!(p99.base_f64(), 2000.0);
-        assert_eq!(p99.to_string(), "p99 < 2s");
-    }
-
-    #[test]
-    fn spacing_aliases_and_k6_forms() {
-        assert_eq!(t("p95<500ms"), t("  p95   <   500 ms "));
-        assert_eq!(t("p(95) < 500"), t("p95 < 500ms"));
-        assert_eq!(t("P99.9 <= 1.5s").metric, Metric::Percentile(9990));
-        assert_eq!(t("P99.9 <= 1.5s").base_f64(), 1500.0);
-        assert_eq!(t("p99.99 > 1").metric, Metric::Percentile(9999));
-        assert_eq!(t("p100 < 3s").metric, Metric::Percentile(10000));
-        assert_eq!(t("mean < 1").metric, Metric::Avg);
-        assert_eq!(t("failure_rate < 0.01").base_f64(), 0.01);
-        assert_eq!(t("rps >= 40/s").base_f64(), 40.0);
-        assert_eq!(t("requests >= 100").base_f64(), 100.0);
-        assert_eq!(t("median > 0.25s").base_f64(), 250.0);
-    }
-
-    #[test]
-    fn units_convert_exactly() {
-        // 1.1 × 1000 in floating point is not guaranteed to be 1100; the decimal is.
-        assert_eq!(
-            t("p95 < 1.1s").base(),
-            Some(Decimal {
-                digits: 11000,
-                scale: 1
-            })
-        );
-        assert_eq!(t("p95 < 1.1s").base_f64(), 1100.0);
-        assert_eq!(t("error_rate < 0.1%").base_f64(), 0.001);
-        assert_eq!(t("error_rate < 5%").base_f64(), 0.05);
-    }
-
-    #[test]
-    fn display_keeps_the_written_unit() {
-        assert_eq!(t("error_rate<0.50%").target(), "< 0.5%");
-        assert_eq!(t("p99.9 >= 2s").to_string(), "p99.9 >= 2s");
-        assert_eq!(t("avg < 200").to_string(), "avg < 200ms");
-        assert_eq!(t("error_rate < 0.005").target(), "< 0.005");
-    }
-
-    #[test]
-    fn ops_hold_as_written() {
-        use Ordering::*;
-        let cases = [
-            (Op::Lt, [true, false, false]),
-            (Op::Le, [true, true, false]),
-            (Op::Gt, [false, false, true]),
-            (Op::Ge, [false, true, true]),
-        ];
-        for (op, expect) in cases {
-            assert_eq!(
-                [op.holds(Less), op.holds(Equal), op.holds(Greater)],
-                expect,
-                "{op}"
-            );
-        }
-    }
-
-    #[test]
-    fn errors_say_what_was_expected_and_where() {
-        let unknown = e("p95x < 5ms");
-        assert!(
-            unknown
-                .message
-                .starts_with("unknown metric `p95x`: expected avg"),
-            "{unknown}"
-        );
-        assert_eq!(unknown.offset, 0);
-        let column = e("p97 < 5ms");
-        assert!(
-            column.message.contains("Locust writes no p97 column"),
-            "{column}"
-        );
-        assert!(column.message.contains("p99.9"), "{column}");
-        let op = e("p95 = 5ms");
-        assert_eq!(
-            op.message,
-            "expected a comparison (<, <=, > or >=) after `p95`, found `= 5ms`"
-        );
-        assert_eq!(op.offset, 4);
-        let missing = e("p95 <");
-        assert_eq!(
-            missing.message,
-            "expected a time like `500ms` or `2s` after `<`, found the end of the expression"
-        );
-        let word = e("avg < fast");
-        assert_eq!(
-            word.message,
-            "expected a time like `500ms` or `2s` after `<`, found `fast`"
-        );
-        assert_eq!(word.offset, 6);
-        let unit = e("p95 < 500 sec");
-        assert_eq!(
-            unit.message,
-            "unknown unit `sec` in `500 sec`: a time is in `ms` (the default) or `s`"
-        );
-        assert_eq!(unit.offset, 10);
-        assert!(e("error_rate < 5").message.contains("write `5%`"));
-        assert!(e("error_rate < 5ms").message.contains("unknown unit `ms`"));
-        assert!(e("rps >= 40ms").message.contains("unknown unit `ms`"));
-        assert!(e("requests > 1.5").message.contains("whole number"));
-        assert!(e("").message.starts_with("empty threshold"));
-        assert!(e("< 5ms").message.starts_with("expected a metric"));
-        assert!(e("avg < -5").message.contains("found `-5`"));
-        assert!(e("avg < 1e3").message.contains("unknown unit `e3`"));
-        assert!(e("avg < 1.").message.contains("found `1.`"));
-        assert!(e("avg < 1234567890123456789012")
-            .message
-            .contains("too many digits"));
-    }
-
-    #[test]
-    fn requests_accept_whole_decimals() {
-        assert_eq!(t("requests >= 100.0").base_f64(), 100.0);
-    }
-}
+#[path = "expr_tests.rs"]
+mod tests;

@@ -8,6 +8,9 @@
 //! [tiers.light]
 //! users = 10
 //! checks = ["rps >= 10", "avg < 200ms", "p95 < 500ms", "error_rate < 0.1%"]
+//!
+//! [apdex_t]                # APDEX target times (default 500 ms); `*` for every other endpoint
+//! "GET /analysis/" = "2s"
 //! ```
 //!
 //! Every value keeps its place in the file (toml's spans), so an error names the line and
@@ -22,19 +25,21 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::expr::{parse_threshold, Threshold};
+use super::expr::{parse_threshold, parse_time_ms, Threshold};
 use super::{EndpointTarget, Sla, SlaError, Tier};
 
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "an SLA with an [endpoints] table and [tiers.NAME] tables"
+    expecting = "an SLA with an [endpoints] table, [tiers.NAME] tables and an [apdex_t] table"
 )]
 struct RawSla {
     #[serde(default)]
     endpoints: BTreeMap<Spanned<String>, Spanned<Exprs>>,
     #[serde(default)]
     tiers: BTreeMap<Spanned<String>, Spanned<RawTier>>,
+    #[serde(default)]
+    apdex_t: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +152,36 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Sla, SlaError> {
     }
     tiers.sort_by_key(|(at, _)| *at);
 
+    let mut apdex_t: Vec<(usize, (EndpointTarget, f64))> = Vec::new();
+    for (key, value) in raw.apdex_t {
+        if key.get_ref().trim().is_empty() {
+            return Err(invalid(
+                Some(key.span()),
+                "empty endpoint name in [apdex_t]: expected a name like \"/health/\" or \"*\""
+                    .into(),
+            ));
+        }
+        let t = parse_time_ms(value.get_ref()).ok_or_else(|| {
+            invalid(
+                Some(value.span()),
+                format!(
+                    "APDEX target time \"{}\" for \"{}\": expected a positive time like \
+                     \"500ms\" or \"2s\"",
+                    value.get_ref(),
+                    key.get_ref()
+                ),
+            )
+        })?;
+        apdex_t.push((
+            key.span().start,
+            (
+                EndpointTarget::from_key(key.get_ref(), Vec::new()),
+                t.to_f64(),
+            ),
+        ));
+    }
+    apdex_t.sort_by_key(|(at, _)| *at);
+
     if endpoints.is_empty() && tiers.is_empty() {
         return Err(invalid(
             None,
@@ -158,6 +193,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Sla, SlaError> {
         source: path.display().to_string(),
         endpoints: endpoints.into_iter().map(|(_, e)| e).collect(),
         tiers: tiers.into_iter().map(|(_, t)| t).collect(),
+        apdex_t: apdex_t.into_iter().map(|(_, t)| t).collect(),
     })
 }
 
@@ -339,6 +375,27 @@ checks = "avg < 200ms"
         assert_eq!(sla.endpoints.len(), 4);
         assert_eq!(sla.tiers[1].users, None);
         assert_eq!(sla.endpoints[2].thresholds[0].to_string(), "p99.9 <= 3s");
+    }
+
+    #[test]
+    fn apdex_targets_parse_in_file_order_with_locations() {
+        let sla = parse_ok(
+            "[endpoints]\n\"/a/\" = \"apdex >= 0.9\"\n[apdex_t]\n\"GET /a/\" = \"2s\"\n\"*\" = \"300\"\n",
+        );
+        let t: Vec<(String, f64)> = sla.apdex_t.iter().map(|(e, t)| (e.label(), *t)).collect();
+        assert_eq!(
+            t,
+            [("GET /a/".to_string(), 2000.0), ("*".to_string(), 300.0)]
+        );
+        assert_eq!(sla.endpoints[0].thresholds[0].metric, Metric::Apdex(None));
+        let e =
+            parse_err("[endpoints]\n\"/a/\" = \"apdex >= 0.9\"\n[apdex_t]\n\"/a/\" = \"soon\"\n");
+        assert!(
+            e.starts_with("sla.toml:4:9: APDEX target time \"soon\""),
+            "{e}"
+        );
+        let e = parse_err("[endpoints]\n\"/a/\" = \"apdex(0s) >= 0.9\"\n");
+        assert!(e.contains("positive time"), "{e}");
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Sla {
     pub endpoints: Vec<EndpointTarget>,
     /// Per-tier targets, checked against the run's Aggregated row.
     pub tiers: Vec<Tier>,
+    /// APDEX target times T (ms) per endpoint, from the file's `[apdex_t]` table (`*`: every
+    /// endpoint without its own), in file order.
+    pub apdex_t: Vec<(EndpointTarget, f64)>,
 }
 
 /// Targets for the endpoints with one name (and, optionally, one request type).

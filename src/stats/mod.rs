@@ -1,6 +1,8 @@
 //! Pure statistics for comparing Locust runs: plain numbers and slices in, numbers out — no I/O,
 //! no CSV, no dependence on the run model.
 //!
+//! - [`apdex`] scores response times against a target time T (exact from histograms,
+//!   approximate from a rebuilt distribution);
 //! - [`distribution`] rebuilds a response-time distribution from Locust's summary columns and
 //!   pools several of them;
 //! - [`rounding`] reproduces Locust's bucketing of response times, so a one-bucket move is not
@@ -18,6 +20,7 @@
 //! Nothing here panics on odd input (empty slices, zero counts, `NaN`): functions return `None`
 //! or a documented value instead.
 
+pub mod apdex;
 pub mod distribution;
 pub mod drift;
 pub mod exact;

@@ -12,6 +12,10 @@
 //! spinning, so connections already open keep being served and new ones are taken as soon
 //! as descriptors free up.
 //!
+//! With `--max-concurrency N` at most N requests are served at once and the rest wait for a
+//! slot; latencies (and `--delay-ms`) count from when a request gets its slot, so a queued
+//! request's response time is its wait plus its service time.
+//!
 //! | endpoint | latency (uniform) |
 //! | --- | --- |
 //! | `GET /health/` | 5-15 ms |
@@ -62,6 +66,8 @@ pub struct Config {
     pub latency: Latency,
     /// Every request arriving in this window waits until its end.
     pub stall: Option<Stall>,
+    /// Serve at most this many requests at once; the others queue until one finishes.
+    pub max_concurrency: Option<u32>,
     /// Stop by itself after this long.
     pub run_time: Option<Duration>,
     /// Close a connection that has not sent a request head within this long.
@@ -103,6 +109,7 @@ impl Default for Config {
             seed: None,
             latency: Latency::Model,
             stall: None,
+            max_concurrency: None,
             run_time: None,
             header_timeout: Duration::from_secs(10),
         }
@@ -286,6 +293,9 @@ fn prepare(args: &Config) -> Result<(Arc<State>, std::net::TcpListener), TargetE
             Latency::Model | Latency::Fast => None,
         },
         stall: args.stall.map(|s| (s.at, s.length)),
+        slots: args
+            .max_concurrency
+            .map(|n| tokio::sync::Semaphore::new(n as usize)),
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         counter: AtomicU64::new(0),
         started: Instant::now(),

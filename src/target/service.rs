@@ -70,6 +70,8 @@ pub(super) struct State {
     pub(super) hang_for: Duration,
     pub(super) fast: bool,
     pub(super) delay: Option<Duration>,
+    /// `--max-concurrency`: a permit per request being served.
+    pub(super) slots: Option<tokio::sync::Semaphore>,
     pub(super) stall: Option<(Duration, Duration)>,
     pub(super) seed: u64,
     pub(super) counter: AtomicU64,
@@ -212,6 +214,14 @@ async fn handle(
             tokio::time::sleep_until((state.started + at + len).into()).await;
         }
     }
+    // Queued behind `--max-concurrency`: service (and `--delay-ms`) starts with the permit.
+    let (_slot, served_at) = match &state.slots {
+        Some(slots) => (
+            Some(slots.acquire().await.map_err(|_| Dropped)?),
+            Instant::now(),
+        ),
+        None => (None, arrived_at),
+    };
     let (e, f) = (&ENDPOINTS[i], state.faults[i]);
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let mut rng = fastrand::Rng::with_seed(state.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -228,7 +238,7 @@ async fn handle(
         tokio::time::sleep(state.hang_for).await;
     }
     if let Some(delay) = state.delay {
-        sleep_precisely(arrived_at + delay).await;
+        sleep_precisely(served_at + delay).await;
     } else if !state.fast {
         let ms = (e.min_ms + (e.max_ms - e.min_ms) * rng.f64()) * f.slow;
         tokio::time::sleep(Duration::from_secs_f64(ms / 1000.0)).await;

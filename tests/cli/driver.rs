@@ -11,13 +11,13 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_perfreport");
 
 /// A running target, killed when dropped.
-struct Target {
+pub(crate) struct Target {
     child: Child,
     port: u16,
 }
 
 impl Target {
-    fn start(extra: &[&str]) -> Target {
+    pub(crate) fn start(extra: &[&str]) -> Target {
         let mut cmd = Command::new(BIN);
         cmd.args(["target", "--port", "0", "--seed", "7", "--run-time", "60s"])
             .args(extra);
@@ -44,11 +44,11 @@ impl Target {
         Target { child, port }
     }
 
-    fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -1,11 +1,13 @@
 //! End-to-end tests of the `perfreport` binary: one test binary (so `cargo test` links once),
 //! one module per command.
 
+mod apdex;
 mod archive;
 mod archive_history;
 mod archive_hostile;
 mod archive_props;
 mod calibration;
+mod capacity;
 mod check;
 mod compare;
 mod completions;

@@ -7,6 +7,7 @@
 //! bidirectional characters it passes on are shown as `\u{…}` ([`super::escape::visible`]).
 //! Errors from plotters are returned as [`ChartError`], never unwrapped or dropped.
 
+pub mod capacity;
 pub mod cdf;
 pub mod compare_bars;
 pub mod failures;

@@ -167,6 +167,12 @@ pub struct ReportArgs {
     /// The SLA tier to check (default: the tier whose users equal the run's peak user count).
     #[arg(long, value_name = "NAME", requires = "sla")]
     pub tier: Option<String>,
+    /// The host the runs targeted, shown in each run's facts (Locust's CSV files omit it).
+    #[arg(long, value_name = "URL")]
+    pub host: Option<String>,
+    /// The locustfile the runs used, shown in each run's facts.
+    #[arg(long, value_name = "FILE")]
+    pub locustfile: Option<String>,
 }
 
 /// The SLA `report --sla` checks against.

@@ -15,7 +15,7 @@ use crate::group::pool;
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;
-use crate::report::context::{ReportContext, SlaSection};
+use crate::report::context::{ReportContext, SlaSection, TargetFacts};
 use crate::report::{html, render_check, render_comparison, render_summaries, ReportError};
 use crate::sla::{evaluate, Sla};
 use crate::summary::RunSummary;
@@ -335,6 +335,7 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             let title = args.title.clone().or(group_title);
             let mut context = ReportContext::compared(&base, &last, &comparison, title.as_deref());
             context.describe_group(&latest);
+            context.focus_groups(&comparison, &baseline, &latest);
             context
         }
         None => {
@@ -351,6 +352,10 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         }
     };
     context.sla = checked.iter().map(SlaSection::of).collect();
+    context.describe_target(&TargetFacts {
+        host: args.host.clone(),
+        locustfile: args.locustfile.clone(),
+    });
     let page = html::render(&context).map_err(ReportError::from)?;
     emit_to(args.output.as_deref(), &page)?;
     Ok(Outcome::Ok)

@@ -113,7 +113,7 @@ pub enum ArchiveError {
         results: PathBuf,
     },
     /// The history chart could not be drawn.
-    #[error("could not draw the history chart: {0}")]
+    #[error("could not draw the history page: {0}")]
     Chart(String),
 }
 

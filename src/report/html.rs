@@ -134,7 +134,11 @@ fn focus_figures(f: &FocusEndpoint, colors: &EndpointPalette) -> Result<FocusFig
     let color = colors.color(&f.name);
     let name = shorten(&f.name, FOCUS_TITLE_CHARS);
     let over_time = if f.has_series() {
-        let title = format!("{name}: p50/p95 over time");
+        let title = if f.baseline.len() > 1 || f.latest.len() > 1 {
+            format!("{name}: p95 over time, per run")
+        } else {
+            format!("{name}: p50/p95 over time")
+        };
         Some(Figure::new(
             latency_over_time::compared(&title, color, &f.baseline, &f.latest)?,
             "",

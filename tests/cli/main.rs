@@ -5,6 +5,7 @@ mod archive;
 mod archive_history;
 mod archive_hostile;
 mod archive_props;
+mod browser;
 mod calibration;
 mod check;
 mod compare;
@@ -16,6 +17,7 @@ mod groups;
 mod inputs;
 mod report;
 mod report_huge;
+mod report_pages;
 mod signoff;
 mod summary;
 

@@ -58,18 +58,21 @@ pub mod palette {
 pub const WIDTH: u32 = 1090;
 /// The width of a chart in a two-column grid (`.pair`, `.multiples`: a 16-px gap).
 pub const HALF_WIDTH: u32 = (WIDTH - 16) / 2;
-/// Chart titles.
-pub const TITLE_PX: u32 = 18;
-/// Axis descriptions, tick labels and legends.
-pub const TEXT_PX: u32 = 15;
+/// Chart titles, in pixels of rendered text (see [`font`]).
+pub const TITLE_PX: u32 = 17;
+/// Axis descriptions, tick labels, legends and bar labels.
+pub const TEXT_PX: u32 = 14;
 /// The smallest text any chart draws (value labels on bars).
 pub const SMALL_PX: u32 = 14;
 /// The font every chart uses: whatever sans-serif the viewer has.
 pub const FONT: &str = "sans-serif";
 
-/// A text style of `size` units in the ink colour.
-pub fn font(size: u32) -> TextStyle<'static> {
-    let desc: FontDesc<'static> = (FONT, size).into_font();
+/// plotters' SVG backend writes a font of size `s` as `font-size="s / 1.24"`.
+const PLOTTERS_FONT_SCALE: f64 = 1.24;
+
+/// A text style whose `font-size` in the SVG is `px` units, in the ink colour.
+pub fn font(px: u32) -> TextStyle<'static> {
+    let desc: FontDesc<'static> = (FONT, f64::from(px) * PLOTTERS_FONT_SCALE).into_font();
     TextStyle::from(desc).color(&palette::INK)
 }
 

@@ -24,7 +24,7 @@ const TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Chromium, from `PERFREPORT_CHROMIUM` or the `PATH`.
 fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("PERFREPORT_CHROMIUM") {
+    if let Some(p) = std::env::var_os("PERFREPORT_CHROMIUM").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;

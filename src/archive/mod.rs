@@ -117,7 +117,7 @@ pub enum ArchiveError {
         existing: PathBuf,
     },
     /// The history chart could not be drawn.
-    #[error("could not draw the history chart: {0}")]
+    #[error("could not draw the history page: {0}")]
     Chart(String),
 }
 

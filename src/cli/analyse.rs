@@ -101,6 +101,12 @@ pub struct ReportArgs {
     /// APDEX target time T (`500ms`, `1s`); default the `--sla` file's `[apdex_t]`, else 500 ms.
     #[arg(long, value_name = "TIME", value_parser = parse_apdex_t)]
     pub apdex_t: Option<f64>,
+    /// The host the runs targeted, shown in each run's facts (Locust's CSV files omit it).
+    #[arg(long, value_name = "URL")]
+    pub host: Option<String>,
+    /// The locustfile the runs used, shown in each run's facts.
+    #[arg(long, value_name = "FILE")]
+    pub locustfile: Option<String>,
 }
 
 /// `perfreport check`.

@@ -8,7 +8,7 @@ use crate::archive::RunResolver;
 use crate::cli::{ReportArgs, SlaChoice};
 use crate::compare::compare_and_pool;
 use crate::error::{AppError, Outcome};
-use crate::report::context::{ReportContext, SlaSection};
+use crate::report::context::{ReportContext, SlaSection, TargetFacts};
 use crate::report::{html, ReportError};
 use crate::sla::evaluate;
 
@@ -62,6 +62,7 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
             let title = args.title.clone().or(group_title);
             let mut context = ReportContext::compared(&base, &last, &comparison, title.as_deref());
             context.describe_group(&latest);
+            context.focus_groups(&comparison, &baseline, &latest);
             if let Some(section) = context.runs.first_mut().filter(|_| apdex != default_t) {
                 section.set_apdex(&last, &apdex);
             }
@@ -87,6 +88,10 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
         }
     };
     context.sla = checked.iter().map(SlaSection::of).collect();
+    context.describe_target(&TargetFacts {
+        host: args.host.clone(),
+        locustfile: args.locustfile.clone(),
+    });
     let page = html::render(&context).map_err(ReportError::from)?;
     emit_to(args.output.as_deref(), &page)?;
     Ok(Outcome::Ok)

@@ -8,11 +8,17 @@
 use serde::Serialize;
 
 mod compare;
+mod focus;
 mod group;
+mod meta;
 mod sla;
+mod verdict;
 
 pub use compare::{CompareSection, PairBar};
+pub use focus::{FocusEndpoint, MAX_FOCUS};
+pub use meta::TargetFacts;
 pub use sla::SlaSection;
+pub use verdict::{TopVerdict, VerdictPart};
 
 use super::history::{endpoint_latencies, LatencySeries, Timeline};
 use super::table::{Align, Table, Tone};
@@ -42,6 +48,8 @@ pub struct ReportContext {
     pub comparison: Option<CompareSection>,
     /// One section per run (the latest run when comparing).
     pub runs: Vec<RunSection>,
+    /// Each endpoint's colour, the same in every chart of the page.
+    pub colors: charts::EndpointPalette,
 }
 
 /// A labelled value: a run fact or a headline number.
@@ -265,7 +273,7 @@ impl ReportContext {
             [run] => format!("Load test report: {}", run.files.name),
             _ => format!("Load test report: {} runs", runs.len()),
         };
-        Self {
+        let mut ctx = Self {
             title: title.map_or(default_title, str::to_string),
             perfreport_version: env!("CARGO_PKG_VERSION"),
             sla: Vec::new(),
@@ -275,7 +283,10 @@ impl ReportContext {
                 .enumerate()
                 .map(|(i, r)| RunSection::of(r, i + 1))
                 .collect(),
-        }
+            colors: charts::EndpointPalette::default(),
+        };
+        ctx.assign_colors();
+        ctx
     }
 
     /// The report of `latest` compared against `baseline`.
@@ -291,13 +302,42 @@ impl ReportContext {
         );
         let section = RunSection::of(latest, 1);
         let latest_timeline = section.timeline.clone();
-        Self {
+        let mut ctx = Self {
             title: title.map_or(default_title, str::to_string),
             perfreport_version: env!("CARGO_PKG_VERSION"),
             sla: Vec::new(),
-            comparison: Some(CompareSection::of(baseline, latest_timeline, comparison)),
+            comparison: Some(CompareSection::of(
+                baseline,
+                latest,
+                latest_timeline,
+                comparison,
+            )),
             runs: vec![section],
+            colors: charts::EndpointPalette::default(),
+        };
+        ctx.assign_colors();
+        ctx
+    }
+
+    /// Gives each endpoint a chart draws its colour, once for the page: the first run's
+    /// distribution curves first (so the curves of that chart never share a colour), then the
+    /// changed endpoints of a comparison, the small multiples, and the other runs' curves.
+    pub fn assign_colors(&mut self) {
+        let mut colors = charts::EndpointPalette::default();
+        let cdf = |r: &RunSection| r.cdf.iter().map(|c| c.label.clone()).collect::<Vec<_>>();
+        if let Some(first) = self.runs.first() {
+            colors.add(cdf(first).iter().map(String::as_str));
         }
+        if let Some(c) = &self.comparison {
+            colors.add(c.focus.iter().map(|f| f.name.as_str()));
+        }
+        for run in &self.runs {
+            colors.add(run.endpoint_latency.iter().map(|e| e.name.as_str()));
+        }
+        for run in &self.runs {
+            colors.add(cdf(run).iter().map(String::as_str));
+        }
+        self.colors = colors;
     }
 }
 
@@ -327,7 +367,7 @@ impl RunSection {
             name: run.files.name.clone(),
             facts: facts(run),
             headline: headline(&summary, run),
-            requests: HtmlTable::from_table(&tables::requests(&summary), None),
+            requests: HtmlTable::from_table(&tables::requests_with_sizes(&summary, run), None),
             apdex_note: super::apdex::apdex_note(&summary),
             percentiles: HtmlTable::from_table(&tables::percentiles(&summary), None),
             failures,
@@ -386,10 +426,8 @@ fn facts(run: &Run) -> Vec<Fact> {
         "Stats file",
         run.files.stats.display().to_string(),
     ));
-    facts.push(Fact::new(
-        "Host, Locust version",
-        "not recorded in Locust's CSV files",
-    ));
+    facts.extend(meta::archived_facts(run));
+    facts.push(meta::not_recorded());
     facts
 }
 

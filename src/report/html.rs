@@ -11,10 +11,10 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use super::charts::{
-    cdf, compare_bars, distinct_labels, failures, latency_over_time, percentile_bars, stages,
-    throughput, users, ChartError,
+    cdf, compare_bars, distinct_labels, endpoint_compare, failures, latency_over_time, palette,
+    percentile_bars, shorten, stages, throughput, users, ChartError, EndpointPalette,
 };
-use super::context::{CompareSection, ReportContext, RunSection};
+use super::context::{CompareSection, FocusEndpoint, ReportContext, RunSection, TopVerdict};
 use super::history::Timeline;
 
 /// The page template.
@@ -62,30 +62,50 @@ struct RunFigures {
     distribution: Vec<Figure>,
 }
 
+/// One changed endpoint's pair of charts, baseline against latest.
+#[derive(Debug, Serialize)]
+struct FocusFigures {
+    id: String,
+    name: String,
+    verdict: &'static str,
+    over_time: Option<Figure>,
+    distribution: Option<Figure>,
+}
+
 /// What the template receives: the context and the charts drawn from it.
 #[derive(Serialize)]
 struct Page<'a> {
     ctx: &'a ReportContext,
     style: &'static str,
+    verdict: Option<TopVerdict>,
     runs: Vec<RunFigures>,
+    focus: Vec<FocusFigures>,
     compare: Vec<Figure>,
 }
 
 /// Renders the whole report.
 pub fn render(ctx: &ReportContext) -> Result<String, HtmlError> {
-    let compare = match &ctx.comparison {
-        Some(c) => compare_figures(c)?,
-        None => Vec::new(),
+    let (compare, focus) = match &ctx.comparison {
+        Some(c) => (
+            compare_figures(c)?,
+            c.focus
+                .iter()
+                .map(|f| focus_figures(f, &ctx.colors))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let runs = ctx
         .runs
         .iter()
-        .map(run_figures)
+        .map(|r| run_figures(r, &ctx.colors))
         .collect::<Result<Vec<_>, _>>()?;
     let page = Page {
         ctx,
         style: STYLE,
+        verdict: TopVerdict::of(ctx),
         runs,
+        focus,
         compare,
     };
     Ok(render_page(TEMPLATE_NAME, TEMPLATE, &page)?)
@@ -108,7 +128,44 @@ pub(crate) fn render_page(
     env.get_template(name)?.render(Value::from(Serde(page)))
 }
 
-fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
+/// Longest endpoint name in a focus chart's title, in characters.
+const FOCUS_TITLE_CHARS: usize = 40;
+
+fn focus_figures(f: &FocusEndpoint, colors: &EndpointPalette) -> Result<FocusFigures, ChartError> {
+    let color = colors.color(&f.name);
+    let name = shorten(&f.name, FOCUS_TITLE_CHARS);
+    let over_time = if f.has_series() {
+        let title = if f.baseline.len() > 1 || f.latest.len() > 1 {
+            format!("{name}: p95 over time, per run")
+        } else {
+            format!("{name}: p50/p95 over time")
+        };
+        Some(Figure::new(
+            latency_over_time::compared(&title, color, &f.baseline, &f.latest)?,
+            "",
+        ))
+    } else {
+        None
+    };
+    let distribution = if f.baseline_cdf.len() >= 2 || f.latest_cdf.len() >= 2 {
+        let title = format!("{name}: distribution");
+        Some(Figure::new(
+            endpoint_compare::distribution(&title, color, &f.baseline_cdf, &f.latest_cdf)?,
+            "",
+        ))
+    } else {
+        None
+    };
+    Ok(FocusFigures {
+        id: f.id.clone(),
+        name: f.name.clone(),
+        verdict: f.verdict,
+        over_time,
+        distribution,
+    })
+}
+
+fn run_figures(run: &RunSection, colors: &EndpointPalette) -> Result<RunFigures, ChartError> {
     let mut over_time = Vec::new();
     if let Some(t) = &run.timeline {
         over_time.push(Figure::new(throughput::chart(t, None)?, ""));
@@ -120,6 +177,7 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
             over_time.push(Figure::new(
                 latency_over_time::chart(
                     "Response-time percentiles over time, all requests",
+                    palette::INK,
                     &t.latency,
                     None,
                     false,
@@ -139,7 +197,8 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
         .iter()
         .zip(&titles)
         .map(|(e, title)| {
-            latency_over_time::chart(title, &e.series, None, true).map(|svg| Figure::new(svg, ""))
+            latency_over_time::chart(title, colors.color(&e.name), &e.series, None, true)
+                .map(|svg| Figure::new(svg, ""))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut distribution = Vec::new();
@@ -155,7 +214,7 @@ fn run_figures(run: &RunSection) -> Result<RunFigures, ChartError> {
     }
     if !run.cdf.is_empty() {
         distribution.push(Figure::new(
-            cdf::chart(&run.cdf)?,
+            cdf::chart(&run.cdf, colors)?,
             format!(
                 "All requests and the {} most requested endpoints; lines join Locust's \
                  percentile points (minimum, 50%, 66%, … 99.99%, maximum), so they are exact \
@@ -212,7 +271,8 @@ fn compare_figures(c: &CompareSection) -> Result<Vec<Figure>, ChartError> {
         if !(l.latency.is_empty() && b.latency.is_empty()) {
             figures.push(Figure::new(
                 latency_over_time::chart(
-                    "Response-time percentiles over time, baseline vs latest",
+                    "Response-time percentiles over time, all requests, baseline vs latest",
+                    palette::INK,
                     &l.latency,
                     Some(&b.latency),
                     false,

@@ -54,6 +54,43 @@ pub fn requests(summary: &RunSummary) -> Table {
     t
 }
 
+/// [`requests`] with the two columns Locust's own report adds, read from the same
+/// `_stats.csv` rows: the average response size and the failures per second (whole run).
+pub fn requests_with_sizes(summary: &RunSummary, run: &crate::model::Run) -> Table {
+    let base = requests(summary);
+    let mut headers: Vec<(&str, Align)> = base
+        .headers()
+        .iter()
+        .map(|(t, a)| (t.as_str(), *a))
+        .collect();
+    headers.extend([
+        ("Avg size (bytes)", Align::Right),
+        ("fails/s", Align::Right),
+    ]);
+    let mut t = Table::new(&headers);
+    let stats: std::collections::HashMap<(&str, &str), &crate::model::EndpointStats> = run
+        .endpoints
+        .iter()
+        .chain(Some(&run.aggregated))
+        .map(|e| ((e.key.method.as_str(), e.key.name.as_str()), e))
+        .collect();
+    let rows = summary.endpoints.iter().chain(Some(&summary.aggregated));
+    for (cells, row) in base.rows().iter().zip(rows) {
+        let e = stats.get(&(row.method.as_str(), row.name.as_str()));
+        let mut cells = cells.clone();
+        cells.push(
+            e.map_or("-".to_string(), |e| format!("{:.0}", e.avg_content_size))
+                .into(),
+        );
+        cells.push(
+            e.map_or("-".to_string(), |e| format::rps(e.failures_per_s))
+                .into(),
+        );
+        t.row(cells);
+    }
+    t
+}
+
 /// The percentile table's title: approximate when pooled.
 pub fn percentile_title(s: &RunSummary) -> &'static str {
     if s.approximate {

@@ -604,8 +604,8 @@ fn check_and_report_take_selectors_too() {
         .success();
     let banner = |path: &std::path::Path| {
         let html = std::fs::read_to_string(path).unwrap();
-        let start = html.find("class=\"banner").expect("a banner");
-        html[start..start + 60].to_string()
+        let start = html.find("class=\"verdict-parts").expect("a verdict");
+        html[start..start + 200].to_string()
     };
     assert!(
         banner(&page).contains("No performance regression"),

@@ -38,13 +38,16 @@ fn text(e: ElementRef) -> String {
     e.text().collect::<String>()
 }
 
-/// The colours data is drawn in (axes, grid and background use others).
-const SERIES_COLOURS: [&str; 7] = [
-    "#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#8C8C8C",
+/// The colours data is drawn in (axes, grid and background use others): the Okabe–Ito
+/// endpoint colours, ink (all requests), grey (the baseline), the bars' slate and the verdicts.
+const SERIES_COLOURS: [&str; 11] = [
+    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#282828", "#969696",
+    "#5A6E82", "#B43C00", "#00785A",
 ];
 
 /// Every chart is an inline `<svg>` that draws data: a line of at least two points or a bar
-/// in a series colour (a legend swatch, 12 × 10 px, does not count).
+/// in a series colour (a legend sample, a 14 × 12 px square or a bar at most 4 px high, does
+/// not count).
 fn assert_charts_drawn(page: &Html) -> usize {
     let svgs: Vec<_> = page.select(&sel("figure svg")).collect();
     assert!(!svgs.is_empty());
@@ -58,7 +61,9 @@ fn assert_charts_drawn(page: &Html) -> usize {
         });
         let bars = svg.select(&rect).filter(|r| {
             let v = r.value();
-            let swatch = v.attr("width") == Some("12") && v.attr("height") == Some("10");
+            let height: f64 = v.attr("height").and_then(|h| h.parse().ok()).unwrap_or(0.0);
+            let square = v.attr("width") == Some("14") && v.attr("height") == Some("12");
+            let swatch = square || height <= 4.0;
             series(v.attr("fill")) && !swatch
         });
         assert!(
@@ -159,8 +164,31 @@ fn baseline_adds_verdicts_bars_and_overlays() {
         Path::new("--baseline"),
         &fixture("v2-pair/baseline"),
     ]);
-    let banner = page.select(&sel(".banner")).map(text).collect::<String>();
-    assert_eq!(banner, "Performance regression");
+    // One verdict at the top, linking to the comparison; no banner anywhere else.
+    assert_eq!(page.select(&sel(".banner")).count(), 0);
+    let verdict: Vec<String> = page.select(&sel("#verdict a")).map(text).collect();
+    assert_eq!(verdict, ["Comparison: Performance regression"]);
+    let headline: String = page
+        .select(&sel("#verdict.bad .verdict-headline"))
+        .map(text)
+        .collect();
+    assert_eq!(headline, "FAILED: performance regressed");
+    let status = page
+        .select(&sel("#comparison .status.bad"))
+        .map(text)
+        .collect::<String>();
+    assert_eq!(status, "Performance regression");
+    // The regressed endpoint drawn baseline against latest: over time and its distribution.
+    // The regressed first, then the improved.
+    let focus: Vec<String> = page.select(&sel(".focus h4")).map(text).collect();
+    assert_eq!(
+        focus,
+        [
+            "regressed GET /lmcache/status",
+            "improved POST /analysis/run"
+        ]
+    );
+    assert_eq!(page.select(&sel(".focus figure svg")).count(), 4);
     let badges: Vec<String> = page.select(&sel(".badges .badge.bad")).map(text).collect();
     assert_eq!(
         badges,
@@ -202,14 +230,15 @@ fn baseline_adds_verdicts_bars_and_overlays() {
     for expected in [
         "p95 response time, baseline vs latest",
         "Median response time, baseline vs latest",
-        "Response-time percentiles over time, baseline vs latest",
+        "Response-time percentiles over time, all requests, baseline vs latest",
     ] {
         assert!(
             titles.iter().any(|t| t == expected),
             "no chart `{expected}`"
         );
     }
-    assert_eq!(assert_charts_drawn(&page), 13 + 6);
+    // 13 of the run, 6 of the comparison, 2 per changed endpoint.
+    assert_eq!(assert_charts_drawn(&page), 13 + 6 + 4);
 }
 
 #[test]
@@ -232,7 +261,9 @@ fn hostile_names_errors_and_tracebacks_stay_text() {
         .iter()
         .any(|t| t.trim() == "GET <script>alert(1)</script>"));
     assert!(svg_text.iter().any(|t| t.contains("\"><img src=x")));
-    assert!(svg_text.iter().any(|t| t.contains("/api/v1/organ…")));
+    assert!(svg_text
+        .iter()
+        .any(|t| t.contains("/api/v1/organis") && t.contains('…')));
     let failures = rows(&page, "failures");
     assert!(failures[0][3].contains("<b>boom</b><script>alert(2)</script>"));
     let traceback = page
@@ -337,8 +368,13 @@ fn sla_checklist_has_a_row_per_check_and_shows_failures() {
     let (page, _) = report(&[&never, Path::new("--sla"), Path::new("builtin")]);
     let nav: Vec<String> = page.select(&sel("nav a[href='#sla']")).map(text).collect();
     assert_eq!(nav, vec!["SLA checklist"]);
-    let banner: String = page.select(&sel("#sla .banner.bad")).map(text).collect();
-    assert_eq!(banner, "FAILED: 1 of 4 checks failed");
+    let status: String = page.select(&sel("#sla .status.bad")).map(text).collect();
+    assert_eq!(status, "FAILED: 1 of 4 checks failed");
+    let verdict: Vec<String> = page
+        .select(&sel("#verdict a[href='#sla']"))
+        .map(text)
+        .collect();
+    assert_eq!(verdict, ["SLA: FAILED: 1 of 4 checks failed"]);
     // No tier has 20 users: the seed plan's four per-endpoint P95 targets only.
     let checks = rows(&page, "sla-checks");
     let summary: Vec<(&str, &str, &str, &str)> = checks
@@ -383,8 +419,8 @@ fn sla_checklist_has_a_row_per_check_and_shows_failures() {
             "tier light: error_rate"
         ]
     );
-    let banner: String = page.select(&sel("#sla .banner")).map(text).collect();
-    assert_eq!(banner, "FAILED: 3 of 8 checks failed");
+    let status: String = page.select(&sel("#sla .status")).map(text).collect();
+    assert_eq!(status, "FAILED: 3 of 8 checks failed");
 }
 
 #[test]

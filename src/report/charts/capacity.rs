@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{header, headroom, palette, plottable, render_svg, tick, ChartError, FONT};
+use super::{
+    font, header, headroom, palette, plottable, render_svg, tick, ChartError, Key, TEXT_PX, WIDTH,
+};
 
 /// The first chart's title.
 pub const THROUGHPUT_TITLE: &str = "Throughput against users";
@@ -105,9 +107,12 @@ fn draw(
     }
     let x_max = headroom(points().map(|p| p.0).fold(0.0, f64::max));
     let y_max = headroom(y_max);
-    let legend: Vec<(&str, RGBColor)> = series.iter().map(|s| (s.label, s.color)).collect();
-    render_svg(title, (900, 340), |root| {
-        let top = header(root, title, &legend, 72, false)?;
+    let legend: Vec<Key> = series
+        .iter()
+        .map(|s| Key::boxed(s.label, s.color))
+        .collect();
+    render_svg(title, (WIDTH, 340 + 40), |root| {
+        let top = header(root, title, &legend, 72)?;
         let mut ctx = ChartBuilder::on(root)
             .margin(8)
             .margin_top(top)
@@ -126,8 +131,8 @@ fn draw(
             .y_label_formatter(&fmt)
             .x_desc(x_desc)
             .y_desc(y_desc)
-            .label_style((FONT, 14).into_font().color(&palette::INK))
-            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .label_style(font(TEXT_PX))
+            .axis_desc_style(font(TEXT_PX))
             .draw()?;
         for s in series {
             let pts: Vec<(f64, f64)> = s

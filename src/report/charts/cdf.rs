@@ -3,70 +3,99 @@
 
 use plotters::prelude::*;
 
-use super::{distinct_labels, palette, plottable, render_svg, ChartError, FONT, LOG_AXIS_MIN};
+use super::{
+    distinct_labels, font, header, palette, plottable, render_svg, ChartError, EndpointPalette,
+    Key, LOG_AXIS_MIN, TEXT_PX, WIDTH,
+};
 use crate::report::context::CdfCurve;
 
 /// The chart's title.
 pub const TITLE: &str = "Response-time distribution (from the percentile columns)";
 /// Longest legend label, in characters.
-const LABEL_CHARS: usize = 36;
+const LABEL_CHARS: usize = 40;
 
-/// One line per curve, the first (Aggregated) in black and thicker.
-pub fn chart(curves: &[CdfCurve]) -> Result<String, ChartError> {
+/// One curve to draw.
+pub(crate) struct Curve<'a> {
+    /// The legend entry.
+    pub label: String,
+    /// `(ms, fraction at or below)` points.
+    pub points: &'a [(f64, f64)],
+    /// Its colour.
+    pub color: RGBColor,
+    /// Stroke width.
+    pub width: u32,
+}
+
+/// The run section's chart: Aggregated in black and thicker, each endpoint in its colour on
+/// the page.
+pub fn chart(curves: &[CdfCurve], colors: &EndpointPalette) -> Result<String, ChartError> {
+    let names: Vec<&str> = curves.iter().map(|c| c.label.as_str()).collect();
+    let labels = distinct_labels(&names, LABEL_CHARS);
+    let lines = curves
+        .iter()
+        .zip(labels)
+        .map(|(c, label)| Curve {
+            width: if c.label == crate::model::AGGREGATED_NAME {
+                3
+            } else {
+                2
+            },
+            color: colors.color(&c.label),
+            label,
+            points: &c.points,
+        })
+        .collect();
+    draw(TITLE, (WIDTH, 400), lines)
+}
+
+/// Draws `curves` on a logarithmic time axis with the legend above the plot.
+pub(crate) fn draw(
+    title: &str,
+    size: (u32, u32),
+    curves: Vec<Curve<'_>>,
+) -> Result<String, ChartError> {
     let xs = || curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
     let lo = xs().filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
     let hi = xs().fold(0.0_f64, f64::max);
     if hi <= 0.0 {
-        return Err(ChartError::NoData(TITLE.to_string()));
+        return Err(ChartError::NoData(title.to_string()));
     }
     let (lo, hi) = log_range(lo, hi);
     let on_axis = |x: f64| plottable(x).max(LOG_AXIS_MIN);
-    render_svg(TITLE, (900, 360), |root| {
+    let legend: Vec<Key> = curves
+        .iter()
+        .map(|c| Key::line(c.label.as_str(), c.color, c.width, false))
+        .collect();
+    render_svg(title, size, |root| {
+        let top = header(root, title, &legend, 8 + 66)?;
         let mut ctx = ChartBuilder::on(root)
-            .caption(TITLE, (FONT, 19).into_font().color(&palette::INK))
             .margin(8)
-            .margin_right(18)
-            .x_label_area_size(42)
-            .y_label_area_size(60)
+            .margin_top(top)
+            .margin_right(20)
+            .x_label_area_size(46)
+            .y_label_area_size(66)
             .build_cartesian_2d((lo..hi).log_scale(), 0.0..1.0)?;
         let x_fmt = |v: &f64| super::tick(*v);
         let y_fmt = |v: &f64| format!("{:.0}%", v * 100.0);
         ctx.configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(palette::GRID)
-            .axis_style(palette::INK)
+            .axis_style(palette::AXIS)
             .x_labels(6)
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc("response time (ms, logarithmic)")
             .y_desc("requests at or below")
-            .label_style((FONT, 14).into_font().color(&palette::INK))
-            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .label_style(font(TEXT_PX))
+            .axis_desc_style(font(TEXT_PX))
             .draw()?;
-        let names: Vec<&str> = curves.iter().map(|c| c.label.as_str()).collect();
-        let labels = distinct_labels(&names, LABEL_CHARS);
-        for (i, (curve, label)) in curves.iter().zip(labels).enumerate() {
-            let (color, width) = if i == 0 {
-                (palette::INK, 3)
-            } else {
-                (palette::SERIES[(i - 1) % palette::SERIES.len()], 2)
-            };
+        for curve in &curves {
             ctx.draw_series(LineSeries::new(
                 curve.points.iter().map(|&(x, y)| (on_axis(x), y)),
-                color.stroke_width(width),
-            ))?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
-            });
+                curve.color.stroke_width(curve.width),
+            ))?;
         }
-        ctx.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(palette::GRID)
-            .label_font((FONT, 13).into_font().color(&palette::INK))
-            .draw()?;
         Ok(())
     })
 }
@@ -111,7 +140,7 @@ mod tests {
             label: "Aggregated".to_string(),
             points: vec![(9e307, 0.0), (1.7e308, 0.5), (f64::MAX, 1.0)],
         };
-        let svg = chart(&[curve]).unwrap();
+        let svg = chart(&[curve], &EndpointPalette::default()).unwrap();
         assert!(svg.contains("<svg"));
     }
 }

@@ -6,19 +6,22 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::percentile_bars::LABEL_CHARS;
 use super::{
-    bar_frame, distinct_labels, headroom, palette, plottable, render_svg, tick, ChartError, FONT,
+    bar_frame, distinct_labels, font, headroom, palette, plottable, render_svg, tick, ChartError,
+    Key, SMALL_PX, TEXT_PX, WIDTH,
 };
 use crate::report::context::PairBar;
 
 /// The legend: what the bar colours mean.
-const LEGEND: &[(&str, RGBColor)] = &[
-    ("baseline", palette::GREY),
-    ("latest", palette::BLUE),
-    ("latest, endpoint regressed", palette::VERMILLION),
-    ("latest, endpoint improved", palette::GREEN),
-];
+fn legend() -> [Key; 4] {
+    [
+        Key::boxed("baseline", palette::GREY),
+        Key::boxed("latest", palette::BAR),
+        Key::boxed("latest, endpoint regressed", palette::BAD),
+        Key::boxed("latest, endpoint improved", palette::GOOD),
+    ]
+}
 /// Pixels per endpoint (two bars).
-const ROW: u32 = 34;
+const ROW: u32 = 40;
 
 /// Pairs of bars (first pair at the top) against a value axis in ms.
 pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, ChartError> {
@@ -33,13 +36,13 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
         .fold(0.0, f64::max);
     let x_max = headroom(largest) * 1.08;
     let height = 120 + ROW * n as u32;
-    render_svg(title, (900, height), |root| {
-        let mut ctx = bar_frame(root, title, LEGEND, x_desc, n, x_max)?;
+    render_svg(title, (WIDTH, height), |root| {
+        let mut ctx = bar_frame(root, title, &legend(), x_desc, n, x_max)?;
         let top = |i: usize| (n - i) as f64;
         let latest_color = |verdict: &str| match verdict {
-            "regressed" => palette::VERMILLION,
-            "improved" => palette::GREEN,
-            _ => palette::BLUE,
+            "regressed" => palette::BAD,
+            "improved" => palette::GOOD,
+            _ => palette::BAR,
         };
         ctx.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
             let v = b.baseline?;
@@ -55,9 +58,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
                 latest_color(b.verdict).filled(),
             ))
         }))?;
-        let value_style = TextStyle::from((FONT, 11).into_font())
-            .color(&palette::INK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
+        let value_style = font(SMALL_PX).pos(Pos::new(HPos::Left, VPos::Center));
         let values = bars.iter().enumerate().flat_map(|(i, b)| {
             let baseline = b.baseline.map(|v| (v, top(i) - 0.3));
             let latest = b.latest.map(|v| (v, top(i) - 0.7));
@@ -70,9 +71,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[PairBar]) -> Result<String, Char
                 value_style.clone(),
             )
         }))?;
-        let name_style = TextStyle::from((FONT, 13).into_font())
-            .color(&palette::INK)
-            .pos(Pos::new(HPos::Right, VPos::Center));
+        let name_style = font(TEXT_PX).pos(Pos::new(HPos::Right, VPos::Center));
         let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
         for (i, label) in distinct_labels(&names, LABEL_CHARS).into_iter().enumerate() {
             let (x, y) = ctx.backend_coord(&(0.0, top(i) - 0.5));

@@ -2,7 +2,7 @@
 //! line), the latest run over the baseline when there is one.
 
 use super::line::{draw, Line, LineChart};
-use super::{palette, ChartError};
+use super::{palette, ChartError, WIDTH};
 use crate::report::history::Timeline;
 
 /// The chart's title.
@@ -12,30 +12,27 @@ pub const TITLE: &str = "Failures over time";
 pub fn chart(latest: &Timeline, baseline: Option<&Timeline>) -> Result<String, ChartError> {
     let mut lines = Vec::new();
     if let Some(b) = baseline {
-        lines.push(Line {
-            label: "baseline failures/s".to_string(),
-            points: &b.failures_per_s,
-            color: palette::GREY,
-            width: 2,
-        });
+        lines.push(Line::solid(
+            "baseline failures/s",
+            &b.failures_per_s,
+            palette::GREY,
+        ));
     }
-    lines.push(Line {
-        label: if baseline.is_some() {
+    lines.push(Line::solid(
+        if baseline.is_some() {
             "latest failures/s"
         } else {
             "failures/s"
-        }
-        .to_string(),
-        points: &latest.failures_per_s,
-        color: palette::VERMILLION,
-        width: 2,
-    });
+        },
+        &latest.failures_per_s,
+        palette::INK,
+    ));
     draw(&LineChart {
         title: TITLE,
         x_desc: "time since start (m:ss)",
         y_desc: "failures per second",
         lines,
-        size: (900, 240),
+        size: (WIDTH, 260),
         compact: false,
     })
 }

@@ -4,11 +4,14 @@
 
 use plotters::prelude::*;
 
-use super::{clock, header, headroom, palette, plottable, render_svg, tick, ChartError, FONT};
+use super::{
+    clock, font, header, headroom, palette, plottable, render_svg, tick, ChartError, Key, TEXT_PX,
+};
 
 /// One line: its legend label, points (x in seconds since the start) and style.
 pub(crate) struct Line<'a> {
-    /// The legend entry.
+    /// The legend entry; lines with an empty label are drawn but not listed (the runs of a
+    /// group after the first, which share their legend entry).
     pub label: String,
     /// `(seconds since start, value)` points in time order.
     pub points: &'a [(f64, f64)],
@@ -16,6 +19,21 @@ pub(crate) struct Line<'a> {
     pub color: RGBColor,
     /// Stroke width in pixels.
     pub width: u32,
+    /// Dashed (the median, where a chart also draws p95 solid).
+    pub dashed: bool,
+}
+
+impl<'a> Line<'a> {
+    /// A solid line.
+    pub fn solid(label: impl Into<String>, points: &'a [(f64, f64)], color: RGBColor) -> Self {
+        Self {
+            label: label.into(),
+            points,
+            color,
+            width: 2,
+            dashed: false,
+        }
+    }
 }
 
 /// A whole line chart.
@@ -28,9 +46,9 @@ pub(crate) struct LineChart<'a> {
     pub y_desc: &'a str,
     /// The lines, drawn in order (later ones on top).
     pub lines: Vec<Line<'a>>,
-    /// Width and height in pixels.
+    /// Width and height in pixels: [`super::WIDTH`] or [`super::HALF_WIDTH`] wide.
     pub size: (u32, u32),
-    /// A small multiple: smaller type, fewer ticks.
+    /// A small multiple: fewer ticks.
     pub compact: bool,
 }
 
@@ -44,23 +62,20 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
     // Past ten minutes the axis runs in minutes, so ticks fall on whole minutes.
     let unit = if x_max > 600.0 { 60.0 } else { 1.0 };
     let y_max = headroom(points().map(|p| p.1).fold(0.0_f64, f64::max));
-    let (label, ticks, y_area) = if chart.compact {
-        (14, 5, 56)
-    } else {
-        (14, 8, 64)
-    };
-    let legend: Vec<(&str, RGBColor)> = chart
+    let (ticks, y_area) = if chart.compact { (5, 66) } else { (8, 72) };
+    let legend: Vec<Key> = chart
         .lines
         .iter()
-        .map(|l| (l.label.as_str(), l.color))
+        .filter(|l| !l.label.is_empty())
+        .map(|l| Key::line(l.label.as_str(), l.color, l.width, l.dashed))
         .collect();
     render_svg(chart.title, chart.size, |root| {
-        let top = header(root, chart.title, &legend, 8 + y_area, chart.compact)?;
+        let top = header(root, chart.title, &legend, 8 + y_area)?;
         let mut ctx = ChartBuilder::on(root)
             .margin(8)
             .margin_top(top)
-            .margin_right(18)
-            .x_label_area_size(if chart.compact { 38 } else { 42 })
+            .margin_right(20)
+            .x_label_area_size(46)
             .y_label_area_size(y_area)
             .build_cartesian_2d(0.0..x_max / unit, 0.0..y_max)?;
         let x_fmt = |v: &f64| clock(*v * unit);
@@ -69,15 +84,15 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(palette::GRID)
-            .axis_style(palette::INK)
+            .axis_style(palette::AXIS)
             .x_labels(ticks)
             .y_labels(if chart.compact { 4 } else { 6 })
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc(chart.x_desc)
             .y_desc(chart.y_desc)
-            .label_style((FONT, label).into_font().color(&palette::INK))
-            .axis_desc_style((FONT, label).into_font().color(&palette::INK))
+            .label_style(font(TEXT_PX))
+            .axis_desc_style(font(TEXT_PX))
             .draw()?;
         for line in &chart.lines {
             let style = line.color.stroke_width(line.width);
@@ -85,7 +100,11 @@ pub(crate) fn draw(chart: &LineChart<'_>) -> Result<String, ChartError> {
                 .points
                 .iter()
                 .map(|&(x, y)| (plottable(x) / unit, plottable(y)));
-            ctx.draw_series(LineSeries::new(points, style))?;
+            if line.dashed {
+                ctx.draw_series(DashedLineSeries::new(points, 6, 4, style))?;
+            } else {
+                ctx.draw_series(LineSeries::new(points, style))?;
+            }
         }
         Ok(())
     })

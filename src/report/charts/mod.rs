@@ -10,12 +10,15 @@
 pub mod capacity;
 pub mod cdf;
 pub mod compare_bars;
+pub mod endpoint_compare;
 pub mod failures;
 pub mod latency_over_time;
 mod line;
 pub mod percentile_bars;
 pub mod stages;
+pub mod style;
 pub mod throughput;
+pub mod trend;
 pub mod users;
 
 use super::escape;
@@ -40,35 +43,9 @@ pub enum ChartError {
     NoData(String),
 }
 
-/// The Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
-pub mod palette {
-    use plotters::style::RGBColor;
-
-    /// Blue: the main series (p50, requests/s, latest run).
-    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
-    /// Orange: the second series (p95).
-    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
-    /// Vermillion: failures and p99.
-    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
-    /// Bluish green: users.
-    pub const GREEN: RGBColor = RGBColor(0, 158, 115);
-    /// Reddish purple: a fifth series.
-    pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
-    /// Sky blue: a sixth series.
-    pub const SKY: RGBColor = RGBColor(86, 180, 233);
-    /// Grey: the baseline run, drawn behind the latest.
-    pub const GREY: RGBColor = RGBColor(140, 140, 140);
-    /// Axis and text colour.
-    pub const INK: RGBColor = RGBColor(40, 40, 40);
-    /// Grid lines.
-    pub const GRID: RGBColor = RGBColor(225, 225, 225);
-
-    /// Series colours in the order they are handed out.
-    pub const SERIES: [RGBColor; 6] = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY];
-}
-
-/// The font every chart uses: whatever sans-serif the viewer has.
-pub(crate) const FONT: &str = "sans-serif";
+pub use style::{
+    font, palette, EndpointPalette, FONT, HALF_WIDTH, SMALL_PX, TEXT_PX, TITLE_PX, WIDTH,
+};
 
 /// Draws on a fresh SVG canvas of `size` pixels and returns the SVG text.
 ///
@@ -109,7 +86,53 @@ fn label_svg(svg: &str, title: &str) -> String {
 }
 
 /// Width of the endpoint-name column of horizontal bar charts, in pixels.
-const BAR_LABEL_WIDTH: u32 = 290;
+const BAR_LABEL_WIDTH: u32 = 330;
+
+/// How a legend entry shows its series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A filled square: bars.
+    Box,
+    /// A short solid line of this stroke width.
+    Line(u32),
+    /// A short dashed line.
+    Dashed,
+}
+
+/// One legend entry: its text, colour and mark.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The text, drawn as given (shorten long names first).
+    pub label: String,
+    /// The series' colour.
+    pub color: RGBColor,
+    /// How the series is drawn.
+    pub mark: Mark,
+}
+
+impl Key {
+    /// An entry with a filled square.
+    pub fn boxed(label: impl Into<String>, color: RGBColor) -> Self {
+        Self {
+            label: label.into(),
+            color,
+            mark: Mark::Box,
+        }
+    }
+
+    /// An entry with a line sample, dashed or solid of `width`.
+    pub fn line(label: impl Into<String>, color: RGBColor, width: u32, dashed: bool) -> Self {
+        Self {
+            label: label.into(),
+            color,
+            mark: if dashed {
+                Mark::Dashed
+            } else {
+                Mark::Line(width)
+            },
+        }
+    }
+}
 
 /// The frame every horizontal bar chart shares: title and legend, a value axis in ms from 0
 /// to `x_max` with tick labels, and `rows` bar slots without labels (the charts write their
@@ -117,7 +140,7 @@ const BAR_LABEL_WIDTH: u32 = 290;
 pub(crate) fn bar_frame<'a, 'b>(
     root: &'a DrawingArea<SVGBackend<'b>, Shift>,
     title: &str,
-    legend: &[(&str, RGBColor)],
+    legend: &[Key],
     x_desc: &str,
     rows: usize,
     x_max: f64,
@@ -125,12 +148,12 @@ pub(crate) fn bar_frame<'a, 'b>(
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     DrawingAreaErrorKind<std::io::Error>,
 > {
-    let top = header(root, title, legend, 8 + BAR_LABEL_WIDTH as i32, false)?;
+    let top = header(root, title, legend, 8 + BAR_LABEL_WIDTH as i32)?;
     let mut ctx = ChartBuilder::on(root)
         .margin(8)
         .margin_top(top)
         .margin_right(24)
-        .x_label_area_size(42)
+        .x_label_area_size(46)
         .y_label_area_size(BAR_LABEL_WIDTH)
         .build_cartesian_2d(0.0..x_max, 0.0..rows as f64)?;
     let x_fmt = |v: &f64| tick(*v);
@@ -139,58 +162,76 @@ pub(crate) fn bar_frame<'a, 'b>(
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(palette::GRID)
-        .axis_style(palette::INK)
+        .axis_style(palette::AXIS)
         .x_labels(8)
         .y_labels(1)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&no_label)
         .x_desc(x_desc)
-        .label_style((FONT, 14).into_font().color(&palette::INK))
-        .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+        .label_style(font(TEXT_PX))
+        .axis_desc_style(font(TEXT_PX))
         .draw()?;
     Ok(ctx)
 }
 
-/// A chart's title, centred at the top, and under it a one-row legend of colour swatches
-/// starting at pixel `left`. Returns how many pixels they take, for the plot's top margin.
-pub(crate) fn header(
+/// Pixels a legend's text of `chars` characters takes at most: the viewer's font is unknown,
+/// so a generous 0.62 em per character.
+fn legend_text_width(chars: usize) -> i32 {
+    (0.56 * f64::from(TEXT_PX) * chars as f64).ceil() as i32
+}
+
+/// A chart's title, centred at the top, and under it the legend, outside the plot: entries
+/// from pixel `left`, wrapping onto more rows when the chart is too narrow. Returns how many
+/// pixels they take, for the plot's top margin.
+pub fn header(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     title: &str,
-    legend: &[(&str, RGBColor)],
+    legend: &[Key],
     left: i32,
-    compact: bool,
 ) -> Result<u32, DrawingAreaErrorKind<std::io::Error>> {
     let (width, _) = root.dim_in_pixel();
-    let size = if compact { 16 } else { 19 };
-    let title_style = TextStyle::from((FONT, size).into_font())
-        .color(&palette::INK)
-        .pos(Pos::new(HPos::Center, VPos::Top));
+    let title_style = font(TITLE_PX).pos(Pos::new(HPos::Center, VPos::Top));
     root.draw(&Text::new(
         title.to_string(),
         (width as i32 / 2, 6),
         title_style,
     ))?;
-    let mut top = 12 + size as u32;
+    let mut top = 14 + TITLE_PX;
     if legend.is_empty() {
         return Ok(top + 4);
     }
-    let text_size = if compact { 13 } else { 14 };
-    let style = TextStyle::from((FONT, text_size).into_font())
-        .color(&palette::INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    let y = top as i32 + 8;
+    let style = font(TEXT_PX).pos(Pos::new(HPos::Left, VPos::Center));
+    let row_height = TEXT_PX as i32 + 8;
+    let right = width as i32 - 12;
+    let mut y = top as i32 + row_height / 2;
     let mut at = left;
-    for (label, color) in legend {
-        root.draw(&Rectangle::new(
-            [(at, y - 5), (at + 12, y + 5)],
-            color.filled(),
-        ))?;
-        root.draw(&Text::new(label.to_string(), (at + 17, y), style.clone()))?;
-        // The viewer's font is unknown: allow a generous 0.62 em per character.
-        let em = f64::from(text_size) / 1.24;
-        at += 17 + 14 + (0.62 * em * label.chars().count() as f64).ceil() as i32;
+    for key in legend {
+        let w = 26 + legend_text_width(key.label.chars().count());
+        if at > left && at + w > right {
+            at = left;
+            y += row_height;
+        }
+        let c = key.color;
+        // Samples are rectangles, never lines, so that a chart's lines are all data.
+        match key.mark {
+            Mark::Box => root.draw(&Rectangle::new([(at, y - 6), (at + 14, y + 6)], c.filled()))?,
+            Mark::Line(w) => {
+                let half = w.clamp(2, 4) as i32 / 2;
+                root.draw(&Rectangle::new(
+                    [(at - 2, y - half), (at + 18, y + half)],
+                    c.filled(),
+                ))?;
+            }
+            Mark::Dashed => {
+                for x in [at - 2, at + 6, at + 14] {
+                    root.draw(&Rectangle::new([(x, y - 1), (x + 5, y + 1)], c.filled()))?;
+                }
+            }
+        }
+        root.draw(&Text::new(key.label.clone(), (at + 24, y), style.clone()))?;
+        at += w + 18;
     }
-    top += 22;
+    top = (y + row_height / 2 + 4) as u32;
     Ok(top)
 }
 

@@ -5,14 +5,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    bar_frame, distinct_labels, headroom, palette, plottable, render_svg, tick, ChartError, FONT,
+    bar_frame, distinct_labels, font, headroom, palette, plottable, render_svg, tick, ChartError,
+    SMALL_PX, TEXT_PX, WIDTH,
 };
 use crate::report::context::Bar;
 
 /// Longest endpoint label, in characters.
-pub(crate) const LABEL_CHARS: usize = 40;
+pub(crate) const LABEL_CHARS: usize = 38;
 /// Pixels per bar.
-const ROW: u32 = 24;
+const ROW: u32 = 28;
 
 /// Bars of `bars` (in the order given, first at the top) against a value axis in ms.
 pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartError> {
@@ -22,19 +23,17 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
     let n = bars.len();
     let x_max = headroom(bars.iter().map(|b| b.value).fold(0.0, f64::max)) * 1.08;
     let height = 100 + ROW * n as u32;
-    render_svg(title, (900, height), |root| {
+    render_svg(title, (WIDTH, height), |root| {
         let mut ctx = bar_frame(root, title, &[], x_desc, n, x_max)?;
         // The first bar sits at the top: bar i spans [n-i-1, n-i].
         let top = |i: usize| (n - i) as f64;
         ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
             Rectangle::new(
                 [(0.0, top(i) - 0.82), (plottable(b.value), top(i) - 0.18)],
-                palette::ORANGE.filled(),
+                palette::BAR.filled(),
             )
         }))?;
-        let value_style = TextStyle::from((FONT, 12).into_font())
-            .color(&palette::INK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
+        let value_style = font(SMALL_PX).pos(Pos::new(HPos::Left, VPos::Center));
         ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
             Text::new(
                 format!(" {} ms", tick(b.value)),
@@ -42,9 +41,7 @@ pub fn chart(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, ChartErr
                 value_style.clone(),
             )
         }))?;
-        let name_style = TextStyle::from((FONT, 13).into_font())
-            .color(&palette::INK)
-            .pos(Pos::new(HPos::Right, VPos::Center));
+        let name_style = font(TEXT_PX).pos(Pos::new(HPos::Right, VPos::Center));
         let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
         for (i, label) in distinct_labels(&names, LABEL_CHARS).into_iter().enumerate() {
             let (x, y) = ctx.backend_coord(&(0.0, top(i) - 0.5));

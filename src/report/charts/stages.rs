@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{header, headroom, palette, plottable, render_svg, tick, ChartError, FONT};
+use super::{
+    font, header, headroom, palette, plottable, render_svg, tick, ChartError, Key, TEXT_PX, WIDTH,
+};
 use crate::stages::Stage;
 
 /// The throughput chart's title.
@@ -54,9 +56,9 @@ fn draw(title: &str, y_desc: &str, lines: &[Series<'_>]) -> Result<String, Chart
     }
     let x_max = headroom(plottable(points().map(|p| p.0).fold(0.0, f64::max)) * 1.05);
     let y_max = headroom(plottable(points().map(|p| p.1).fold(0.0, f64::max)));
-    let legend: Vec<(&str, RGBColor)> = lines.iter().map(|l| (l.0, l.1)).collect();
-    render_svg(title, (900, 320), |root| {
-        let top = header(root, title, &legend, 72, false)?;
+    let legend: Vec<Key> = lines.iter().map(|l| Key::boxed(l.0, l.1)).collect();
+    render_svg(title, (WIDTH, 320 + 40), |root| {
+        let top = header(root, title, &legend, 72)?;
         let mut ctx = ChartBuilder::on(root)
             .margin(8)
             .margin_top(top)
@@ -76,8 +78,8 @@ fn draw(title: &str, y_desc: &str, lines: &[Series<'_>]) -> Result<String, Chart
             .y_label_formatter(&fmt)
             .x_desc("users in the stage")
             .y_desc(y_desc)
-            .label_style((FONT, 14).into_font().color(&palette::INK))
-            .axis_desc_style((FONT, 14).into_font().color(&palette::INK))
+            .label_style(font(TEXT_PX))
+            .axis_desc_style(font(TEXT_PX))
             .draw()?;
         for (_, color, points) in lines {
             let pts = || points.iter().map(|&(x, y)| (plottable(x), plottable(y)));

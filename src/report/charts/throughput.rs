@@ -2,7 +2,7 @@
 //! is one.
 
 use super::line::{draw, Line, LineChart};
-use super::{palette, ChartError};
+use super::{palette, ChartError, WIDTH};
 use crate::report::history::Timeline;
 
 /// The chart's title.
@@ -12,30 +12,23 @@ pub const TITLE: &str = "Throughput over time";
 pub fn chart(latest: &Timeline, baseline: Option<&Timeline>) -> Result<String, ChartError> {
     let mut lines = Vec::new();
     if let Some(b) = baseline {
-        lines.push(Line {
-            label: "baseline requests/s".to_string(),
-            points: &b.rps,
-            color: palette::GREY,
-            width: 2,
-        });
+        lines.push(Line::solid("baseline requests/s", &b.rps, palette::GREY));
     }
-    lines.push(Line {
-        label: if baseline.is_some() {
+    lines.push(Line::solid(
+        if baseline.is_some() {
             "latest requests/s"
         } else {
             "requests/s"
-        }
-        .to_string(),
-        points: &latest.rps,
-        color: palette::BLUE,
-        width: 2,
-    });
+        },
+        &latest.rps,
+        palette::INK,
+    ));
     draw(&LineChart {
         title: TITLE,
         x_desc: "time since start (m:ss)",
         y_desc: "requests per second",
         lines,
-        size: (900, 320),
+        size: (WIDTH, 320),
         compact: false,
     })
 }

@@ -1,7 +1,7 @@
 //! Users over time, the latest run over the baseline when there is one.
 
 use super::line::{draw, Line, LineChart};
-use super::{palette, ChartError};
+use super::{palette, ChartError, WIDTH};
 use crate::report::history::Timeline;
 
 /// The chart's title.
@@ -11,30 +11,23 @@ pub const TITLE: &str = "Users over time";
 pub fn chart(latest: &Timeline, baseline: Option<&Timeline>) -> Result<String, ChartError> {
     let mut lines = Vec::new();
     if let Some(b) = baseline {
-        lines.push(Line {
-            label: "baseline users".to_string(),
-            points: &b.users,
-            color: palette::GREY,
-            width: 2,
-        });
+        lines.push(Line::solid("baseline users", &b.users, palette::GREY));
     }
-    lines.push(Line {
-        label: if baseline.is_some() {
+    lines.push(Line::solid(
+        if baseline.is_some() {
             "latest users"
         } else {
             "users"
-        }
-        .to_string(),
-        points: &latest.users,
-        color: palette::GREEN,
-        width: 2,
-    });
+        },
+        &latest.users,
+        palette::INK,
+    ));
     draw(&LineChart {
         title: TITLE,
         x_desc: "time since start (m:ss)",
         y_desc: "users",
         lines,
-        size: (900, 240),
+        size: (WIDTH, 260),
         compact: false,
     })
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::focus::{focus, FocusEndpoint};
 use super::{verdict_class, Fact, HtmlTable, MAX_BARS};
 use crate::compare::{Comparison, EndpointComparison, Metric, Verdict};
 use crate::model::{EndpointKey, Run};
@@ -61,12 +62,21 @@ pub struct CompareSection {
     pub baseline_timeline: Option<Timeline>,
     /// The latest run's time series.
     pub latest_timeline: Option<Timeline>,
+    /// The regressed and improved endpoints, each drawn baseline against latest.
+    pub focus: Vec<FocusEndpoint>,
+    /// What the focus charts show and how.
+    pub focus_note: String,
 }
 
 impl CompareSection {
     /// The section of `c`; `latest_timeline` is the latest run's, already computed for its
     /// own section.
-    pub fn of(baseline: &Run, latest_timeline: Option<Timeline>, c: &Comparison) -> Self {
+    pub fn of(
+        baseline: &Run,
+        latest: &Run,
+        latest_timeline: Option<Timeline>,
+        c: &Comparison,
+    ) -> Self {
         let badges: Vec<Fact> = c
             .endpoints
             .iter()
@@ -82,7 +92,7 @@ impl CompareSection {
             .collect();
         let failure_table = tables::failure_changes(c);
         let (p50_bars, p95_bars, bars_note) = pair_bars(c);
-        Self {
+        let mut section = Self {
             regressed: c.regressed,
             verdict_line: tables::verdict_line(c),
             baseline_line: tables::run_line("Baseline", &c.baseline),
@@ -102,7 +112,11 @@ impl CompareSection {
             bars_note,
             baseline_timeline: Timeline::of(baseline),
             latest_timeline,
-        }
+            focus: focus(c, baseline, latest, &[baseline], &[latest]),
+            focus_note: String::new(),
+        };
+        section.focus_note = section.focus_note(false);
+        section
     }
 }
 

@@ -64,9 +64,6 @@ fn group_facts(runs: &[Run]) -> Vec<Fact> {
         .collect();
     folders.dedup();
     facts.push(Fact::new("Stats files in", folders.join(", ")));
-    facts.push(Fact::new(
-        "Host, Locust version",
-        "not recorded in Locust's CSV files",
-    ));
+    facts.push(super::meta::not_recorded());
     facts
 }

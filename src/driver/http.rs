@@ -396,5 +396,4 @@ pub fn serialise_request(
 }
 
 #[cfg(test)]
-#[path = "http_tests.rs"]
 mod tests;

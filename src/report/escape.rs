@@ -263,5 +263,4 @@ fn breaks_after(chars: &[char], i: usize) -> bool {
 }
 
 #[cfg(test)]
-#[path = "escape_tests.rs"]
 mod tests;

@@ -446,5 +446,4 @@ fn kib(bytes: f64) -> String {
 }
 
 #[cfg(test)]
-#[path = "resources_tests.rs"]
 mod tests;

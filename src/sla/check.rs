@@ -393,5 +393,4 @@ fn rounded(value: f64, ordering: Option<Ordering>, threshold: Decimal, decimals:
 }
 
 #[cfg(test)]
-#[path = "check_tests.rs"]
 mod tests;

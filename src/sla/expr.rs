@@ -471,5 +471,4 @@ fn parse_value(metric: Metric, op: Op, text: &str) -> Result<(Decimal, Unit), (u
 }
 
 #[cfg(test)]
-#[path = "expr_tests.rs"]
 mod tests;

@@ -174,5 +174,4 @@ pub fn normal_quantile(q: f64) -> f64 {
 }
 
 #[cfg(test)]
-#[path = "drift_tests.rs"]
 mod tests;

@@ -259,5 +259,4 @@ fn median_sorted(v: &[f64]) -> f64 {
 }
 
 #[cfg(test)]
-#[path = "groups_tests.rs"]
 mod tests;

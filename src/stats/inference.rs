@@ -232,5 +232,4 @@ fn t_two_sided(t: f64, df: f64) -> f64 {
 }
 
 #[cfg(test)]
-#[path = "inference_tests.rs"]
 mod tests;

@@ -167,5 +167,4 @@ fn p_from_interval(b: (f64, f64), l: (f64, f64), df: f64) -> f64 {
 }
 
 #[cfg(test)]
-#[path = "rates_tests.rs"]
 mod tests;

@@ -337,19 +337,45 @@ fn squash_series(v: &mut serde_json::Value) {
     }
 }
 
-fn context_json(ctx: &ReportContext) -> String {
-    let mut v = serde_json::to_value(ctx).unwrap();
-    squash_series(&mut v);
-    portable(serde_json::to_string_pretty(&v).unwrap().as_bytes())
-}
-
 #[test]
 fn context_of_a_comparison() {
     let baseline = load_runs(&shared("baseline-1")).unwrap().remove(0);
     let latest = load_runs(&shared("latest-1")).unwrap().remove(0);
     let comparison = compare(&baseline, &latest, &CompareOptions::default());
     let ctx = ReportContext::compared(&baseline, &latest, &comparison, None);
-    insta::assert_snapshot!("report_context_compared", context_json(&ctx));
+    // One snapshot per section of the page, so that a change shows where it is.
+    let mut v = serde_json::to_value(&ctx).unwrap();
+    squash_series(&mut v);
+    let mut page = serde_json::Map::new();
+    for (key, value) in v.as_object().unwrap() {
+        match (key.as_str(), value) {
+            ("comparison", serde_json::Value::Object(parts)) => {
+                for (part, value) in parts {
+                    insta::assert_snapshot!(
+                        format!("report_context_compared_{part}"),
+                        pretty(value)
+                    );
+                }
+            }
+            ("runs", serde_json::Value::Array(runs)) => {
+                assert_eq!(runs.len(), 1, "the latest run's section");
+                for (part, value) in runs[0].as_object().unwrap() {
+                    insta::assert_snapshot!(
+                        format!("report_context_compared_run_{part}"),
+                        pretty(value)
+                    );
+                }
+            }
+            _ => {
+                page.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    insta::assert_snapshot!("report_context_compared_page", pretty(&page.into()));
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    portable(serde_json::to_string_pretty(v).unwrap().as_bytes())
 }
 
 #[test]

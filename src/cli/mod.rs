@@ -74,6 +74,17 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print a shell completion script (`perfreport completions bash > ~/.local/share/bash-completion/completions/perfreport`).
     Completions(CompletionsArgs),
+    /// Print a man page in roff: `perfreport man > perfreport.1`, or one subcommand's
+    /// (`perfreport man compare > perfreport-compare.1`); read it with `man ./perfreport.1`.
+    Man(ManArgs),
+}
+
+/// `perfreport man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: perfreport's own page).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 /// `perfreport completions`.

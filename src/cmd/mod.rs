@@ -48,6 +48,7 @@ pub fn dispatch(command: &Command) -> Result<u8, AppError> {
         Command::History(args) => history::history(args).map(exit_code),
         Command::Verify(args) => verify::verify(args).map(exit_code),
         Command::Completions(args) => completions::completions(args).map(exit_code),
+        Command::Man(args) => completions::man(args).map(exit_code),
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compare::Metric;
+use crate::metric::Metric;
 use crate::model::{
     EndpointKey, EndpointStats, ExceptionRow, FailureRow, Histogram, Percentile, Run, RunFiles,
 };

@@ -9,7 +9,7 @@ use clap::Parser;
 
 use perfreport::cli::Cli;
 use perfreport::cmd;
-use perfreport::error::EXIT_BAD_INPUT;
+use perfreport::cmd::error::EXIT_BAD_INPUT;
 use perfreport::report::escape;
 
 fn main() -> ExitCode {

@@ -8,85 +8,48 @@ use serde::Serialize;
 use super::changepoint::{change_points, ChangePointOptions};
 use super::index::IndexRow;
 use super::ArchiveError;
+use crate::metric::Metric;
 use crate::report::format;
 use crate::report::table::{Align, Cell, Table, Tone};
 use crate::time;
 
-/// A metric `history` can follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HistoryMetric {
-    /// Median response time.
-    #[value(alias = "median")]
-    P50,
-    /// 90th percentile.
-    P90,
-    /// 95th percentile.
-    P95,
-    /// 99th percentile.
-    P99,
-    /// Mean response time.
-    #[value(alias = "mean", alias = "average")]
-    Avg,
-    /// Slowest request.
-    Max,
-    /// Requests per second.
-    #[value(alias = "throughput")]
-    Rps,
-    /// Failed requests as a fraction (also `failure_rate`, `error_rate`, as `compare` and the
-    /// SLA name it).
-    #[value(alias = "failure_rate", alias = "error_rate", alias = "errors")]
-    FailureRate,
-    /// Requests completed.
-    Requests,
-}
-
-impl HistoryMetric {
-    /// The value of this metric in an index row.
-    pub fn of(self, row: &IndexRow) -> Option<f64> {
-        match self {
-            HistoryMetric::P50 => row.median_ms,
-            HistoryMetric::P90 => row.p90_ms,
-            HistoryMetric::P95 => row.p95_ms,
-            HistoryMetric::P99 => row.p99_ms,
-            HistoryMetric::Avg => row.avg_ms,
-            HistoryMetric::Max => row.max_ms,
-            HistoryMetric::Rps => Some(row.rps),
-            HistoryMetric::FailureRate => Some(row.failure_rate),
-            HistoryMetric::Requests => Some(row.requests as f64),
-        }
-    }
-
-    /// Its name as typed on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            HistoryMetric::P50 => "p50",
-            HistoryMetric::P90 => "p90",
-            HistoryMetric::P95 => "p95",
-            HistoryMetric::P99 => "p99",
-            HistoryMetric::Avg => "avg",
-            HistoryMetric::Max => "max",
-            HistoryMetric::Rps => "rps",
-            HistoryMetric::FailureRate => "failure_rate",
-            HistoryMetric::Requests => "requests",
-        }
-    }
-
+/// What `history` follows of a metric: its value in an index row, whether Locust rounds it,
+/// and how a value reads.
+pub trait Followed {
+    /// The value of this metric in an index row (`None` for a metric the index does not keep).
+    fn of(self, row: &IndexRow) -> Option<f64>;
     /// Whether Locust stores this metric rounded (the percentile columns are bucket keys; see
     /// [`crate::stats::locust_rounding_step`]), so change points floor its variance there.
-    pub fn rounded(self) -> bool {
-        matches!(
-            self,
-            HistoryMetric::P50 | HistoryMetric::P90 | HistoryMetric::P95 | HistoryMetric::P99
-        )
+    fn rounded(self) -> bool;
+    /// A value formatted for people.
+    fn show(self, v: f64) -> String;
+}
+
+impl Followed for Metric {
+    fn of(self, row: &IndexRow) -> Option<f64> {
+        match self {
+            Metric::Median | Metric::P50 => row.median_ms,
+            Metric::P90 => row.p90_ms,
+            Metric::P95 => row.p95_ms,
+            Metric::P99 => row.p99_ms,
+            Metric::Avg => row.avg_ms,
+            Metric::Max => row.max_ms,
+            Metric::Rps => Some(row.rps),
+            Metric::FailureRate => Some(row.failure_rate),
+            Metric::Requests => Some(row.requests as f64),
+            _ => None,
+        }
     }
 
-    /// A value formatted for people.
-    pub fn show(self, v: f64) -> String {
+    fn rounded(self) -> bool {
+        matches!(self, Metric::Median | Metric::Percentile(_))
+    }
+
+    fn show(self, v: f64) -> String {
         match self {
-            HistoryMetric::Rps => format::rps(v),
-            HistoryMetric::FailureRate => format::percent(v),
-            HistoryMetric::Requests => format!("{v:.0}"),
+            Metric::Rps => format::rps(v),
+            Metric::FailureRate => format::percent(v),
+            Metric::Requests => format!("{v:.0}"),
             _ => format!("{} ms", format::ms(v)),
         }
     }
@@ -160,7 +123,7 @@ pub struct History {
     /// The endpoint as shown (`GET /x`, or `Aggregated`).
     pub endpoint: String,
     /// The metric.
-    pub metric: HistoryMetric,
+    pub metric: Metric,
     /// The runs, oldest first.
     pub points: Vec<HistoryPoint>,
     /// The change points, oldest first (each also marked on its point).
@@ -223,7 +186,7 @@ pub fn resolve_endpoint(rows: &[IndexRow], wanted: &str) -> Result<String, Archi
 pub fn history(
     rows: &[IndexRow],
     endpoint: &str,
-    metric: HistoryMetric,
+    metric: Metric,
     options: ChangePointOptions,
 ) -> History {
     // Per run: any row (for the label and time) and the row of the endpoint, if it has one.
@@ -304,7 +267,7 @@ pub fn history(
 }
 
 /// A change as one short phrase: `▲ +30.2% (145 ms → 189 ms, p<0.001)`.
-pub fn describe(metric: HistoryMetric, change: &Change) -> String {
+pub fn describe(metric: Metric, change: &Change) -> String {
     let arrow = if change.mean_after > change.mean_before {
         "▲"
     } else {

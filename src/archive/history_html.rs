@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::history::{describe, heading, table, History, HistoryMetric};
+use super::history::{describe, heading, table, History};
 use super::ArchiveError;
+use crate::metric::Metric;
 use crate::report::charts::{trend, EndpointPalette};
 use crate::report::context::HtmlTable;
 use crate::report::html::{render_page, STYLE};
@@ -40,11 +41,11 @@ struct Page {
 }
 
 /// The y axis description of a metric, with its unit.
-fn axis(metric: HistoryMetric) -> String {
+fn axis(metric: Metric) -> String {
     match metric {
-        HistoryMetric::Rps => "requests per second".to_string(),
-        HistoryMetric::FailureRate => "failed requests (%)".to_string(),
-        HistoryMetric::Requests => "requests".to_string(),
+        Metric::Rps => "requests per second".to_string(),
+        Metric::FailureRate => "failed requests (%)".to_string(),
+        Metric::Requests => "requests".to_string(),
         m => format!("{} response time (ms)", m.name()),
     }
 }
@@ -62,7 +63,7 @@ pub fn chart_svg(h: &History) -> Result<String, ArchiveError> {
         values: &values,
         changes: &changes,
         color: colors.color(&h.endpoint),
-        percent: h.metric == HistoryMetric::FailureRate,
+        percent: h.metric == Metric::FailureRate,
     })
     .map_err(|e| ArchiveError::Chart(e.to_string()))
 }

@@ -11,7 +11,8 @@
 //! χ²_d / d` scaled by a prior drawn from `s₀² χ²_{d₀} / d₀`, `Var(ln s²) = ψ'(d/2) + ψ'(d₀/2)`.
 
 pub use crate::compare::reference::{observe, Observed, DRIFT_METRICS};
-use crate::compare::{DriftAllowance, Metric};
+use crate::compare::DriftAllowance;
+use crate::metric::Metric;
 
 /// Fits the drift allowance to observed A/A drift, metric by metric: least squares of each
 /// endpoint's `τ̂²` on `relative² + absolute² / value²`, both kept at or above 0. `dispersion`
@@ -19,7 +20,10 @@ use crate::compare::{DriftAllowance, Metric};
 pub fn fit(observed: &[Observed], base: &DriftAllowance) -> DriftAllowance {
     let mut fitted = base.clone();
     for metric in DRIFT_METRICS {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
+        let i = Metric::JUDGED
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         let points: Vec<(f64, f64)> = observed
             .iter()
             .filter(|o| o.metric == metric)

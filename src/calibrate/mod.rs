@@ -21,8 +21,9 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::compare::reference::ReferenceDrift;
-use crate::compare::{compare_groups, CompareOptions, Comparison, Metric, MetricVerdict, Verdict};
+use crate::compare::{compare_groups, CompareOptions, Comparison, MetricVerdict, Verdict};
 use crate::locust::{load_runs, LocustError};
+use crate::metric::Metric;
 use crate::model::Run;
 use simulate::{Model, Rng};
 

@@ -103,12 +103,15 @@ fn drift_table(
     fitted: &crate::compare::DriftAllowance,
     runs: usize,
 ) -> String {
-    use crate::compare::Metric;
+    use crate::metric::Metric;
     let mut out = format!(
         "### Drift allowance\n\nMeasured on {runs} A/A runs (between-run standard deviation beyond each run's own sampling noise, log scale).\n\n| metric | in use | measured |\n| --- | ---: | ---: |\n"
     );
     for metric in fit::DRIFT_METRICS {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
+        let i = Metric::JUDGED
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         out.push_str(&format!(
             "| {} relative | {:.1} % | {:.1} % |\n",
             metric.name(),
@@ -117,7 +120,10 @@ fn drift_table(
         ));
     }
     for metric in fit::DRIFT_METRICS.into_iter().filter(|m| m.is_latency()) {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
+        let i = Metric::JUDGED
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         out.push_str(&format!(
             "| {} absolute | {:.1} ms | {:.1} ms |\n",
             metric.name(),

@@ -6,7 +6,8 @@
 
 use super::fit::Observed;
 use super::Effect;
-use crate::compare::{DriftAllowance, Metric};
+use crate::compare::DriftAllowance;
+use crate::metric::Metric;
 use crate::model::{EndpointKey, EndpointStats, Percentile, Run};
 use crate::stats::{histogram_percentile, locust_round, locust_rounding_step};
 

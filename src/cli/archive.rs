@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::common::{ColorChoice, OutputArgs, DEFAULT_RESULTS};
-use super::values::parse_alpha;
-use crate::archive::history::HistoryMetric;
+use super::values::{parse_alpha, parse_history_metric};
+use crate::metric::Metric;
 
 /// `perfreport archive`.
 #[derive(Debug, Args)]
@@ -66,9 +66,10 @@ pub struct HistoryArgs {
     /// The endpoint: `METHOD name`, a name only one method uses, or `Aggregated`.
     #[arg(long, value_name = "NAME", default_value = "Aggregated")]
     pub endpoint: String,
-    /// The metric to follow.
-    #[arg(long, value_enum, default_value_t = HistoryMetric::P95)]
-    pub metric: HistoryMetric,
+    /// The metric to follow: p50 (median), p90, p95, p99, avg (mean), max, rps (throughput),
+    /// failure_rate (error_rate, failure-rate) or requests.
+    #[arg(long, default_value = "p95", value_parser = parse_history_metric, value_name = "METRIC")]
+    pub metric: Metric,
     /// Output format.
     #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
     pub format: HistoryFormat,

@@ -10,7 +10,8 @@ use super::values::{
     parse_alpha, parse_correction, parse_drift, parse_fraction, parse_metric, parse_ms,
     parse_seconds,
 };
-use crate::compare::{CompareOptions, Correction, Metric};
+use crate::compare::{CompareOptions, Correction};
+use crate::metric::Metric;
 use crate::report::Format;
 
 /// Where run selectors (`@latest`, `@label:NAME`…) look, unless `--results` says otherwise.
@@ -109,7 +110,10 @@ impl JudgeArgs {
             } else {
                 self.correction
             },
-            metrics: self.metrics.clone().unwrap_or_else(|| Metric::ALL.to_vec()),
+            metrics: self
+                .metrics
+                .clone()
+                .unwrap_or_else(|| Metric::JUDGED.to_vec()),
             drift: crate::compare::DriftAllowance::default().scaled(self.drift),
             ..CompareOptions::default()
         }

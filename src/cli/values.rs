@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::compare::{Correction, Metric};
+use crate::compare::Correction;
+
+use crate::metric::Metric;
 use crate::sla::{Sla, SlaError};
 
 /// Parses `10%`, `10 %` or `0.1` into a fraction.
@@ -129,13 +131,51 @@ pub fn parse_drift(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a metric name, with the aliases users type (`median`, `failure-rate`, `p(95)`…).
+/// Parses a metric `compare` judges, with the aliases users type (`median`, `failure-rate`,
+/// `p(95)`…).
 pub fn parse_metric(text: &str) -> Result<Metric, String> {
-    Metric::parse(text).ok_or_else(|| {
-        format!(
-            "unknown metric `{text}`; expected one of avg, p50, p95, p99, max, rps, failure_rate"
-        )
-    })
+    let judged = || {
+        let names: Vec<&str> = Metric::JUDGED.iter().map(|m| m.name()).collect();
+        names.join(", ")
+    };
+    match Metric::parse(text) {
+        Ok(Metric::Median) => Ok(Metric::P50),
+        Ok(m) if Metric::JUDGED.contains(&m) => Ok(m),
+        Ok(m) => Err(format!(
+            "compare does not judge {m}; it judges {}",
+            judged()
+        )),
+        Err(e) => Err(format!("{e} (compare judges {})", judged())),
+    }
+}
+
+/// Parses a metric `history` can follow: the Aggregated and per-endpoint columns the archive's
+/// index keeps.
+pub fn parse_history_metric(text: &str) -> Result<Metric, String> {
+    const FOLLOWED: [Metric; 9] = [
+        Metric::P50,
+        Metric::P90,
+        Metric::P95,
+        Metric::P99,
+        Metric::Avg,
+        Metric::Max,
+        Metric::Rps,
+        Metric::FailureRate,
+        Metric::Requests,
+    ];
+    let names = || {
+        let names: Vec<&str> = FOLLOWED.iter().map(|m| m.name()).collect();
+        names.join(", ")
+    };
+    match Metric::parse(text) {
+        Ok(Metric::Median) => Ok(Metric::P50),
+        Ok(m) if FOLLOWED.contains(&m) => Ok(m),
+        Ok(m) => Err(format!(
+            "the archive's index keeps no {m}; history follows {}",
+            names()
+        )),
+        Err(e) => Err(format!("{e} (history follows {})", names())),
+    }
 }
 
 /// Parses `--correction`.

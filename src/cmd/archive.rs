@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::archive::store::{self, ArchiveRequest};
 use crate::archive::{heal, INDEX_NAME};
 use crate::cli::ArchiveArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::escape;
 
 /// `perfreport archive RUN --label L` and `perfreport archive --reindex`.

@@ -2,7 +2,7 @@
 
 use super::{color_wanted, emit_to, is_stdout};
 use crate::cli::{CapacityArgs, ColorChoice};
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::ReportError;
 
 /// `perfreport capacity`: the stepped search, one line per stage on standard error, the

@@ -3,7 +3,7 @@
 use super::{color_wanted, emit_to, single_run};
 use crate::archive::RunResolver;
 use crate::cli::CheckArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::render_check;
 use crate::sla::Sla;
 

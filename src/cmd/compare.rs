@@ -4,8 +4,8 @@ use super::{emit, judge_options, side_runs, use_color};
 use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{CompareArgs, FailOn};
+use crate::cmd::error::{AppError, Outcome};
 use crate::compare::compare_and_pool;
-use crate::error::{AppError, Outcome};
 use crate::report::render_comparison;
 
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.

@@ -3,7 +3,7 @@
 
 use super::emit_to;
 use crate::cli::{CompletionsArgs, ManArgs};
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 
 /// `perfreport completions SHELL`: the shell's completion script on standard output.
 pub fn completions(args: &CompletionsArgs) -> Result<Outcome, AppError> {

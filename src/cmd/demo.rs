@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use super::signoff::run;
 use crate::cli::DemoArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 
 /// `perfreport demo`: the embedded target, all four tiers at 0.15 × the plan's durations.
 pub fn demo(args: &DemoArgs) -> Result<Outcome, AppError> {

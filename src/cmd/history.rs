@@ -3,11 +3,11 @@
 use super::archive::warn;
 use super::{color_wanted, emit_to};
 use crate::archive::changepoint::ChangePointOptions;
-use crate::archive::history::{self, heading, resolve_endpoint, table};
+use crate::archive::history::{self, heading, resolve_endpoint, table, Followed};
 use crate::archive::{heal, history_html};
 use crate::cli::archive::HistoryFormat;
 use crate::cli::HistoryArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::escape;
 use crate::report::json::to_json;
 

@@ -9,7 +9,7 @@ use super::{emit, use_color};
 use crate::archive::heal;
 use crate::archive::index::IndexRow;
 use crate::cli::ListArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::json::to_json;
 use crate::report::table::{Align, Cell, Table};
 use crate::report::{escape, format, Format};

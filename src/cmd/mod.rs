@@ -9,6 +9,7 @@ mod check;
 mod compare;
 mod completions;
 mod demo;
+pub mod error;
 mod history;
 mod list;
 mod report;
@@ -23,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::RunResolver;
 use crate::cli::{ColorChoice, Command, JudgeArgs, OutputArgs};
+use crate::cmd::error::{exit_code, AppError};
 use crate::compare::reference::{ReferenceDrift, MIN_REFERENCE_RUNS};
 use crate::compare::CompareOptions;
-use crate::error::{exit_code, AppError};
 use crate::locust::load_runs;
 use crate::model::Run;
 use crate::output::write_atomic;

@@ -2,7 +2,7 @@
 
 use super::emit_to;
 use crate::cli::RunArgs;
-use crate::error::AppError;
+use crate::cmd::error::AppError;
 use crate::locust::load_runs;
 use crate::report::context::ReportContext;
 use crate::report::{html, ReportError};

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use crate::cli::SignoffArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::escape;
 use crate::signoff::run::{HTML_FILE, JSON_FILE, MARKDOWN_FILE};
 use crate::signoff::{signoff as run_signoff, terminal, SignoffOptions};

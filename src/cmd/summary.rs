@@ -4,7 +4,7 @@ use super::{emit, named_runs, use_color};
 use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::SummaryArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::group::pool;
 use crate::report::render_summaries;
 use crate::summary::RunSummary;

@@ -1,7 +1,7 @@
 //! `perfreport target`: the embedded demo service.
 
 use crate::cli::TargetArgs;
-use crate::error::AppError;
+use crate::cmd::error::AppError;
 
 /// `perfreport target`: serve until Ctrl-C or SIGTERM.
 pub fn serve_target(args: &TargetArgs) -> Result<(), AppError> {

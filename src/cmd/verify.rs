@@ -4,7 +4,7 @@
 use super::emit;
 use crate::archive::verify as archive_verify;
 use crate::cli::VerifyArgs;
-use crate::error::{AppError, Outcome};
+use crate::cmd::error::{AppError, Outcome};
 use crate::report::escape;
 use crate::report::json::to_json;
 use crate::report::Format;

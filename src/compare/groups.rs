@@ -283,7 +283,7 @@ impl Sides<'_> {
         let samples = |rows: &[&EndpointStats], metric: Metric| -> Vec<f64> {
             rows.iter().filter_map(|s| metric.value(s)).collect()
         };
-        let metrics = Metric::ALL
+        let metrics = Metric::JUDGED
             .iter()
             .map(|&m| {
                 let mut found = measure(key, m, side_b.as_ref(), side_l.as_ref(), options);

@@ -364,7 +364,9 @@ fn estimate_of(metric: Metric, row: &RunRow) -> Option<RunEstimate> {
             (value, se * se + rounding)
         }
         Metric::Rps => (s.rps, 1.0 / n),
-        Metric::Max | Metric::FailureRate => return None,
+        // Judged another way (failure rate) or not at all (max: one request; the metrics
+        // `compare` does not judge).
+        _ => return None,
     };
     (value > 0.0 && value.is_finite()).then(|| RunEstimate {
         log_value: value.ln(),

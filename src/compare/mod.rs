@@ -129,7 +129,7 @@ pub struct EndpointComparison {
     pub requests_baseline: Option<u64>,
     /// Requests in the latest run (absent when the endpoint was removed).
     pub requests_latest: Option<u64>,
-    /// Every metric, keyed by name in JSON, in [`Metric::ALL`] order.
+    /// Every metric, keyed by name in JSON, in [`Metric::JUDGED`] order.
     #[serde(serialize_with = "metrics_as_map")]
     pub metrics: Vec<MetricComparison>,
 }

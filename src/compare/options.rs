@@ -2,98 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::EndpointStats;
-
-/// A metric `compare` reports for every endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Mean response time.
-    Avg,
-    /// Median response time (Locust's 50 % column).
-    P50,
-    /// 95th percentile response time.
-    P95,
-    /// 99th percentile response time.
-    P99,
-    /// Slowest request (the 100 % column, exact); shown, never judged: it is one request.
-    Max,
-    /// Requests per second over the whole run.
-    Rps,
-    /// Failed requests as a fraction of all requests.
-    FailureRate,
-}
-
-impl Metric {
-    /// Every metric, in the order tables show them.
-    pub const ALL: [Metric; 7] = [
-        Metric::Avg,
-        Metric::P50,
-        Metric::P95,
-        Metric::P99,
-        Metric::Max,
-        Metric::Rps,
-        Metric::FailureRate,
-    ];
-
-    /// The name used on the command line, in JSON and in table headers.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Avg => "avg",
-            Metric::P50 => "p50",
-            Metric::P95 => "p95",
-            Metric::P99 => "p99",
-            Metric::Max => "max",
-            Metric::Rps => "rps",
-            Metric::FailureRate => "failure_rate",
-        }
-    }
-
-    /// Parses a name as written by [`Metric::name`] (also accepts `median`, `mean`, `errors`).
-    pub fn parse(text: &str) -> Option<Metric> {
-        let found = match text.trim().to_ascii_lowercase().as_str() {
-            "avg" | "mean" | "average" => Metric::Avg,
-            "p50" | "median" => Metric::P50,
-            "p95" => Metric::P95,
-            "p99" => Metric::P99,
-            "max" | "p100" => Metric::Max,
-            "rps" | "throughput" => Metric::Rps,
-            "failure_rate" | "failures" | "errors" | "error_rate" => Metric::FailureRate,
-            _ => return None,
-        };
-        Some(found)
-    }
-
-    /// The percentile level of a percentile metric (0.95 for p95), `None` for the others.
-    pub fn level(self) -> Option<f64> {
-        match self {
-            Metric::P50 => Some(0.50),
-            Metric::P95 => Some(0.95),
-            Metric::P99 => Some(0.99),
-            Metric::Max => Some(1.0),
-            _ => None,
-        }
-    }
-
-    /// The metric's value in one endpoint's row, when the row has one (no mean or failure
-    /// rate without requests). The one reading of a row that `compare`, groups and spreads share.
-    pub fn value(self, s: &EndpointStats) -> Option<f64> {
-        match self {
-            Metric::Avg => (s.requests > 0).then_some(s.avg_ms),
-            Metric::P50 => s.percentile(0.5).or(s.median_ms),
-            Metric::P95 => s.percentile(0.95),
-            Metric::P99 => s.percentile(0.99),
-            Metric::Max => s.max_ms.or_else(|| s.percentile(1.0)),
-            Metric::Rps => Some(s.rps),
-            Metric::FailureRate => (s.requests > 0).then(|| s.failure_ratio()),
-        }
-    }
-
-    /// Whether the metric is a response time in milliseconds (higher is worse).
-    pub fn is_latency(self) -> bool {
-        !matches!(self, Metric::Rps | Metric::FailureRate)
-    }
-}
+pub use crate::metric::Metric;
 
 /// How strict `compare` is. The defaults are the documented ones (README, `--help`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -187,10 +96,10 @@ impl Correction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftAllowance {
     /// Relative between-run standard deviation of each latency metric and of throughput, in
-    /// [`Metric::ALL`] order (max is never judged; its entry and failure rate's are unused).
+    /// [`Metric::JUDGED`] order (max is never judged; its entry and failure rate's are unused).
     pub relative: [f64; 7],
     /// Absolute between-run standard deviation of each latency metric, in milliseconds, in
-    /// [`Metric::ALL`] order.
+    /// [`Metric::JUDGED`] order.
     pub absolute_ms: [f64; 7],
     /// Between-run dispersion of failure counts (quasi-binomial `φ₀`; 1 = binomial).
     pub dispersion: f64,
@@ -216,7 +125,10 @@ impl DriftAllowance {
     /// The prior between-run variance of `ln(value)` for a metric whose typical value is
     /// `value` (ms for latencies, requests/s for throughput).
     pub fn log_var(&self, metric: Metric, value: f64) -> f64 {
-        let i = Metric::ALL.iter().position(|&m| m == metric).unwrap_or(0);
+        let i = Metric::JUDGED
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         let relative = self.relative[i];
         let absolute = if metric.is_latency() && value > 0.0 {
             self.absolute_ms[i] / value
@@ -248,7 +160,7 @@ impl Default for CompareOptions {
             alpha: 0.05,
             correction: Correction::default(),
             min_tail: 10.0,
-            metrics: Metric::ALL.to_vec(),
+            metrics: Metric::JUDGED.to_vec(),
             drift: DriftAllowance::default(),
             reference: None,
         }

@@ -17,9 +17,9 @@
 
 use std::time::Duration;
 
+use super::host::Target;
 use super::http::ExchangeError;
 use super::locust_math::py_str_repr;
-use super::runner::Target;
 use crate::locust::write::python_float_repr;
 
 /// Where a request was when it failed.

@@ -4,6 +4,7 @@
 //!
 //! * [`config`]: what a load test is to do (the command line builds one, defaulted like Locust);
 //! * [`scenario`]: the load profile (a TOML "locustfile");
+//! * [`host`]: where load goes (`--host`, loopback only);
 //! * [`runner`]: the user loop, closed or open model;
 //! * [`http`]: the lean HTTP/1.1 keep-alive client the users send with;
 //! * [`errors`]: failures worded as Locust words them;
@@ -32,6 +33,7 @@ pub mod backoff;
 pub mod config;
 pub mod descriptors;
 pub mod errors;
+pub mod host;
 pub mod http;
 pub mod locust_math;
 pub mod monitor;
@@ -42,7 +44,6 @@ pub mod scenario;
 pub mod writer;
 
 use std::io::{IsTerminal, Write as _};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,10 +51,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use config::{Config, LogLevel};
 use descriptors::ConnectionBudget;
+pub use host::{parse_host, Target};
 use monitor::Monitor;
 use output::CsvFiles;
 use recorder::Recorder;
-use runner::{Pace, Plan, Shared, Target};
+use runner::{Pace, Plan, Shared};
 use scenario::Scenario;
 
 use crate::shutdown::StopWatch;
@@ -118,54 +120,6 @@ pub struct RunOutcome {
     pub saturated: bool,
     /// The files written.
     pub files: Vec<PathBuf>,
-}
-
-/// Parses `--host`: `http://` plus a loopback IP or `localhost`, an optional port (default 80)
-/// and an optional path prefix.
-pub fn parse_host(host: &str) -> Result<Target, DriverError> {
-    let usage = |m: String| DriverError::Usage(format!("--host {host:?}: {m}"));
-    let rest = host
-        .strip_prefix("http://")
-        .ok_or_else(|| usage("must start with http:// (the driver speaks plain HTTP)".into()))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
-        None => (rest, ""),
-    };
-    // `host_part` is the authority without its port: `[::1]`, `localhost`, `127.0.0.1`.
-    let (host_part, name, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (ip, after) = v6
-            .split_once(']')
-            .ok_or_else(|| usage("unclosed '['".into()))?;
-        (&authority[..ip.len() + 2], ip, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, h, Some(p)),
-            None => (authority, authority, None),
-        }
-    };
-    let port: u16 = match port {
-        Some(p) => p
-            .parse()
-            .map_err(|_| usage(format!("{p:?} is not a port")))?,
-        None => 80,
-    };
-    let ip: IpAddr = if name.eq_ignore_ascii_case("localhost") {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        name.parse()
-            .map_err(|_| usage(format!("{name:?} is not localhost or an IP address")))?
-    };
-    if !ip.is_loopback() {
-        return Err(usage(
-            "the driver only sends load to loopback addresses (127.0.0.0/8, ::1, localhost)".into(),
-        ));
-    }
-    let host_header = if port == 80 { host_part } else { authority }.to_string();
-    Ok(Target {
-        addr: SocketAddr::new(ip, port),
-        host_header,
-        prefix: path.to_string(),
-    })
 }
 
 /// Runs a load test as `perfreport run` does and returns what happened.

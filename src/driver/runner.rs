@@ -21,7 +21,7 @@
 //! model the requests due before the end that were never sent (every connection busy) are
 //! counted as late.
 
-use std::net::SocketAddr;
+use super::host::Target;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -63,17 +63,6 @@ pub enum Pace {
         /// Concurrent connections.
         connections: u64,
     },
-}
-
-/// Where requests go: a loopback socket address plus what goes in `Host` and before paths.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    /// The address to connect to.
-    pub addr: SocketAddr,
-    /// The `Host` header.
-    pub host_header: String,
-    /// A path prefix from `--host` (empty or starting with `/`, no trailing `/`).
-    pub prefix: String,
 }
 
 /// One task made ready to send.

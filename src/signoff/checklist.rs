@@ -140,7 +140,7 @@ fn no_crashes(tiers: &[TierReport], health: Option<&HealthCheck>) -> Item {
             .checks
             .iter()
             .flat_map(|c| &c.checks)
-            .any(|c| c.metric == Metric::ErrorRate && !c.passed);
+            .any(|c| c.metric == Metric::FailureRate && !c.passed);
         if errors_failed {
             problems.push(format!("{}: error rate over target", t.name));
         }
@@ -190,7 +190,7 @@ fn throughput(tiers: &[TierReport]) -> Vec<Item> {
     }
     let rates: Vec<String> = tiers
         .iter()
-        .filter_map(|t| tier_target(t, Metric::ErrorRate).map(|x| format!("{} {x}", t.name)))
+        .filter_map(|t| tier_target(t, Metric::FailureRate).map(|x| format!("{} {x}", t.name)))
         .collect();
     let text = if rates.is_empty() {
         "Error rate within target for all tests".to_string()
@@ -204,7 +204,7 @@ fn throughput(tiers: &[TierReport]) -> Vec<Item> {
     let mut shown = Vec::new();
     for t in tiers {
         for c in t.checks.iter().flat_map(|c| &c.checks) {
-            if c.metric == Metric::ErrorRate && c.subject == crate::model::AGGREGATED_NAME {
+            if c.metric == Metric::FailureRate && c.subject == crate::model::AGGREGATED_NAME {
                 shown.push(format!("{} {}", t.name, c.actual_text));
                 if !c.passed {
                     failed.push(format!(

@@ -1,20 +1,18 @@
-//! The sign-off report's context: everything a renderer shows, computed once and serialisable.
+//! The sign-off report's context: everything a renderer shows, as data (computed by
+//! [`super::build`]) and serialisable.
 //!
 //! Tables are [`Grid`]s of already-formatted cells with an optional pass/fail mark, checklists
 //! are items with a status, and the verdict carries its reasons, so a renderer (Markdown now,
 //! HTML through the report module's templates) only lays them out and escapes text. The JSON
 //! report is this struct, serialised.
 
-use std::time::SystemTime;
-
 use serde::Serialize;
 
 use super::local::HealthCheck;
 use super::resources::{Limits, TierResources};
 use super::tiers::TierPlan;
-use super::{checklist, tables, verdict};
 use crate::model::Run;
-use crate::sla::{CheckReport, Sla};
+use crate::sla::CheckReport;
 
 /// The version of the JSON layout below.
 pub const SCHEMA: &str = "perfreport-signoff/1";
@@ -363,88 +361,4 @@ pub enum VerdictStatus {
     Incomplete,
     /// Something failed.
     NotReady,
-}
-
-/// What [`build`] needs.
-pub struct Inputs<'a> {
-    /// The SLA.
-    pub sla: &'a Sla,
-    /// Every tier of the SLA, in SLA order.
-    pub tiers: Vec<TierReport>,
-    /// The health check, if one ran.
-    pub health: Option<HealthCheck>,
-    /// What was tested.
-    pub target: TargetInfo,
-    /// The scenario file given.
-    pub scenario: Option<String>,
-    /// The time scale.
-    pub duration_scale: Option<f64>,
-    /// The output folder.
-    pub out_dir: String,
-    /// When the sign-off started.
-    pub started: SystemTime,
-    /// The resource limits applied.
-    pub limits: Limits,
-    /// The archived runs' folders, one per tier run (empty when not archived).
-    pub archived: Vec<String>,
-}
-
-/// Computes the report: tables, checklists and verdict.
-pub fn build(inputs: Inputs<'_>) -> SignoffReport {
-    let Inputs {
-        sla,
-        tiers,
-        health,
-        target,
-        scenario,
-        duration_scale,
-        out_dir,
-        started,
-        limits,
-        archived,
-    } = inputs;
-    let mut notes = Vec::new();
-    for t in &tiers {
-        if t.saturated {
-            notes.push(format!(
-                "tier {}: the load generator was saturated at times; its latencies include \
-                 client-side delay (see {}/*_driver.csv)",
-                t.name,
-                t.run_dir.as_deref().unwrap_or("the run")
-            ));
-        }
-        if let Some(c) = &t.checks {
-            notes.extend(c.notes.iter().map(|n| format!("tier {}: {n}", t.name)));
-        }
-    }
-    let verdict = verdict::verdict(sla, &tiers, health.as_ref(), &target);
-    let checklists = checklist::checklists(
-        &tiers,
-        health.as_ref(),
-        &target,
-        &out_dir,
-        &archived,
-        &verdict,
-    );
-    SignoffReport {
-        schema: SCHEMA,
-        title: "Performance sign-off".into(),
-        generated_at: super::utc(started).1,
-        perfreport_version: env!("CARGO_PKG_VERSION"),
-        sla: sla.source.clone(),
-        target_metrics: tables::target_metrics(sla, &tiers),
-        actual_results: tables::actual_results(sla, &tiers),
-        response_times: tables::response_times(&tiers),
-        resources: tables::resources(&tiers, &limits),
-        target,
-        scenario,
-        duration_scale,
-        out_dir,
-        verdict,
-        tiers,
-        limits,
-        health,
-        checklists,
-        notes,
-    }
 }

@@ -17,6 +17,7 @@
 //! `--out`): one subfolder per tier with Locust's CSV files, the scenario used, `signoff.md`,
 //! `signoff.html` and `signoff.json`. Nothing existing is overwritten.
 
+pub mod build;
 pub mod checklist;
 pub mod context;
 pub mod html;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::context::{self, RunSource, TargetInfo, TargetKind, TierReport, TierStatus};
+use super::context::{RunSource, TargetInfo, TargetKind, TierReport, TierStatus};
 use super::local::{health_check, EmbeddedTarget, HealthCheck, HEALTH_TIMEOUT};
 use super::resources::{self, Sampler, SAMPLE_EVERY};
 use super::tiers::{self, TierPlan};
@@ -154,7 +154,7 @@ pub fn signoff(options: &SignoffOptions) -> Result<SignoffReport, SignoffError> 
     let order = |name: &str| options.sla.tiers.iter().position(|t| t.name == name);
     reports.sort_by_key(|r| order(&r.name));
     let archived = archive_tiers(options, &reports)?;
-    let report = context::build(context::Inputs {
+    let report = super::build::build(super::build::Inputs {
         sla: &options.sla,
         tiers: reports,
         health,

@@ -12,7 +12,7 @@ const PLAN_METRICS: [(Metric, &str); 4] = [
     (Metric::Rps, "RPS"),
     (Metric::Avg, "Avg Response"),
     (Metric::Percentile(9500), "P95 Response"),
-    (Metric::ErrorRate, "Error Rate"),
+    (Metric::FailureRate, "Error Rate"),
 ];
 
 /// Every metric the SLA's tiers check: the plan's four, then any other in file order.
@@ -116,7 +116,7 @@ fn actual_cell(t: &TierReport, metric: Metric) -> Mark {
         Metric::Rps => format!("{:.2}", m.rps),
         Metric::Avg => format!("{:.0}ms", m.avg_ms),
         Metric::Percentile(9500) => m.p95_ms.map_or("N/A".into(), |p| format!("{p:.0}ms")),
-        Metric::ErrorRate => format!(
+        Metric::FailureRate => format!(
             "{:.2}% ({} of {})",
             m.error_rate * 100.0,
             m.failures,

@@ -136,7 +136,7 @@ pub fn evaluate(run: &Run, sla: &Sla, tier: Option<&str>) -> Result<CheckReport,
     let total = &run.aggregated;
     let run_wide_rate = checks
         .iter()
-        .any(|c| c.metric == Metric::ErrorRate && c.subject == AGGREGATED_NAME);
+        .any(|c| c.metric == Metric::FailureRate && c.subject == AGGREGATED_NAME);
     if total.failures > 0 && !run_wide_rate {
         notes.push(format!(
             "{} of {} requests failed ({:.2}%) and no run-wide error-rate target was checked",
@@ -329,7 +329,7 @@ fn latency(row: &EndpointStats, metric: Metric) -> Option<f64> {
         Metric::Max => row.max_ms,
         Metric::Median => row.median_ms,
         Metric::Percentile(_) => metric.level().and_then(|l| row.percentile(l)),
-        Metric::Rps | Metric::ErrorRate | Metric::Requests | Metric::Apdex(_) => None,
+        Metric::Rps | Metric::FailureRate | Metric::Requests | Metric::Apdex(_) => None,
     }
 }
 

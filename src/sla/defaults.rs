@@ -90,7 +90,7 @@ pub fn builtin() -> Sla {
                 ms(Metric::Avg, Op::Lt, row.max_avg_ms),
                 ms(p95, Op::Lt, row.max_p95_ms),
                 Threshold::new(
-                    Metric::ErrorRate,
+                    Metric::FailureRate,
                     Op::Lt,
                     Decimal {
                         digits: row.max_error_pct.0,
@@ -143,10 +143,10 @@ mod tests {
         assert_eq!(
             tiers,
             [
-                "light Some(10): rps >= 10, avg < 200ms, p95 < 500ms, error_rate < 0.1%",
-                "medium Some(50): rps >= 40, avg < 500ms, p95 < 1500ms, error_rate < 0.5%",
-                "heavy Some(100): rps >= 80, avg < 1000ms, p95 < 2500ms, error_rate < 1%",
-                "stress Some(200): rps >= 100, avg < 2000ms, p95 < 5000ms, error_rate < 5%",
+                "light Some(10): rps >= 10, avg < 200ms, p95 < 500ms, failure_rate < 0.1%",
+                "medium Some(50): rps >= 40, avg < 500ms, p95 < 1500ms, failure_rate < 0.5%",
+                "heavy Some(100): rps >= 80, avg < 1000ms, p95 < 2500ms, failure_rate < 1%",
+                "stress Some(200): rps >= 100, avg < 2000ms, p95 < 5000ms, failure_rate < 5%",
             ]
         );
         assert_eq!(sla.tiers[0].thresholds[3].base_f64(), 0.001);

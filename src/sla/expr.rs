@@ -11,139 +11,45 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
-pub use super::decimal::Decimal;
-use super::decimal::MAX_DIGITS;
+pub use crate::decimal::Decimal;
+use crate::decimal::MAX_DIGITS;
 
 /// The percentile columns Locust writes, in hundredths of a percent (9990 is `99.9%`).
 const LOCUST_LEVELS: [u32; 11] = [
     5000, 6600, 7500, 8000, 9000, 9500, 9800, 9900, 9990, 9999, 10000,
 ];
 
-/// What a threshold measures, on one endpoint's row or on the Aggregated row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    /// Mean response time (`Average Response Time`), ms.
-    Avg,
-    /// Fastest response, ms.
-    Min,
-    /// Slowest response, ms.
-    Max,
-    /// `Median Response Time`, ms.
-    Median,
-    /// A percentile column, in hundredths of a percent (`9500` is the `95%` column).
-    Percentile(u32),
-    /// Requests per second over the run.
-    Rps,
-    /// Failed requests as a fraction of all requests.
-    ErrorRate,
-    /// Requests completed.
-    Requests,
-    /// The APDEX score at a target time T in ms (`apdex(300ms)`); `None`: the SLA file's
-    /// `[apdex_t]` for the endpoint, else 500 ms.
-    Apdex(Option<Decimal>),
-}
+pub use crate::metric::{Kind, Metric};
 
-/// The kind of quantity a metric is, which decides the units its value may have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A response time in milliseconds.
-    Time,
-    /// Requests per second.
-    Throughput,
-    /// A fraction of requests.
-    Ratio,
-    /// A number of requests.
-    Count,
-    /// A score between 0 and 1 (APDEX).
-    Score,
-}
-
-impl Metric {
-    /// The kind of quantity this metric is.
-    pub fn kind(self) -> Kind {
-        match self {
-            Metric::Avg | Metric::Min | Metric::Max | Metric::Median | Metric::Percentile(_) => {
-                Kind::Time
-            }
-            Metric::Rps => Kind::Throughput,
-            Metric::ErrorRate => Kind::Ratio,
-            Metric::Requests => Kind::Count,
-            Metric::Apdex(_) => Kind::Score,
-        }
-    }
-
-    /// For a percentile, its level as a fraction (0.95), as [`crate::model::Percentile`] has it.
-    pub fn level(self) -> Option<f64> {
-        match self {
-            Metric::Percentile(hundredths) => Some(f64::from(hundredths) / 10_000.0),
-            _ => None,
-        }
-    }
-
-    fn parse(token: &str) -> Result<Self, String> {
-        let t = token.to_ascii_lowercase();
-        let metric = match t.as_str() {
-            "avg" | "mean" => Metric::Avg,
-            "min" => Metric::Min,
-            "max" => Metric::Max,
-            "median" | "med" => Metric::Median,
-            "rps" => Metric::Rps,
-            "error_rate" | "failure_rate" => Metric::ErrorRate,
-            "requests" => Metric::Requests,
-            "apdex" => Metric::Apdex(None),
-            _ if t.starts_with("apdex(") => return parse_apdex(&t),
-            _ => return parse_percentile(&t).ok_or_else(|| unknown_metric(token))?,
-        };
-        Ok(metric)
-    }
-}
-
-/// `p95`, `p99.9` or k6's `p(95)`: `Some(Ok)` for a Locust column, `Some(Err)` for another
-/// level, `None` when the token is not a percentile at all.
-fn parse_percentile(token: &str) -> Option<Result<Metric, String>> {
-    let rest = token.strip_prefix('p')?;
-    let number = rest
-        .strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .unwrap_or(rest);
-    let value = Decimal::parse(number)?;
-    let hundredths = value.in_hundredths();
-    Some(match hundredths {
-        Some(h) if LOCUST_LEVELS.contains(&h) => Ok(Metric::Percentile(h)),
-        _ => Err(format!(
-            "Locust writes no {token} column: expected one of {}",
+/// Reads a threshold's metric: any name [`Metric::parse`] reads, with percentiles limited to
+/// the columns Locust writes.
+fn parse_metric(token: &str) -> Result<Metric, String> {
+    match Metric::parse(token) {
+        Ok(Metric::Percentile(h)) if !LOCUST_LEVELS.contains(&h) => Err(format!(
+            "Locust writes no {} column: expected one of {}",
+            token.to_ascii_lowercase(),
             percentile_names().join(", ")
         )),
-    })
-}
-
-/// `apdex(300ms)`, `apdex(2s)`, `apdex(300)`: APDEX at an explicit target time.
-fn parse_apdex(token: &str) -> Result<Metric, String> {
-    let inner = token
-        .strip_prefix("apdex(")
-        .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("`{token}`: expected apdex(T) with a time T like 300ms"))?;
-    parse_time_ms(inner)
-        .map(|t| Metric::Apdex(Some(t)))
-        .ok_or_else(|| {
-            format!("`{token}`: the APDEX target time must be a positive time like 300ms or 2s")
-        })
+        Ok(metric) => Ok(metric),
+        Err(_)
+            if token
+                .to_ascii_lowercase()
+                .strip_prefix('p')
+                .is_some_and(|r| r.trim_matches(['(', ')']).parse::<f64>().is_ok()) =>
+        {
+            Err(format!(
+                "Locust writes no {} column: expected one of {}",
+                token.to_ascii_lowercase(),
+                percentile_names().join(", ")
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A positive time, `300ms`, `2s` or a bare number of milliseconds, as exact milliseconds.
 pub fn parse_time_ms(text: &str) -> Option<Decimal> {
-    let t = text.trim();
-    let (number, factor) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1000)
-    } else {
-        (t, 1)
-    };
-    let value = Decimal::parse(number.trim())?.times(factor)?;
-    // `cmp_ratio` orders the ratio against the value: 0 below it means positive.
-    (value.cmp_ratio(0, 1) == Some(Ordering::Less)).then_some(value)
+    Decimal::parse_time_ms(text)
 }
 
 fn percentile_names() -> Vec<String> {
@@ -151,43 +57,6 @@ fn percentile_names() -> Vec<String> {
         .iter()
         .map(|&h| Metric::Percentile(h).to_string())
         .collect()
-}
-
-fn unknown_metric(token: &str) -> String {
-    format!(
-        "unknown metric `{token}`: expected avg, min, max, median, {}, rps, error_rate, \
-         requests, apdex or apdex(T)",
-        percentile_names().join(", ")
-    )
-}
-
-impl fmt::Display for Metric {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Metric::Avg => f.write_str("avg"),
-            Metric::Min => f.write_str("min"),
-            Metric::Max => f.write_str("max"),
-            Metric::Median => f.write_str("median"),
-            Metric::Percentile(h) => {
-                let d = Decimal {
-                    digits: u128::from(*h),
-                    scale: 2,
-                };
-                write!(f, "p{d}")
-            }
-            Metric::Rps => f.write_str("rps"),
-            Metric::ErrorRate => f.write_str("error_rate"),
-            Metric::Requests => f.write_str("requests"),
-            Metric::Apdex(None) => f.write_str("apdex"),
-            Metric::Apdex(Some(t)) => write!(f, "apdex({t}ms)"),
-        }
-    }
-}
-
-impl Serialize for Metric {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
 }
 
 /// The comparison a value must satisfy.
@@ -353,7 +222,7 @@ pub fn parse_threshold(text: &str) -> Result<Threshold, ExprError> {
             "expected a metric before the comparison, as in `p95 < 500ms`".into(),
         ));
     }
-    let metric = Metric::parse(metric_text).map_err(|m| err(start, m))?;
+    let metric = parse_metric(metric_text).map_err(|m| err(start, m))?;
 
     let op_start = metric_end + (text[metric_end..].len() - text[metric_end..].trim_start().len());
     let rest = &text[op_start..];

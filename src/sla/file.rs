@@ -289,7 +289,7 @@ checks = "avg < 200ms"
         let names: Vec<String> = sla.endpoints.iter().map(EndpointTarget::label).collect();
         assert_eq!(names, ["/z/", "GET /a/"]);
         assert_eq!(sla.endpoints[1].thresholds.len(), 2);
-        assert_eq!(sla.endpoints[1].thresholds[1].metric, Metric::ErrorRate);
+        assert_eq!(sla.endpoints[1].thresholds[1].metric, Metric::FailureRate);
         let tiers: Vec<(&str, Option<u64>)> = sla
             .tiers
             .iter()

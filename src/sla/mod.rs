@@ -7,7 +7,6 @@
 //!   that every output format (table, Markdown, JSON, JUnit) renders.
 
 mod check;
-mod decimal;
 mod defaults;
 pub mod expr;
 mod file;

@@ -1,11 +1,23 @@
 //! SLA checks on a stage of a stepped run: `check RUN --tier NAME` judges the stage whose
 //! users equal the tier's, so that one stepped run answers every tier of the load plan.
 
-use crate::error::AppError;
+use crate::locust::LocustError;
 use crate::model::Run;
-use crate::sla::{evaluate, CheckReport, Sla};
+use crate::sla::{evaluate, CheckReport, Sla, SlaError};
 
 use super::{describe, of_run, stage_run, stage_with_users, Stage};
+
+/// Why a stage could not be checked: its histograms could not be read, or the SLA names no
+/// such tier.
+#[derive(Debug, thiserror::Error)]
+pub enum StageCheckError {
+    /// The stage histograms file is unreadable.
+    #[error(transparent)]
+    Locust(#[from] LocustError),
+    /// The SLA cannot be applied.
+    #[error(transparent)]
+    Sla(#[from] SlaError),
+}
 
 /// Checks `run` against `sla` as [`evaluate`] does, except that when `tier` names a tier with
 /// `users` and the run has two or more stages, the stage at those users is checked instead of
@@ -16,7 +28,7 @@ pub fn evaluate_stage_or_run(
     sla: &Sla,
     tier: Option<&str>,
     min_stage_s: f64,
-) -> Result<CheckReport, AppError> {
+) -> Result<CheckReport, StageCheckError> {
     let users = tier.and_then(|t| sla.tier(t)).and_then(|t| t.users);
     let stages = match users {
         Some(_) => of_run(run, min_stage_s)?,

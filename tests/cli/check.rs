@@ -57,7 +57,7 @@ fn boundary_runs_pass_and_fail_exactly_at_each_threshold() {
             .map(|e| (format!("{e}: p95"), below))
             .collect();
             expected.push((format!("tier {tier}: rps"), !below));
-            for metric in ["avg", "p95", "error_rate"] {
+            for metric in ["avg", "p95", "failure_rate"] {
                 expected.push((format!("tier {tier}: {metric}"), below));
             }
             assert_eq!(verdicts(&report), expected, "{tier}-{side}");
@@ -75,7 +75,7 @@ fn boundary_values_are_reported_exactly() {
     let (_, report) = check_json(&[&path("sla/medium-on_stats.csv"), "--tier", "medium"]);
     let checks = report["checks"].as_array().unwrap();
     let by_name = |n: &str| checks.iter().find(|c| c["name"] == n).unwrap().clone();
-    let rate = by_name("tier medium: error_rate");
+    let rate = by_name("tier medium: failure_rate");
     assert_eq!(rate["actual"], 0.005, "5 failures in 1000 requests");
     assert_eq!(rate["threshold"], 0.005);
     assert_eq!(rate["target"], "< 0.5%");
@@ -90,7 +90,7 @@ fn boundary_values_are_reported_exactly() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["name"] == "tier medium: error_rate")
+        .find(|c| c["name"] == "tier medium: failure_rate")
         .unwrap()
         .clone();
     assert_eq!(rate["actual_text"], "0.5005% (5 of 999)");
@@ -128,7 +128,7 @@ fn a_run_where_one_endpoint_always_fails_fails_its_checks() {
         [
             "GET /lmcache/status: p95",
             "tier heavy: rps",
-            "tier heavy: error_rate"
+            "tier heavy: failure_rate"
         ]
     );
     // An error-rate target on the endpoint itself fails on its 100 %.
@@ -159,7 +159,7 @@ fn the_tier_is_inferred_from_the_peak_user_count() {
         .filter(|(_, passed)| !passed)
         .map(|(name, _)| name)
         .collect();
-    assert_eq!(failed, ["tier light: p95", "tier light: error_rate"]);
+    assert_eq!(failed, ["tier light: p95", "tier light: failure_rate"]);
 }
 
 #[test]
@@ -255,7 +255,7 @@ checks = ["rps >= 10", "error_rate < 0.1%"]
             ("GET /rapport/résumé ✓: avg < 1s", "sla.endpoints", true),
             ("<script>&'\": p95 < 1ms", "sla.endpoints", false),
             ("tier light: rps >= 10", "sla.tier.light", true),
-            ("tier light: error_rate < 0.1%", "sla.tier.light", false),
+            ("tier light: failure_rate < 0.1%", "sla.tier.light", false),
         ]
     );
     let failure = suite.cases[1].status.failure_as_ref();

@@ -442,7 +442,7 @@ fn sla_checklist_has_a_row_per_check_and_shows_failures() {
         [
             "GET /lmcache/status: p95",
             "tier light: p95",
-            "tier light: error_rate"
+            "tier light: failure_rate"
         ]
     );
     let status: String = page.select(&sel("#sla .status")).map(text).collect();

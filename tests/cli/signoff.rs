@@ -223,7 +223,7 @@ fn a_recorded_locust_run_is_signed_off_and_copied() {
         "{failures}"
     );
     assert!(
-        failures.contains("light: tier light: error_rate is 0.81% (4 of 491)"),
+        failures.contains("light: tier light: failure_rate is 0.81% (4 of 491)"),
         "{failures}"
     );
     for file in [

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::focus::{focus, FocusEndpoint};
 use super::{verdict_class, Fact, HtmlTable, MAX_BARS};
-use crate::compare::{Comparison, EndpointComparison, Metric, Verdict};
+use crate::compare::{Comparison, EndpointComparison, Verdict};
+use crate::metric::Metric;
 use crate::model::{EndpointKey, Run};
 use crate::report::history::Timeline;
 use crate::report::tables;

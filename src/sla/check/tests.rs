@@ -120,7 +120,7 @@ fn a_healthy_light_run_passes_the_builtin_sla_with_its_tier_inferred() {
     assert_eq!(rps.subject, "Aggregated");
     assert_eq!(rps.scope, Scope::Tier);
     assert_eq!(rps.actual_text, "20");
-    let errors = check(&report, "tier light: error_rate");
+    let errors = check(&report, "tier light: failure_rate");
     assert_eq!(errors.actual_text, "0% (0 of 1200)");
 }
 

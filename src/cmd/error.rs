@@ -39,6 +39,9 @@ pub enum AppError {
     /// A capacity search could not be done.
     #[error(transparent)]
     Capacity(#[from] crate::capacity::CapacityError),
+    /// A stage of a stepped run could not be checked.
+    #[error(transparent)]
+    StageCheck(#[from] crate::stages::check::StageCheckError),
     /// The run archive could not be written, read or searched.
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),

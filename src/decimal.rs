@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// The most digits a threshold value may have: keeps exact comparisons inside `u128`.
-pub(super) const MAX_DIGITS: usize = 18;
+pub const MAX_DIGITS: usize = 18;
 
 /// A non-negative decimal number, exactly: `digits / 10^scale`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decimal {
     /// The digits without the decimal point.
     pub digits: u128,
@@ -69,6 +69,21 @@ impl Decimal {
         10u128
             .checked_pow(self.scale)
             .is_some_and(|div| self.digits.is_multiple_of(div))
+    }
+
+    /// A positive time, `300ms`, `2s` or a bare number of milliseconds, as exact milliseconds.
+    pub fn parse_time_ms(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let (number, factor) = if let Some(n) = t.strip_suffix("ms") {
+            (n, 1)
+        } else if let Some(n) = t.strip_suffix('s') {
+            (n, 1000)
+        } else {
+            (t, 1)
+        };
+        let value = Self::parse(number.trim())?.times(factor)?;
+        // `cmp_ratio` orders the ratio against the value: 0 below it means positive.
+        (value.cmp_ratio(0, 1) == Some(Ordering::Less)).then_some(value)
     }
 
     /// The value as the nearest `f64` (correctly rounded, so equal decimals give equal floats).

@@ -48,7 +48,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub use config::{Config, LogLevel};
+pub use config::{Config, LoadStage, LogLevel};
 use descriptors::ConnectionBudget;
 use monitor::Monitor;
 use output::CsvFiles;
@@ -182,7 +182,13 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
             connections: config.users.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
         },
         None => Pace::Closed {
-            users: config.users.unwrap_or(1),
+            users: config
+                .stages
+                .iter()
+                .map(|s| s.users)
+                .max()
+                .or(config.users)
+                .unwrap_or(1),
             spawn_rate: config.spawn_rate,
         },
     };
@@ -191,11 +197,12 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
         scenario,
         target,
         pace,
-        config.run_time,
+        config.stages_time().or(config.run_time),
         config.stop_timeout,
         config.reset_stats,
     )
-    .map_err(DriverError::Usage)?;
+    .map_err(DriverError::Usage)?
+    .with_stages(config.stages.clone());
     let mut files = match &config.csv {
         Some(prefix) => Some(CsvFiles::new(
             prefix,

@@ -99,7 +99,10 @@ pub fn parse_stages(text: &str) -> Result<StageList, String> {
     let mut stages = Vec::new();
     for part in text.split(',') {
         let (users, time) = part.trim().split_once(':').ok_or_else(|| {
-            format!("`{}`: expected USERS:DURATION, e.g. 10:30s,50:30s", part.trim())
+            format!(
+                "`{}`: expected USERS:DURATION, e.g. 10:30s,50:30s",
+                part.trim()
+            )
         })?;
         let users: u64 = users
             .trim()

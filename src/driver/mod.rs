@@ -10,6 +10,7 @@
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
 //! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
+//! * [`stage_histograms`]: each plateau's histograms of a stepped load;
 //! * [`monitor`]: the generator's own CPU and lag;
 //! * [`writer`]: the thread that writes the files, off the users' path;
 //! * [`backoff`]: the pause of a loop whose failing step returns at once;
@@ -39,6 +40,7 @@ pub mod output;
 pub mod recorder;
 pub mod runner;
 pub mod scenario;
+pub mod stage_histograms;
 pub mod writer;
 
 use std::io::{IsTerminal, Write as _};
@@ -204,11 +206,14 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
     .map_err(DriverError::Usage)?
     .with_stages(config.stages.clone());
     let mut files = match &config.csv {
-        Some(prefix) => Some(CsvFiles::new(
-            prefix,
-            config.csv_full_history,
-            config.rate.is_some(),
-        )?),
+        Some(prefix) => {
+            let files = CsvFiles::new(prefix, config.csv_full_history, config.rate.is_some())?;
+            Some(if config.stages.is_empty() {
+                files
+            } else {
+                files.with_stage_histograms()?
+            })
+        }
         None => None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -258,4 +258,16 @@ fn locust_1_histories_give_null_stage_percentiles_with_a_note() {
     let out = perfreport().arg("summary").arg(&run).assert().success();
     let text = portable(&out.get_output().stdout);
     assert!(text.contains("no stage percentiles: Locust 1.x"), "{text}");
+    // The report draws the stages' throughput and leaves out the percentile chart it cannot
+    // draw, instead of failing.
+    let page = dir.path().join("v1.html");
+    perfreport()
+        .args(["report", "-o"])
+        .arg(&page)
+        .arg(&run)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Throughput per load stage"));
+    assert!(!html.contains("Response-time percentiles per load stage"));
 }

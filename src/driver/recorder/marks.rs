@@ -47,7 +47,7 @@ impl Recorder {
             .iter()
             .zip(from.entries.iter().zip(&to.entries))
             .filter_map(|(e, (a, b))| Some((e, diff(a, b)?)))
-            .filter(|(_, d)| d.len() > 0)
+            .filter(|(_, d)| !d.is_empty())
             .collect();
         parts.sort_by(|(a, _), (b, _)| (&a.name, &a.method).cmp(&(&b.name, &b.method)));
         parts.extend(diff(&from.total, &to.total).map(|d| (&self.total, d)));

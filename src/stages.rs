@@ -75,6 +75,9 @@ pub struct Stage {
     /// Whether the percentiles are exact (the driver's stage histograms) rather than
     /// rebuilt from the history's 10 s windows.
     pub percentiles_exact: bool,
+    /// Why the percentiles are `null`, when the history cannot give a stage's own: its
+    /// percentile columns are cumulative over the run (Locust 1.x, or no `--csv-full-history`).
+    pub percentiles_note: Option<String>,
     /// Each endpoint, when the history has per-endpoint rows.
     pub endpoints: Vec<StageEndpoint>,
     /// Unix seconds of the first and last row, to match the driver's stage histograms.
@@ -97,17 +100,18 @@ pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
         .map(|r| (r.timestamp, r.user_count))
         .collect();
     let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
-    // Only `--csv-full-history` makes Locust 2.x write windowed percentiles; without it the
-    // history's percentiles are cumulative and say nothing about one stage.
-    let windowed = run.has_full_history();
+    // Only `--csv-full-history` makes Locust 2.x write windowed percentiles; without it, and
+    // in Locust 1.x, the history's percentiles are cumulative and say nothing about one stage.
+    let note = cumulative_percentiles(run);
+    let windowed = note.is_none();
     let agg_series = series(&aggregated, windowed);
     let endpoint_series: Vec<(EndpointKey, Vec<Snapshot>)> = run
         .endpoints
         .iter()
-        .filter(|_| windowed)
+        .filter(|_| run.has_full_history())
         .map(|e| {
             let rows: Vec<&HistoryRow> = run.history.iter().filter(|r| r.key == e.key).collect();
-            (e.key.clone(), series(&rows, true))
+            (e.key.clone(), series(&rows, windowed))
         })
         .collect();
     plateaus(&users, min_stage_s)
@@ -123,6 +127,7 @@ pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
                 duration_s,
                 aggregated: stats(&agg_series),
                 percentiles_exact: false,
+                percentiles_note: note.map(str::to_string),
                 endpoints: endpoint_series
                     .iter()
                     .map(|(key, s)| StageEndpoint {
@@ -200,6 +205,42 @@ fn exact(stage: &mut Stage, recorded: &StageHistogram) {
         }
     }
     stage.percentiles_exact = true;
+    stage.percentiles_note = None;
+}
+
+/// Why the history's percentile columns are cumulative over the run so far rather than those
+/// of Locust's 10 s window, if they are: no `--csv-full-history` (Locust 2.x writes windowed
+/// percentiles only with it), or Locust 1.x (cumulative always).
+///
+/// Locust 1.x is recognised by its `_failures.csv` header, which has no `First Seen` column
+/// (Locust 0.x to 1.x and the first 2.x releases), unless the history itself shows a window:
+/// an Aggregated row whose `100%` column is well below the maximum so far (`Total Max Response
+/// Time`), which a cumulative maximum never is. So a 2.x run from before `First Seen` keeps
+/// its windowed percentiles whenever its latencies varied at all.
+pub fn cumulative_percentiles(run: &Run) -> Option<&'static str> {
+    if !run.has_full_history() {
+        return Some(
+            "the history has no per-endpoint rows (no --csv-full-history): its percentiles are \
+             cumulative over the run, so no stage has percentiles of its own",
+        );
+    }
+    let old_failures_header = run.files.failures.as_deref().is_some_and(|path| {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| b.split(|c| *c == b'\n').next().map(<[u8]>::to_vec))
+            .is_some_and(|header| !String::from_utf8_lossy(&header).contains("First Seen"))
+    });
+    let shows_a_window = run.history.iter().any(|r| {
+        let top = r.percentiles.iter().find(|p| (p.level - 1.0).abs() < 1e-9);
+        match (top.and_then(|p| p.value_ms), r.total_max_ms) {
+            (Some(window_max), Some(max)) => window_max > 0.0 && window_max < 0.9 * max - 1.0,
+            _ => false,
+        }
+    });
+    (old_failures_header && !shows_a_window).then_some(
+        "Locust 1.x history (no First Seen in _failures.csv): its percentile columns are \
+         cumulative over the run so far, not windowed, so no stage has percentiles of its own",
+    )
 }
 
 /// The stage as a run of its own: its figures in place of the whole run's, its history rows

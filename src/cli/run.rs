@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::values::parse_duration;
+use super::values::{parse_duration, parse_stages, StageList};
 use crate::driver::{Config, DriverError, LogLevel};
 
 /// Arguments of `perfreport run`, named and defaulted like Locust 2.47's.
@@ -82,6 +82,13 @@ pub struct RunArgs {
     /// measured from each request's intended send time.
     #[arg(long = "rate")]
     pub rate: Option<f64>,
+
+    /// A stepped load: USERS:DURATION plateaus, e.g. `10:30s,50:30s,100:30s` (a Locust
+    /// LoadTestShape of plateaus). Each stage ramps to its users at `--spawn-rate`, then holds
+    /// them; the run lasts the sum. Replaces `-u` and `-t`.
+    #[arg(long = "stages", value_parser = parse_stages,
+          conflicts_with_all = ["users", "run_time", "rate", "reset_stats"])]
+    pub stages: Option<StageList>,
 }
 
 impl RunArgs {
@@ -101,6 +108,7 @@ impl RunArgs {
             exit_code_on_error: self.exit_code_on_error,
             scenario: self.scenario.clone().or_else(|| self.locustfile.clone()),
             rate: self.rate,
+            stages: self.stages.clone().map(|s| s.0).unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -138,5 +146,15 @@ mod tests {
         assert_eq!(config.log_level, LogLevel::Warning);
         assert!(Cli::try_parse_from(["run", "-f", "a.toml", "--scenario", "b.toml"]).is_err());
         assert!(Cli::try_parse_from(["run", "-L", "LOUD"]).is_err());
+    }
+
+    #[test]
+    fn stages_replace_users_and_run_time() {
+        let args = Cli::parse_from(["run", "--stages", "2:3s,4:3s", "-r", "10"]).args;
+        let config = args.config().unwrap();
+        assert_eq!(config.stages.len(), 2);
+        assert_eq!(config.stages_time(), Some(Duration::from_secs(6)));
+        assert!(Cli::try_parse_from(["run", "--stages", "2:3s", "-t", "10s"]).is_err());
+        assert!(Cli::try_parse_from(["run", "--stages", "2:3s", "-u", "3"]).is_err());
     }
 }

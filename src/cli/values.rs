@@ -91,6 +91,31 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     parse_time(text, 1.0).map(Duration::from_secs_f64)
 }
 
+/// A stepped load as `--stages` writes it: `USERS:DURATION` pairs joined by commas
+/// (`10:30s,50:30s,100:1m`), durations in the one time grammar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageList(pub Vec<crate::driver::LoadStage>);
+
+/// Parses `--stages` (`10:30s,50:30s,100:30s`).
+pub fn parse_stages(text: &str) -> Result<StageList, String> {
+    let mut stages = Vec::new();
+    for part in text.split(',') {
+        let (users, time) = part.trim().split_once(':').ok_or_else(|| {
+            format!(
+                "`{}`: expected USERS:DURATION, e.g. 10:30s,50:30s",
+                part.trim()
+            )
+        })?;
+        let users: u64 = users
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{}`: {users:?} is not a number of users", part.trim()))?;
+        let duration = parse_duration(time).map_err(|e| format!("`{}`: {e}", part.trim()))?;
+        stages.push(crate::driver::LoadStage { users, duration });
+    }
+    Ok(StageList(stages))
+}
+
 /// Parses a duration into seconds (`30s`, `2m`, `500ms`, a bare number of seconds).
 pub fn parse_seconds(text: &str) -> Result<f64, String> {
     parse_time(text, 1.0)
@@ -227,6 +252,18 @@ mod tests {
         assert!(typo.contains("write `10%`"), "{typo}");
         assert_eq!(parse_fraction("1"), Ok(1.0));
         assert_eq!(parse_fraction("150%"), Ok(1.5));
+    }
+
+    #[test]
+    fn stage_lists() {
+        let s = parse_stages("10:30s, 50:1m,100:90").unwrap().0;
+        let users: Vec<u64> = s.iter().map(|s| s.users).collect();
+        assert_eq!(users, vec![10, 50, 100]);
+        assert_eq!(s[1].duration, Duration::from_secs(60));
+        assert_eq!(s[2].duration, Duration::from_secs(90));
+        assert!(parse_stages("10").unwrap_err().contains("USERS:DURATION"));
+        assert!(parse_stages("ten:30s").is_err());
+        assert!(parse_stages("10:soon").is_err());
     }
 
     #[test]

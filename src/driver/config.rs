@@ -39,7 +39,23 @@ pub struct Config {
     pub scenario: Option<PathBuf>,
     /// Open model: requests per second at a constant arrival rate.
     pub rate: Option<f64>,
+    /// A stepped load (`--stages`): plateaus of users, one after the other; empty for the
+    /// constant load of `users`. The run lasts the sum of their durations.
+    pub stages: Vec<LoadStage>,
 }
+
+/// One plateau of a stepped load: hold `users` for `duration`, counted from when the ramp to
+/// them (at the spawn rate) begins, as a Locust `LoadTestShape` returning `(users, rate)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadStage {
+    /// Users to hold.
+    pub users: u64,
+    /// How long the stage lasts, its ramp included.
+    pub duration: Duration,
+}
+
+/// The most users a run may have.
+const MAX_USERS: u64 = 100_000;
 
 impl Default for Config {
     /// What `perfreport run` does with no flags at all (Locust's defaults).
@@ -58,6 +74,7 @@ impl Default for Config {
             exit_code_on_error: 1,
             scenario: None,
             rate: None,
+            stages: Vec::new(),
         }
     }
 }
@@ -119,7 +136,7 @@ impl Config {
                 ));
             }
         }
-        if self.users.is_some_and(|u| u > 100_000) {
+        if self.users.is_some_and(|u| u > MAX_USERS) {
             return Err(DriverError::Usage("--users must be at most 100000".into()));
         }
         let year = Duration::from_secs(366 * 86_400);
@@ -128,6 +145,7 @@ impl Config {
                 "--run-time and --stop-timeout must be at most a year".into(),
             ));
         }
+        self.validate_stages(year)?;
         if let Some(f) = &self.scenario {
             if f.extension().is_some_and(|e| e == "py") {
                 return Err(DriverError::Usage(format!(
@@ -138,6 +156,54 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// `--stages` sets the users and the run time itself, and is a closed-model load.
+    fn validate_stages(&self, year: Duration) -> Result<(), DriverError> {
+        if self.stages.is_empty() {
+            return Ok(());
+        }
+        let clash = [
+            (self.users.is_some(), "--users"),
+            (self.run_time.is_some(), "--run-time"),
+            (self.rate.is_some(), "--rate"),
+            (self.reset_stats, "--reset-stats"),
+        ];
+        if let Some((_, flag)) = clash.iter().find(|(set, _)| *set) {
+            return Err(DriverError::Usage(format!(
+                "--stages sets the users and the run time (the sum of the stages) of a closed-model \
+                 load: it cannot be combined with {flag}"
+            )));
+        }
+        for s in &self.stages {
+            if s.users == 0 || s.users > MAX_USERS {
+                return Err(DriverError::Usage(
+                    "--stages: every stage needs between 1 and 100000 users".into(),
+                ));
+            }
+            if s.duration < Duration::from_secs(1) {
+                return Err(DriverError::Usage(
+                    "--stages: every stage must last at least 1s (the history has a row a second)"
+                        .into(),
+                ));
+            }
+        }
+        if self.stages_time().is_none_or(|t| t > year) {
+            return Err(DriverError::Usage(
+                "--stages must last at most a year in all".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The run time of a stepped load: the sum of its stages (`None` without stages).
+    pub fn stages_time(&self) -> Option<Duration> {
+        if self.stages.is_empty() {
+            return None;
+        }
+        self.stages
+            .iter()
+            .try_fold(Duration::ZERO, |t, s| t.checked_add(s.duration))
     }
 }
 
@@ -167,5 +233,43 @@ mod tests {
         };
         assert!(zero.validate().is_err());
         assert!(Config::default().validate().is_ok());
+    }
+
+    #[test]
+    fn stages_refuse_the_flags_they_replace() {
+        let stage = |users, s| LoadStage {
+            users,
+            duration: Duration::from_secs(s),
+        };
+        let stepped = Config {
+            stages: vec![stage(2, 3), stage(4, 5)],
+            ..Config::default()
+        };
+        assert!(stepped.validate().is_ok());
+        assert_eq!(stepped.stages_time(), Some(Duration::from_secs(8)));
+        let with_time = Config {
+            run_time: Some(Duration::from_secs(5)),
+            ..stepped.clone()
+        };
+        let e = with_time.validate().unwrap_err().to_string();
+        assert!(e.contains("--run-time"), "{e}");
+        let open = Config {
+            rate: Some(10.0),
+            ..stepped.clone()
+        };
+        assert!(open.validate().is_err());
+        let empty = Config {
+            stages: vec![stage(0, 3)],
+            ..Config::default()
+        };
+        assert!(empty.validate().is_err());
+        let short = Config {
+            stages: vec![LoadStage {
+                users: 3,
+                duration: Duration::from_millis(500),
+            }],
+            ..Config::default()
+        };
+        assert!(short.validate().is_err());
     }
 }

@@ -11,6 +11,7 @@
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
 //! * [`locust_math`]: Locust's bucketing, percentile and failure-order rules;
 //! * [`output`]: the CSV files and console tables;
+//! * [`stage_histograms`]: each plateau's histograms of a stepped load;
 //! * [`monitor`]: the generator's own CPU and lag;
 //! * [`writer`]: the thread that writes the files, off the users' path;
 //! * [`backoff`]: the pause of a loop whose failing step returns at once;
@@ -41,6 +42,7 @@ pub mod output;
 pub mod recorder;
 pub mod runner;
 pub mod scenario;
+pub mod stage_histograms;
 pub mod writer;
 
 use std::io::{IsTerminal, Write as _};
@@ -49,7 +51,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub use config::{Config, LogLevel};
+pub use config::{Config, LoadStage, LogLevel};
 use descriptors::ConnectionBudget;
 pub use host::{parse_host, Target};
 use monitor::Monitor;
@@ -136,7 +138,13 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
             connections: config.users.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
         },
         None => Pace::Closed {
-            users: config.users.unwrap_or(1),
+            users: config
+                .stages
+                .iter()
+                .map(|s| s.users)
+                .max()
+                .or(config.users)
+                .unwrap_or(1),
             spawn_rate: config.spawn_rate,
         },
     };
@@ -145,17 +153,21 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
         scenario,
         target,
         pace,
-        config.run_time,
+        config.stages_time().or(config.run_time),
         config.stop_timeout,
         config.reset_stats,
     )
-    .map_err(DriverError::Usage)?;
+    .map_err(DriverError::Usage)?
+    .with_stages(config.stages.clone());
     let mut files = match &config.csv {
-        Some(prefix) => Some(CsvFiles::new(
-            prefix,
-            config.csv_full_history,
-            config.rate.is_some(),
-        )?),
+        Some(prefix) => {
+            let files = CsvFiles::new(prefix, config.csv_full_history, config.rate.is_some())?;
+            Some(if config.stages.is_empty() {
+                files
+            } else {
+                files.with_stage_histograms()?
+            })
+        }
         None => None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -20,6 +20,8 @@
 //!   latencies measured from the actual send instead of the intended send time. (Its name
 //!   does not end in `_stats.csv`, so that no reader looking for runs mistakes it for one.)
 //! * `PREFIX_service_time_histograms.csv` (open model only): the same for the histograms.
+//! * `PREFIX_stage_histograms.csv` (stepped loads, `--stages`): each plateau's histograms
+//!   ([`super::stage_histograms`]).
 //! * `PREFIX_driver.csv`: the generator's self-monitoring, one row a second:
 //!   `Timestamp,CPU %,Timer Lag (ms),Late Requests,Max Send Lag (ms),Saturated`.
 
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use super::monitor::MonitorPoint;
 use super::recorder::Recorder;
+use super::stage_histograms::StageHistograms;
 use super::writer::{Failure, Job, Writer};
 use super::DriverError;
 use crate::locust::with_suffix;
@@ -51,7 +54,12 @@ pub struct CsvFiles {
     driver_len: u64,
     /// The second the histogram files were last written.
     histograms_written: Option<i64>,
+    /// A stepped load's stage histograms, when it has stages.
+    stages: Option<StageHistograms>,
 }
+
+/// The suffix of a stepped load's stage histograms.
+const STAGE_FILE: &str = crate::stages::STAGE_HISTOGRAMS_SUFFIX;
 
 /// Seconds between writes of the histogram files, which grow with the spread of latencies
 /// seen (one row per non-empty bucket: hundreds of kilobytes after a few minutes of a varied
@@ -86,6 +94,7 @@ impl CsvFiles {
             last_history_second: None,
             driver_len: driver.len() as u64,
             histograms_written: None,
+            stages: None,
         };
         files.send(vec![
             files.append("_stats_history.csv", 0, history),
@@ -93,6 +102,17 @@ impl CsvFiles {
             Job::Replace(files.path("_exceptions.csv"), exceptions_header()),
         ])?;
         Ok(files)
+    }
+
+    /// Also writes `PREFIX_stage_histograms.csv` (a stepped load).
+    pub fn with_stage_histograms(mut self) -> Result<Self, DriverError> {
+        let stages = StageHistograms::default();
+        self.send(vec![Job::Replace(
+            self.path(STAGE_FILE),
+            stages.content().to_string(),
+        )])?;
+        self.stages = Some(stages);
+        Ok(self)
     }
 
     fn append(&self, suffix: &str, at: u64, bytes: String) -> Job {
@@ -133,6 +153,9 @@ impl CsvFiles {
             v.push(self.path("_service_time.csv"));
             v.push(self.path("_service_time_histograms.csv"));
         }
+        if self.stages.is_some() {
+            v.push(self.path(STAGE_FILE));
+        }
         v
     }
 
@@ -162,6 +185,14 @@ impl CsvFiles {
             self.history_len += rows.len() as u64;
             self.last_history_second = Some(second);
             jobs.push(self.append("_stats_history.csv", self.last_tick_offset, rows));
+            if let Some(stages) = self.stages.as_mut() {
+                let ended = stages.row(rec, second, users);
+                let ended = (last && stages.close(rec)) || ended;
+                if ended {
+                    let content = stages.content().to_string();
+                    jobs.push(Job::Replace(self.path(STAGE_FILE), content));
+                }
+            }
         }
         if let Some(m) = monitor {
             let cpu = m.cpu_percent.map_or(String::new(), |c| format!("{c:.1}"));

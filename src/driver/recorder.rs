@@ -20,6 +20,9 @@ use hdrhistogram::Histogram;
 use super::locust_math::{failure_sort_key, locust_bucket, locust_percentile};
 use crate::locust::write::{EntrySnapshot, FailureLine, HistoryPoint, Num, PERCENTILES};
 
+mod marks;
+pub use marks::HistogramMark;
+
 /// Largest latency the histograms hold: one hour, in microseconds.
 const MAX_US: u64 = 3_600_000_000;
 /// Seconds of per-second data kept for the sliding windows.

@@ -14,6 +14,11 @@
 //! writer), and a user whose connection cannot be established waits its wait time, at least
 //! a back-off of 10 ms doubling to 1 s, before it tries again.
 //!
+//! A stepped load ([`Plan::with_stages`]) changes the user count at each stage's start: it
+//! starts users, or stops the most recently started ones, at the spawn rate (as Locust's
+//! runner does for a `LoadTestShape`). A user told to leave finishes the request it has in
+//! flight (which is recorded) and sends no more.
+//!
 //! At the end (run time, Ctrl-C or SIGTERM) users stop sending and requests in flight get
 //! `--stop-timeout` to finish. A request still unanswered then that has waited more than twice
 //! the slowest answer of the run (any time at all, when there was none) is recorded as a
@@ -31,6 +36,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
 use super::backoff::Backoff;
+use super::config::LoadStage;
 use super::descriptors::ConnectionBudget;
 use super::errors::{connect_error, exchange_error, status_error, timeout_error, Phase};
 use super::http::{serialise_request, Connection};
@@ -118,6 +124,8 @@ pub struct Plan {
     /// Reset statistics once every user is running.
     pub reset_stats: bool,
     budget: Option<ConnectionBudget>,
+    /// A stepped load's plateaus (closed model); empty for a constant load.
+    stages: Vec<LoadStage>,
     next_slot: AtomicU64,
     /// Open model: slots actually sent.
     sent: AtomicU64,
@@ -184,6 +192,7 @@ impl Plan {
             stop_timeout,
             reset_stats,
             budget: None,
+            stages: Vec::new(),
             next_slot: AtomicU64::new(0),
             sent: AtomicU64::new(0),
         })
@@ -192,6 +201,13 @@ impl Plan {
     /// Limits the connections open at once to `budget` (see [`super::descriptors`]).
     pub fn with_budget(mut self, budget: Option<ConnectionBudget>) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// Makes the load stepped: `stages` one after the other (closed model; `pace`'s users
+    /// should be the largest stage's, for the connection budget's warning).
+    pub fn with_stages(mut self, stages: Vec<LoadStage>) -> Self {
+        self.stages = stages;
         self
     }
 
@@ -209,27 +225,60 @@ impl Plan {
 pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
     let mut users = JoinSet::new();
     let (cut_tx, cut) = watch::channel::<Option<Duration>>(None);
-    let count = plan.user_count();
-    for id in 0..count {
-        if let Pace::Closed { spawn_rate, .. } = plan.pace {
-            let at = shared.started + Duration::from_secs_f64(id as f64 / spawn_rate);
-            if !sleep_until_or_stop(at, &mut stop.clone()).await {
-                break;
-            }
-        }
+    // One "leave" signal per running user, the most recently started last. A constant load
+    // never sends on them.
+    let mut leaves: Vec<watch::Sender<bool>> = Vec::new();
+    let mut started = 0u64;
+    let mut start_user = |users: &mut JoinSet<()>, leaves: &mut Vec<watch::Sender<bool>>| {
+        let (leave_tx, leave) = watch::channel(false);
+        leaves.push(leave_tx);
         shared.users.fetch_add(1, Ordering::Relaxed);
         users.spawn(user(
             Arc::clone(&plan),
             Arc::clone(&shared),
-            id,
-            stop.clone(),
+            started,
+            (stop.clone(), leave),
             cut.clone(),
         ));
-    }
-    if plan.reset_stats && !*stop.borrow() {
-        let now = shared.unix(Instant::now());
-        if let Ok(mut r) = shared.recorder.lock() {
-            r.reset(now);
+        started += 1;
+    };
+    match (plan.pace, plan.stages.is_empty()) {
+        (Pace::Closed { spawn_rate, .. }, false) => {
+            let mut stage_start = shared.started;
+            'stages: for stage in &plan.stages {
+                let mut i = 0u64;
+                while leaves.len() as u64 != stage.users {
+                    let at = stage_start + Duration::from_secs_f64(i as f64 / spawn_rate);
+                    if !sleep_until_or_stop(at, &mut stop.clone()).await {
+                        break 'stages;
+                    }
+                    if (leaves.len() as u64) < stage.users {
+                        start_user(&mut users, &mut leaves);
+                    } else if let Some(leave) = leaves.pop() {
+                        let _ = leave.send(true);
+                        shared.users.fetch_sub(1, Ordering::Relaxed);
+                    }
+                    i += 1;
+                }
+                stage_start += stage.duration;
+            }
+        }
+        _ => {
+            for id in 0..plan.user_count() {
+                if let Pace::Closed { spawn_rate, .. } = plan.pace {
+                    let at = shared.started + Duration::from_secs_f64(id as f64 / spawn_rate);
+                    if !sleep_until_or_stop(at, &mut stop.clone()).await {
+                        break;
+                    }
+                }
+                start_user(&mut users, &mut leaves);
+            }
+            if plan.reset_stats && !*stop.borrow() {
+                let now = shared.unix(Instant::now());
+                if let Ok(mut r) = shared.recorder.lock() {
+                    r.reset(now);
+                }
+            }
         }
     }
     let _ = stop.clone().wait_for(|s| *s).await;
@@ -244,6 +293,7 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
         users.abort_all();
         join_all(&mut users).await;
     }
+    drop(leaves);
     if let Pace::Open { rate, .. } = plan.pace {
         let end = plan
             .run_time
@@ -271,11 +321,33 @@ async fn sleep_until_or_stop(at: Instant, stop: &mut watch::Receiver<bool>) -> b
     slept && !*stop.borrow()
 }
 
+/// A user's two stop signals: the run's end, and its own leave (a stepped load lowering the
+/// user count).
+type Stops = (watch::Receiver<bool>, watch::Receiver<bool>);
+
+fn stopped((stop, leave): &Stops) -> bool {
+    *stop.borrow() || *leave.borrow()
+}
+
+/// Sleeps until `at` unless the run stops or the user is told to leave first; whether it slept.
+async fn sleep_until_or_leave(at: Instant, stops: &mut Stops) -> bool {
+    if stopped(stops) {
+        return false;
+    }
+    let (stop, leave) = stops;
+    let slept = tokio::select! {
+        _ = tokio::time::sleep_until(at.into()) => true,
+        _ = stop.wait_for(|s| *s) => false,
+        Ok(_) = leave.wait_for(|s| *s) => false,
+    };
+    slept && !stopped(stops)
+}
+
 async fn user(
     plan: Arc<Plan>,
     shared: Arc<Shared>,
     id: u64,
-    mut stop: watch::Receiver<bool>,
+    mut stops: Stops,
     mut cut: watch::Receiver<Option<Duration>>,
 ) {
     let mut rng = fastrand::Rng::with_seed(shared.unix_start.to_bits() ^ id.wrapping_mul(0x9E37));
@@ -284,7 +356,7 @@ async fn user(
     let deadline = plan.run_time.map(|d| shared.started + d);
     loop {
         tokio::task::coop::consume_budget().await;
-        if *stop.borrow() {
+        if stopped(&stops) {
             break;
         }
         let intended = match plan.pace {
@@ -292,7 +364,8 @@ async fn user(
             Pace::Open { rate, .. } => {
                 let i = plan.next_slot.fetch_add(1, Ordering::Relaxed);
                 let at = shared.started + Duration::from_secs_f64(i as f64 / rate);
-                if deadline.is_some_and(|d| at >= d) || !sleep_until_or_stop(at, &mut stop).await {
+                if deadline.is_some_and(|d| at >= d) || !sleep_until_or_leave(at, &mut stops).await
+                {
                     break;
                 }
                 Some(at)
@@ -356,7 +429,7 @@ async fn user(
             if connect_failed {
                 wait = wait.max(backoff.next_pause());
             }
-            if !sleep_until_or_stop(Instant::now() + wait, &mut stop).await {
+            if !sleep_until_or_leave(Instant::now() + wait, &mut stops).await {
                 break;
             }
         }

@@ -1,5 +1,6 @@
-//! Reads `PREFIX_stage_histograms.csv`, the per-stage latency histograms meant for the embedded
-//! driver to write beside a stepped run, so that stage percentiles are exact.
+//! Reads `PREFIX_stage_histograms.csv`, the per-stage latency histograms the embedded driver
+//! writes beside a stepped run (`perfreport run --stages`, [`crate::driver::stage_histograms`]),
+//! so that stage percentiles are exact.
 //!
 //! Header `Users,Start,End,Type,Name,Value,Count`: `Start` and `End` are the Unix seconds of
 //! the stage's first and last `_stats_history.csv` row at `Users`; the counts are the requests

@@ -226,10 +226,12 @@ fn run_figures(run: &RunSection, colors: &EndpointPalette) -> Result<RunFigures,
     let stages = if run.stages.is_empty() {
         Vec::new()
     } else {
-        vec![
-            Figure::new(stages::throughput(&run.stages)?, ""),
-            Figure::new(stages::latency(&run.stages)?, ""),
-        ]
+        let mut figures = vec![Figure::new(stages::throughput(&run.stages)?, "")];
+        // Stages of a cumulative history have no percentiles (the table's title says why).
+        if run.stages.iter().any(|s| s.aggregated.p50_ms.is_some()) {
+            figures.push(Figure::new(stages::latency(&run.stages)?, ""));
+        }
+        figures
     };
     Ok(RunFigures {
         over_time,

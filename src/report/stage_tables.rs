@@ -6,12 +6,16 @@ use super::table::{Align, Cell, Table, Tone};
 use crate::endurance::{Endurance, MATERIAL};
 use crate::stages::Stage;
 
-/// The stages table's title, saying which values are approximate.
-pub fn stages_title(stages: &[Stage]) -> &'static str {
-    if stages.iter().all(|s| s.percentiles_exact) {
+/// The stages table's title, saying which values are approximate or unknown.
+pub fn stages_title(stages: &[Stage]) -> String {
+    if let Some(note) = stages.iter().find_map(|s| s.percentiles_note.as_deref()) {
+        format!("Stages (plateaus of the user count; no stage percentiles: {note})")
+    } else if stages.iter().all(|s| s.percentiles_exact) {
         "Stages (plateaus of the user count; percentiles exact, from the driver's stage histograms)"
+            .to_string()
     } else {
         "Stages (plateaus of the user count; percentiles ≈ from the history's 10 s windows)"
+            .to_string()
     }
 }
 

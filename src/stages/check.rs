@@ -62,9 +62,11 @@ pub fn evaluate_stage_or_run(
 /// What was checked: `checked the stage at 20 users, 36–54 s of the run (stage 3 of 4; …)`.
 pub fn stage_note(stage: &Stage, count: usize) -> String {
     let how = if stage.percentiles_exact {
-        "percentiles exact from the driver's stage histograms"
+        "percentiles exact from the driver's stage histograms".to_string()
+    } else if let Some(note) = &stage.percentiles_note {
+        format!("no stage percentiles: {note}; min and max unknown")
     } else {
-        "percentiles ≈ from the history's 10 s windows; min and max unknown"
+        "percentiles ≈ from the history's 10 s windows; min and max unknown".to_string()
     };
     format!("checked the {} ({count} stages; {how})", describe(stage))
 }

@@ -14,6 +14,7 @@ mod compare;
 mod completions;
 mod drift_from;
 mod driver;
+mod driver_stages;
 mod escaping;
 mod groups;
 mod inputs;

@@ -204,3 +204,70 @@ fn report_charts_the_stages() {
     assert!(html.contains("aria-label=\"Throughput per load stage\""));
     assert!(html.contains("aria-label=\"Response-time percentiles per load stage"));
 }
+
+/// Locust 1.x writes cumulative percentiles in its history, even with full history, so a stage
+/// has no percentiles of its own there: `null`, with a note, never the whole run's numbers.
+/// The run is `fixtures/v1` (Locust 1.6.0) with its first 15 s of rows relabelled from 20 to
+/// 10 users, so that it has two stages; everything else is Locust 1.x's own output.
+#[test]
+fn locust_1_histories_give_null_stage_percentiles_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    for suffix in ["stats", "failures", "exceptions", "stats_history"] {
+        let from = fixture(&format!("v1/v1run_{suffix}.csv"));
+        let mut text = std::fs::read_to_string(&from).unwrap();
+        if suffix == "stats_history" {
+            let first_t: i64 = 1795861797;
+            text = text
+                .split_inclusive('\n')
+                .map(|line| match line.split_once(',') {
+                    Some((t, rest)) if t.parse::<i64>().is_ok_and(|t| t <= first_t + 15) => {
+                        let rest = rest
+                            .strip_prefix("20,")
+                            .map_or(rest.to_string(), |r| format!("10,{r}"));
+                        format!("{t},{rest}")
+                    }
+                    _ => line.to_string(),
+                })
+                .collect();
+        }
+        std::fs::write(dir.path().join(format!("v1run_{suffix}.csv")), text).unwrap();
+    }
+    let run = dir.path().join("v1run");
+    let v = summary_json(&[run.to_str().unwrap()]);
+    let stages = v[0]["stages"].as_array().expect("a stages array");
+    let users: Vec<u64> = stages
+        .iter()
+        .map(|s| s["users"].as_u64().unwrap())
+        .collect();
+    assert_eq!(users, vec![10, 20]);
+    for s in stages {
+        assert!(s["requests"].as_u64().is_some_and(|n| n > 0), "{s}");
+        assert!(s["avg_ms"].as_f64().is_some(), "{s}");
+        for key in ["p50_ms", "p95_ms", "p99_ms"] {
+            assert!(s[key].is_null(), "{key}: {s}");
+        }
+        let note = s["percentiles_note"].as_str().expect("a note");
+        assert!(
+            note.contains("Locust 1.x") && note.contains("cumulative"),
+            "{note}"
+        );
+        for e in s["endpoints"].as_array().expect("endpoints") {
+            assert!(e["p95_ms"].is_null(), "{e}");
+        }
+    }
+    let out = perfreport().arg("summary").arg(&run).assert().success();
+    let text = portable(&out.get_output().stdout);
+    assert!(text.contains("no stage percentiles: Locust 1.x"), "{text}");
+    // The report draws the stages' throughput and leaves out the percentile chart it cannot
+    // draw, instead of failing.
+    let page = dir.path().join("v1.html");
+    perfreport()
+        .args(["report", "-o"])
+        .arg(&page)
+        .arg(&run)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Throughput per load stage"));
+    assert!(!html.contains("Response-time percentiles per load stage"));
+}

@@ -81,7 +81,8 @@ fn draw(title: &str, y_desc: &str, lines: &[Series<'_>]) -> Result<String, Chart
             .label_style(font(TEXT_PX))
             .axis_desc_style(font(TEXT_PX))
             .draw()?;
-        for (_, color, points) in lines {
+        // Back to front, so that the first series (p50) stays visible where they coincide.
+        for (_, color, points) in lines.iter().rev() {
             let pts = || points.iter().map(|&(x, y)| (plottable(x), plottable(y)));
             ctx.draw_series(LineSeries::new(pts(), color.stroke_width(2)))?;
             ctx.draw_series(pts().map(|p| Circle::new(p, 4, color.filled())))?;

@@ -55,7 +55,9 @@ def enums(s):
             enums(v)
         if "items" in s: enums(s["items"])
         for v in s.get("$defs", {}).values(): enums(v)
-if defs: sch["$defs"] = defs
+if defs:
+    kept = {k: replace(v, by_key, top=True) for k, v in sch.get("$defs", {}).items()}
+    sch["$defs"] = {**kept, **defs}
 enums(sch)
 json.dump(sch, open(p, "w"), indent=2); open(p, "a").write("\n")
 print(p, len(json.dumps(sch)))

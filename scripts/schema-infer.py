@@ -2,6 +2,7 @@
 # Drafts docs/schema/NAME.schema.json from sample outputs of a command: the union of the types seen,
 # required = present in every sample. Usage: schema-infer.py NAME TITLE DESCRIPTION OUT.json...
 # then scripts/schema-defs.py docs/schema/NAME.schema.json; review the diff by hand.
+# A field null in every sample is drafted as type null: give it its real type (Option<String> is ["string", "null"]).
 import json, sys, glob, collections
 def tname(v):
     if v is None: return "null"

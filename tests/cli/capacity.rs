@@ -43,6 +43,7 @@ fn capacity_finds_the_known_knee_of_200_requests_per_second() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    super::schema::assert_valid("capacity", &v, "a capacity search to the knee");
     let stages = v["stages"].as_array().unwrap();
     let saturation = &v["saturation"];
     let rps = saturation["rps"]

@@ -15,7 +15,7 @@ fn schema_path(name: &str) -> PathBuf {
 }
 
 /// Fails with every validation error when `instance` does not match the schema `name`.
-fn assert_valid(name: &str, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(name: &str, instance: &Value, what: &str) {
     let path = schema_path(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
@@ -64,6 +64,12 @@ fn summary_and_compare_match_their_schemas() {
             ],
             &[][..],
         ),
+        ("a stepped run", vec![&fixture("stepped/stepped")], &[][..]),
+        (
+            "Locust --json-file histograms",
+            vec![&fixture("json-groups/baseline")],
+            &[][..],
+        ),
     ] {
         let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
         let args = [&["summary", "--format", "json"][..], extra].concat();
@@ -81,6 +87,14 @@ fn summary_and_compare_match_their_schemas() {
             ],
             &["--drift-from", quiet.to_str().unwrap()][..],
         ),
+        (
+            "APDEX at another T",
+            vec![
+                &fixture("json-groups/baseline"),
+                &fixture("json-groups/latest"),
+            ],
+            &["--apdex-t", "300ms"][..],
+        ),
     ] {
         let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
         let args = [&["compare", "--format", "json"][..], extra].concat();
@@ -93,6 +107,7 @@ fn check_and_signoff_match_their_schemas() {
     for (run, tier) in [
         ("v2-pair/latest/latest", "medium"),
         ("shared-2.47/baseline-1", "light"),
+        ("stepped/stepped", "light"),
     ] {
         let json = json_of(
             &["check", "--format", "json", "--tier", tier],

@@ -1,5 +1,9 @@
-//! A small table shared by the terminal and Markdown renderers, so both show the same cells;
-//! every cell is escaped for its format by [`super::escape`].
+//! The one table model: headers with alignments and rows of cells, rendered as aligned terminal
+//! text, GitHub Markdown and (through the report's templates) HTML, by the report, the
+//! sign-off and `history` alike; every cell is escaped for its format by [`super::escape`].
+
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize;
 
 use super::escape;
 
@@ -30,21 +34,20 @@ impl Tone {
     }
 }
 
-/// One cell: its text and emphasis.
+/// One cell: its text, emphasis and, for a check, whether it passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
     /// The text, untrusted parts included; renderers escape it for their format.
     pub text: String,
     /// The emphasis on a colour terminal.
     pub tone: Tone,
+    /// A check's verdict: `Some(true)` passed, `Some(false)` failed, marked in every format.
+    pub passed: Option<bool>,
 }
 
 impl<T: Into<String>> From<T> for Cell {
     fn from(text: T) -> Self {
-        Cell {
-            text: text.into(),
-            tone: Tone::Plain,
-        }
+        Cell::toned(text, Tone::Plain)
     }
 }
 
@@ -54,6 +57,31 @@ impl Cell {
         Cell {
             text: text.into(),
             tone,
+            passed: None,
+        }
+    }
+
+    /// A check's result: green with ✓ when it passed, red with ✗ when it failed, plain when
+    /// there is no verdict.
+    pub fn judged(text: impl Into<String>, passed: Option<bool>) -> Self {
+        let tone = match passed {
+            Some(true) => Tone::Good,
+            Some(false) => Tone::Bad,
+            None => Tone::Plain,
+        };
+        Cell {
+            text: text.into(),
+            tone,
+            passed,
+        }
+    }
+
+    /// The verdict mark after the text, in `(passed, failed)` glyphs.
+    fn marked(&self, text: String, (yes, no): (&str, &str)) -> String {
+        match self.passed {
+            Some(true) => format!("{text} {yes}"),
+            Some(false) => format!("{text} {no}"),
+            None => text,
         }
     }
 }
@@ -68,7 +96,7 @@ pub enum Align {
 }
 
 /// A table: headers, alignments and rows of cells.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     headers: Vec<(String, Align)>,
     rows: Vec<Vec<Cell>>,
@@ -81,6 +109,22 @@ impl Table {
             headers: headers.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
             rows: Vec::new(),
         }
+    }
+
+    /// A grid: a label column, then columns of figures (right-aligned), with its rows.
+    pub fn grid(headers: Vec<String>, rows: Vec<Vec<Cell>>) -> Self {
+        let mut table = Self {
+            headers: headers
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| (h, if i == 0 { Align::Left } else { Align::Right }))
+                .collect(),
+            rows: Vec::new(),
+        };
+        for row in rows {
+            table.row(row);
+        }
+        table
     }
 
     /// Appends a row; missing cells are blank, extra cells are dropped.
@@ -110,7 +154,11 @@ impl Table {
         let clean: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(|c| escape::terminal(&c.text)).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.marked(escape::terminal(&c.text), ("✓", "✗")))
+                    .collect()
+            })
             .collect();
         let widths: Vec<usize> = (0..self.headers.len())
             .map(|i| {
@@ -187,11 +235,45 @@ impl Table {
         for row in &self.rows {
             out.push('|');
             for cell in row {
-                out.push_str(&format!(" {} |", escape::markdown(&cell.text)));
+                let text = cell.marked(escape::markdown(&cell.text), ("✅", "❌"));
+                out.push_str(&format!(" {text} |"));
             }
             out.push('\n');
         }
         out
+    }
+}
+
+/// JSON (the sign-off report's tables): `{"headers": [...], "rows": [[{"text", "passed"}]]}`.
+impl Serialize for Table {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct JsonCell<'a> {
+            text: &'a str,
+            passed: Option<bool>,
+        }
+        struct Rows<'a>(&'a [Vec<Cell>]);
+        impl Serialize for Rows<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+                for row in self.0 {
+                    let cells: Vec<JsonCell<'_>> = row
+                        .iter()
+                        .map(|c| JsonCell {
+                            text: &c.text,
+                            passed: c.passed,
+                        })
+                        .collect();
+                    seq.serialize_element(&cells)?;
+                }
+                seq.end()
+            }
+        }
+        let headers: Vec<&str> = self.headers.iter().map(|(h, _)| h.as_str()).collect();
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("headers", &headers)?;
+        map.serialize_entry("rows", &Rows(&self.rows))?;
+        map.end()
     }
 }
 
@@ -235,5 +317,34 @@ mod tests {
         assert!(t
             .to_markdown()
             .ends_with("| a\\\\u{1b}\\[2Jb\\\\u{202e}@&#8203;x |\n"));
+    }
+
+    #[test]
+    fn verdicts_are_marked_in_every_format_and_serialise_as_the_signoff_grid() {
+        let t = Table::grid(
+            vec!["Metric".into(), "light".into()],
+            vec![
+                vec![Cell::from("p95"), Cell::judged("620ms", Some(false))],
+                vec![Cell::from("rps"), Cell::judged("12.9", Some(true))],
+            ],
+        );
+        assert_eq!(
+            t.to_markdown(),
+            "| Metric | light |\n| --- | ---: |\n| p95 | 620ms ❌ |\n| rps | 12.9 ✅ |\n"
+        );
+        assert_eq!(
+            t.to_text(false),
+            "Metric    light\np95     620ms ✗\nrps      12.9 ✓\n"
+        );
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!({
+                "headers": ["Metric", "light"],
+                "rows": [
+                    [{"text": "p95", "passed": null}, {"text": "620ms", "passed": false}],
+                    [{"text": "rps", "passed": null}, {"text": "12.9", "passed": true}],
+                ],
+            })
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The sign-off report's context: everything a renderer shows, as data (computed by
 //! [`super::build`]) and serialisable.
 //!
-//! Tables are [`Grid`]s of already-formatted cells with an optional pass/fail mark, checklists
+//! Tables are [`Table`]s (the report's one table model) of already-formatted cells with an
+//! optional pass/fail mark, checklists
 //! are items with a status, and the verdict carries its reasons, so a renderer (Markdown now,
 //! HTML through the report module's templates) only lays them out and escapes text. The JSON
 //! report is this struct, serialised.
@@ -12,6 +13,7 @@ use super::local::HealthCheck;
 use super::resources::{Limits, TierResources};
 use super::tiers::TierPlan;
 use crate::model::Run;
+use crate::report::table::Table;
 use crate::sla::CheckReport;
 
 /// The version of the JSON layout below.
@@ -43,13 +45,13 @@ pub struct SignoffReport {
     /// Every tier of the SLA, in SLA order, run or not.
     pub tiers: Vec<TierReport>,
     /// The plan's "Target Metrics" table, from the SLA.
-    pub target_metrics: Grid,
+    pub target_metrics: Table,
     /// The plan's "Actual Results" table, filled in.
-    pub actual_results: Grid,
+    pub actual_results: Table,
     /// Per-endpoint targets (the plan's "Response Time Validation"), one column per tier.
-    pub response_times: Grid,
+    pub response_times: Table,
     /// Per-tier resource checks.
-    pub resources: Grid,
+    pub resources: Table,
     /// The resource limits applied.
     pub limits: Limits,
     /// The health check after the last tier, when there was a live target.
@@ -261,42 +263,6 @@ impl TierReport {
             line.push_str(" (interrupted)");
         }
         line
-    }
-}
-
-/// A table of formatted cells.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Grid {
-    /// Column headings.
-    pub headers: Vec<String>,
-    /// Rows, each as long as `headers`.
-    pub rows: Vec<Vec<Mark>>,
-}
-
-/// One cell: text (untrusted parts included: renderers escape it) and an optional verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Mark {
-    /// The text.
-    pub text: String,
-    /// `Some(true)` pass, `Some(false)` fail, `None` no verdict.
-    pub passed: Option<bool>,
-}
-
-impl Mark {
-    /// A cell with no verdict.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            passed: None,
-        }
-    }
-
-    /// A cell with a verdict.
-    pub fn judged(text: impl Into<String>, passed: Option<bool>) -> Self {
-        Self {
-            text: text.into(),
-            passed,
-        }
     }
 }
 

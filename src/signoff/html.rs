@@ -9,12 +9,13 @@
 
 use serde::Serialize;
 
-use super::context::{Checklist, Grid, SignoffReport, VerdictStatus};
+use super::context::{Checklist, SignoffReport, VerdictStatus};
 use super::tables;
 use crate::report::charts::percentile_bars;
 use crate::report::checks;
 use crate::report::context::{Bar, HtmlTable};
 use crate::report::html::{render_page, HtmlError, STYLE};
+use crate::report::table::Table;
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/signoff.html.j2");
@@ -44,7 +45,7 @@ struct Page<'a> {
     banner: &'static str,
     tone: &'static str,
     facts: Vec<(&'static str, String)>,
-    tier_runs: Grid,
+    tier_runs: Table,
     p95_chart: Option<String>,
     checklists: Vec<ChecklistView<'a>>,
     checks: Vec<TierChecks>,

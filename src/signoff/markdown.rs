@@ -3,7 +3,7 @@
 //! [`SignoffReport`]; every text from a run or an SLA file is escaped by
 //! [`crate::report::escape::markdown`].
 
-use super::context::{Checklist, Grid, ItemStatus, Mark, SignoffReport, VerdictStatus};
+use super::context::{Checklist, ItemStatus, SignoffReport, VerdictStatus};
 use super::tables;
 use crate::report::escape;
 use crate::sla::CheckReport;
@@ -14,16 +14,16 @@ pub fn render(r: &SignoffReport) -> String {
     out.push_str(&verdict_section(r));
     out.push_str(&facts(r));
     out.push_str("\n## Tiers\n\n");
-    out.push_str(&grid(&tables::tier_runs(&r.tiers)));
+    out.push_str(&tables::tier_runs(&r.tiers).to_markdown());
     out.push_str("\n## Performance Benchmarks\n\n### Target Metrics\n\n");
-    out.push_str(&grid(&r.target_metrics));
+    out.push_str(&r.target_metrics.to_markdown());
     out.push_str("\n### Actual Results\n\n");
-    out.push_str(&grid(&r.actual_results));
+    out.push_str(&r.actual_results.to_markdown());
     out.push_str("\n## Response Time Validation\n\n");
-    if r.response_times.rows.is_empty() {
+    if r.response_times.is_empty() {
         out.push_str("The SLA has no per-endpoint targets.\n");
     } else {
-        out.push_str(&grid(&r.response_times));
+        out.push_str(&r.response_times.to_markdown());
     }
     for list in &r.checklists {
         out.push_str(&format!("\n## {}\n\n", escape::markdown(&list.title)));
@@ -81,10 +81,10 @@ fn facts(r: &SignoffReport) -> String {
 }
 
 fn resources(r: &SignoffReport) -> String {
-    let mut out = if r.resources.rows.is_empty() {
+    let mut out = if r.resources.is_empty() {
         String::new()
     } else {
-        grid(&r.resources) + "\n"
+        r.resources.to_markdown() + "\n"
     };
     if let Some(h) = &r.health {
         out.push_str(&format!(
@@ -94,35 +94,6 @@ fn resources(r: &SignoffReport) -> String {
             escape::markdown(&h.detail),
             if h.passed { "✅" } else { "❌" }
         ));
-    }
-    out
-}
-
-fn cell(m: &Mark) -> String {
-    match m.passed {
-        Some(true) => format!("{} ✅", escape::markdown(&m.text)),
-        Some(false) => format!("{} ❌", escape::markdown(&m.text)),
-        None => escape::markdown(&m.text),
-    }
-}
-
-/// A grid as a Markdown table.
-pub fn grid(g: &Grid) -> String {
-    let mut out = String::from("|");
-    for h in &g.headers {
-        out.push_str(&format!(" {} |", escape::markdown(h)));
-    }
-    out.push_str("\n|");
-    for i in 0..g.headers.len() {
-        out.push_str(if i == 0 { " --- |" } else { " ---: |" });
-    }
-    out.push('\n');
-    for row in &g.rows {
-        out.push('|');
-        for m in row {
-            out.push_str(&format!(" {} |", cell(m)));
-        }
-        out.push('\n');
     }
     out
 }

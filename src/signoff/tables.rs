@@ -3,8 +3,9 @@
 //! resources per tier, the tiers as run and the report's facts. Cells are formatted text with
 //! an optional pass/fail mark.
 
-use super::context::{Grid, Mark, SignoffReport, TargetKind, TierReport, TierStatus};
+use super::context::{SignoffReport, TargetKind, TierReport, TierStatus};
 use super::resources::Limits;
+use crate::report::table::{Cell, Table};
 use crate::sla::{Metric, Scope, Sla};
 
 /// The metrics of the plan's tables, in the plan's order.
@@ -40,16 +41,16 @@ fn users_text(users: Option<u64>) -> String {
 }
 
 /// The SLA's per-tier targets, one column per tier.
-pub fn target_metrics(sla: &Sla, tiers: &[TierReport]) -> Grid {
-    let mut rows = vec![std::iter::once(Mark::plain("Users"))
+pub fn target_metrics(sla: &Sla, tiers: &[TierReport]) -> Table {
+    let mut rows = vec![std::iter::once(Cell::from("Users"))
         .chain(
             tiers
                 .iter()
-                .map(|t| Mark::plain(users_text(sla.tier(&t.name).and_then(|s| s.users)))),
+                .map(|t| Cell::from(users_text(sla.tier(&t.name).and_then(|s| s.users)))),
         )
         .collect()];
     for (metric, label) in tier_metrics(sla) {
-        let mut row = vec![Mark::plain(label)];
+        let mut row = vec![Cell::from(label)];
         for t in tiers {
             let targets: Vec<String> = sla
                 .tier(&t.name)
@@ -61,7 +62,7 @@ pub fn target_metrics(sla: &Sla, tiers: &[TierReport]) -> Grid {
                         .collect()
                 })
                 .unwrap_or_default();
-            row.push(Mark::plain(if targets.is_empty() {
+            row.push(Cell::from(if targets.is_empty() {
                 "-".to_string()
             } else {
                 targets.join(", ")
@@ -69,38 +70,32 @@ pub fn target_metrics(sla: &Sla, tiers: &[TierReport]) -> Grid {
         }
         rows.push(row);
     }
-    Grid {
-        headers: tier_headers("Metric", tiers),
-        rows,
-    }
+    Table::grid(tier_headers("Metric", tiers), rows)
 }
 
 /// Each tier's measured values, marked by its checks.
-pub fn actual_results(sla: &Sla, tiers: &[TierReport]) -> Grid {
-    let mut rows = vec![std::iter::once(Mark::plain("Users"))
+pub fn actual_results(sla: &Sla, tiers: &[TierReport]) -> Table {
+    let mut rows = vec![std::iter::once(Cell::from("Users"))
         .chain(tiers.iter().map(|t| match &t.measured {
-            Some(m) => Mark::plain(users_text(m.peak_users.or(t.users))),
-            None => Mark::plain("not run"),
+            Some(m) => Cell::from(users_text(m.peak_users.or(t.users))),
+            None => Cell::from("not run"),
         }))
         .collect()];
     for (metric, label) in tier_metrics(sla) {
-        let mut row = vec![Mark::plain(label)];
+        let mut row = vec![Cell::from(label)];
         for t in tiers {
             row.push(actual_cell(t, metric));
         }
         rows.push(row);
     }
-    Grid {
-        headers: tier_headers("Metric", tiers),
-        rows,
-    }
+    Table::grid(tier_headers("Metric", tiers), rows)
 }
 
 /// A tier's value of a metric: the tier check's text and verdict when the SLA checks it,
 /// else the run's own figure with no verdict.
-fn actual_cell(t: &TierReport, metric: Metric) -> Mark {
+fn actual_cell(t: &TierReport, metric: Metric) -> Cell {
     let Some(m) = &t.measured else {
-        return Mark::plain("-");
+        return Cell::from("-");
     };
     let checks: Vec<_> = t
         .checks
@@ -110,7 +105,7 @@ fn actual_cell(t: &TierReport, metric: Metric) -> Mark {
         .collect();
     if let Some(first) = checks.first() {
         let passed = checks.iter().all(|c| c.passed);
-        return Mark::judged(first.actual_text.clone(), Some(passed));
+        return Cell::judged(first.actual_text.clone(), Some(passed));
     }
     let text = match metric {
         Metric::Rps => format!("{:.2}", m.rps),
@@ -124,11 +119,11 @@ fn actual_cell(t: &TierReport, metric: Metric) -> Mark {
         ),
         _ => "-".into(),
     };
-    Mark::plain(text)
+    Cell::from(text)
 }
 
 /// One row per endpoint check (endpoint and threshold), one column per tier, then a status.
-pub fn response_times(tiers: &[TierReport]) -> Grid {
+pub fn response_times(tiers: &[TierReport]) -> Table {
     let mut keys: Vec<(String, String, String)> = Vec::new();
     for c in tiers
         .iter()
@@ -147,8 +142,8 @@ pub fn response_times(tiers: &[TierReport]) -> Grid {
         .iter()
         .map(|(subject, metric, target)| {
             let mut row = vec![
-                Mark::plain(subject.clone()),
-                Mark::plain(format!("{metric} {target}")),
+                Cell::from(subject.clone()),
+                Cell::from(format!("{metric} {target}")),
             ];
             let mut verdicts = Vec::new();
             for t in tiers {
@@ -161,27 +156,27 @@ pub fn response_times(tiers: &[TierReport]) -> Grid {
                 match check {
                     Some(c) => {
                         verdicts.push(c.passed);
-                        row.push(Mark::judged(c.actual_text.clone(), Some(c.passed)));
+                        row.push(Cell::judged(c.actual_text.clone(), Some(c.passed)));
                     }
-                    None if t.ran() => row.push(Mark::plain("-")),
-                    None => row.push(Mark::plain("not run")),
+                    None if t.ran() => row.push(Cell::from("-")),
+                    None => row.push(Cell::from("not run")),
                 }
             }
             row.push(status_mark(&verdicts));
             row
         })
         .collect();
-    Grid { headers, rows }
+    Table::grid(headers, rows)
 }
 
-fn status_mark(verdicts: &[bool]) -> Mark {
+fn status_mark(verdicts: &[bool]) -> Cell {
     if verdicts.is_empty() {
-        Mark::plain("-")
+        Cell::from("-")
     } else if verdicts.iter().all(|v| *v) {
-        Mark::judged("pass", Some(true))
+        Cell::judged("pass", Some(true))
     } else {
         let failed = verdicts.iter().filter(|v| !**v).count();
-        Mark::judged(
+        Cell::judged(
             format!("FAIL ({failed} of {})", verdicts.len()),
             Some(false),
         )
@@ -189,7 +184,7 @@ fn status_mark(verdicts: &[bool]) -> Mark {
 }
 
 /// The resource checks of every tier that ran.
-pub fn resources(tiers: &[TierReport], limits: &Limits) -> Grid {
+pub fn resources(tiers: &[TierReport], limits: &Limits) -> Table {
     let headers = vec![
         "Tier".to_string(),
         format!("CPU (mean < {:.0}% of a core)", limits.cpu_percent),
@@ -205,22 +200,22 @@ pub fn resources(tiers: &[TierReport], limits: &Limits) -> Grid {
         .iter()
         .filter(|t| t.ran())
         .map(|t| {
-            let mut row = vec![Mark::plain(t.name.clone())];
+            let mut row = vec![Cell::from(t.name.clone())];
             for name in ["cpu", "memory", "fds", "process"] {
                 let cell = match t.resources.as_ref().and_then(|r| r.check(name)) {
-                    Some(c) if c.passed.is_some() => Mark::judged(c.actual.clone(), c.passed),
-                    Some(c) => Mark::plain(format!(
+                    Some(c) if c.passed.is_some() => Cell::judged(c.actual.clone(), c.passed),
+                    Some(c) => Cell::from(format!(
                         "not judged: {}",
                         c.reason.as_deref().unwrap_or("-")
                     )),
-                    None => Mark::plain("not measured"),
+                    None => Cell::from("not measured"),
                 };
                 row.push(cell);
             }
             row
         })
         .collect();
-    Grid { headers, rows }
+    Table::grid(headers, rows)
 }
 
 /// What was signed off, how and when: `(label, value)` pairs for the top of the report.
@@ -247,7 +242,7 @@ pub fn facts(r: &SignoffReport) -> Vec<(&'static str, String)> {
 }
 
 /// The tiers as run: load shape, requests, result and where the run's files are.
-pub fn tier_runs(tiers: &[TierReport]) -> Grid {
+pub fn tier_runs(tiers: &[TierReport]) -> Table {
     let headers = [
         "Tier",
         "Users",
@@ -278,10 +273,10 @@ pub fn tier_runs(tiers: &[TierReport]) -> Grid {
                 (m.requests.to_string(), m.failures.to_string())
             });
             let result = match t.status {
-                TierStatus::Passed => Mark::judged("passed", Some(true)),
-                TierStatus::Failed => Mark::judged("failed", Some(false)),
-                TierStatus::Interrupted => Mark::judged("interrupted", Some(false)),
-                TierStatus::NotRun => Mark::plain(t.note.as_deref().unwrap_or("not run")),
+                TierStatus::Passed => Cell::judged("passed", Some(true)),
+                TierStatus::Failed => Cell::judged("failed", Some(false)),
+                TierStatus::Interrupted => Cell::judged("interrupted", Some(false)),
+                TierStatus::NotRun => Cell::from(t.note.as_deref().unwrap_or("not run")),
             };
             let run = match (&t.run_dir, &t.recorded_from) {
                 (Some(dir), Some(from)) => format!("{dir} (from {from})"),
@@ -289,19 +284,16 @@ pub fn tier_runs(tiers: &[TierReport]) -> Grid {
                 _ => "-".into(),
             };
             vec![
-                Mark::plain(t.name.clone()),
-                Mark::plain(users_text(t.users)),
-                Mark::plain(spawn),
-                Mark::plain(duration),
-                Mark::plain(requests),
-                Mark::plain(failed),
+                Cell::from(t.name.clone()),
+                Cell::from(users_text(t.users)),
+                Cell::from(spawn),
+                Cell::from(duration),
+                Cell::from(requests),
+                Cell::from(failed),
                 result,
-                Mark::plain(run),
+                Cell::from(run),
             ]
         })
         .collect();
-    Grid {
-        headers: headers.iter().map(|h| h.to_string()).collect(),
-        rows,
-    }
+    Table::grid(headers.iter().map(|h| h.to_string()).collect(), rows)
 }

@@ -4,7 +4,7 @@ use super::emit_to;
 use crate::cli::RunArgs;
 use crate::cmd::error::AppError;
 use crate::locust::load_runs;
-use crate::report::context::ReportContext;
+use crate::report::context::{ReportContext, TargetFacts};
 use crate::report::{html, ReportError};
 
 /// `perfreport run`: the embedded driver; the exit code is Locust's (1, or
@@ -40,7 +40,12 @@ pub fn run_load(args: &RunArgs) -> Result<u8, AppError> {
     };
     let outcome = crate::driver::run(&config)?;
     let runs = load_runs(&crate::locust::with_suffix(&prefix, "_stats.csv"))?;
-    let context = ReportContext::of_runs(&runs, None);
+    let mut context = ReportContext::of_runs(&runs, None);
+    // The driver knows what Locust's CSV files omit: where the load went and its scenario.
+    context.describe_target(&TargetFacts {
+        host: Some(config.host.clone()),
+        locustfile: config.scenario.as_ref().map(|p| p.display().to_string()),
+    });
     let page = html::render(&context).map_err(ReportError::from)?;
     emit_to(Some(html_path), &page)?;
     Ok(u8::try_from(outcome.exit_code).unwrap_or(1))

@@ -464,6 +464,12 @@ fn html_report_without_csv_and_a_missing_html_folder() {
         .code(0);
     let html = read(&report);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("/health/"));
+    // The run's facts name the host the driver sent load to.
+    let port = target.host().rsplit(':').next().unwrap().to_string();
+    assert!(
+        html.contains("<dt>Host</dt>") && html.contains(&format!("127.0.0.1:{port}")),
+        "the report names the host"
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,

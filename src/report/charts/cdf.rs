@@ -74,7 +74,10 @@ pub(crate) fn draw(
             .margin_right(20)
             .x_label_area_size(46)
             .y_label_area_size(66)
-            .build_cartesian_2d((lo..hi).log_scale(), 0.0..1.0)?;
+            .build_cartesian_2d(
+                (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
+                0.0..1.0,
+            )?;
         let x_fmt = |v: &f64| super::tick(*v);
         let y_fmt = |v: &f64| format!("{:.0}%", v * 100.0);
         ctx.configure_mesh()
@@ -100,6 +103,41 @@ pub(crate) fn draw(
     })
 }
 
+/// Tick positions for a logarithmic axis from `lo` to `hi`: 1, 2, 5 times the powers of ten
+/// inside it, then 1, 2, 3, 5, then every digit, until there are at least three (a narrow
+/// range such as 60–320 ms otherwise shows the single tick 100).
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let within = |mantissas: &[f64]| -> Vec<f64> {
+        let first = lo.log10().floor() as i32;
+        let last = hi.log10().ceil() as i32;
+        (first..=last)
+            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|t| (lo..=hi).contains(t))
+            .collect()
+    };
+    for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 5.0][..]] {
+        let ticks = within(mantissas);
+        if ticks.len() >= 3 {
+            return ticks;
+        }
+    }
+    let ticks = within(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+    if ticks.len() >= 3 {
+        return ticks;
+    }
+    // Less than a decade wide: a round step, 1, 2 or 5 times a power of ten.
+    let rough = (hi - lo) / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
 /// The logarithmic axis for data from `lo` to `hi` (both positive): a little room on both
 /// sides, at least a factor of 2 wide, and within `[0.8 · LOG_AXIS_MIN, 2.5 · AXIS_LIMIT]` so
 /// that its ends and their ratio are finite (plotters counts its ticks from that ratio, and an
@@ -113,6 +151,19 @@ fn log_range(lo: f64, hi: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_ticks_are_round_and_never_too_few() {
+        assert_eq!(
+            log_ticks(8.0, 1250.0),
+            [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+        );
+        assert_eq!(log_ticks(60.0, 320.0), [100.0, 200.0, 300.0]);
+        // Inside one decade: evenly spaced round values instead.
+        assert_eq!(log_ticks(110.0, 190.0), [120.0, 140.0, 160.0, 180.0]);
+        // The widest axis stays a handful of ticks a decade.
+        assert!(log_ticks(0.08, 2.5e7).len() < 30);
+    }
 
     #[test]
     fn axis_is_finite_and_bounded_for_any_positive_data() {

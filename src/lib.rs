@@ -31,3 +31,4 @@ pub mod steady;
 pub mod summary;
 pub mod target;
 pub mod time;
+pub mod timeseries;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::locust::{read_stage_histograms, LocustError, StageHistogram};
-use crate::model::{EndpointKey, EndpointStats, HistoryRow, Percentile, Run};
+use crate::model::{EndpointKey, EndpointStats, Percentile, Point, Run};
 use crate::stats::stages::{figures, plateaus, Figures, Snapshot};
 use crate::stats::{histogram_percentile, merge_locust_buckets};
 
@@ -84,11 +84,7 @@ pub struct Stage {
 
 /// The stages of `run` lasting at least `min_stage_s`, from the history alone.
 pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
-    let aggregated: Vec<&HistoryRow> = run
-        .history
-        .iter()
-        .filter(|r| r.key.is_aggregated())
-        .collect();
+    let aggregated: Vec<Point<'_>> = run.history.points(&EndpointKey::aggregated()).collect();
     let Some(first_t) = aggregated.first().map(|r| r.timestamp) else {
         return Vec::new();
     };
@@ -106,7 +102,7 @@ pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
         .iter()
         .filter(|_| windowed)
         .map(|e| {
-            let rows: Vec<&HistoryRow> = run.history.iter().filter(|r| r.key == e.key).collect();
+            let rows: Vec<Point<'_>> = run.history.points(&e.key).collect();
             (e.key.clone(), series(&rows, true))
         })
         .collect();
@@ -238,12 +234,7 @@ pub fn stage_run(run: &Run, stage: &Stage) -> Run {
         row(&EndpointKey::aggregated(), &stage.aggregated),
     );
     out.files = run.files.clone();
-    out.history = run
-        .history
-        .iter()
-        .filter(|r| r.timestamp >= start && r.timestamp <= end)
-        .cloned()
-        .collect();
+    out.history = run.history.between(start, end);
     out
 }
 
@@ -260,12 +251,11 @@ pub fn describe(stage: &Stage) -> String {
     )
 }
 
-fn series(rows: &[&HistoryRow], windowed: bool) -> Vec<Snapshot> {
+fn series(rows: &[Point<'_>], windowed: bool) -> Vec<Snapshot> {
     rows.iter()
         .map(|r| {
             let window: Vec<(f64, f64)> = r
-                .percentiles
-                .iter()
+                .percentiles()
                 .filter_map(|p| Some((p.level, p.value_ms?)))
                 .collect();
             // Locust 2.x writes 0 while its window holds no request yet.

@@ -169,3 +169,91 @@ proptest! {
         }
     }
 }
+
+/// A 3-hour run at 20 req/s of one endpoint and Aggregated after a 60 s ramp-up, p95 rising
+/// 0.5 ms a minute from 200 ms with a ±20 ms zigzag: 10,861 rows per series, folded twice at
+/// the default bound.
+fn long_run(bound: usize) -> crate::model::Run {
+    use crate::model::EndpointStats;
+    let endpoint = EndpointKey::new("GET", "/a");
+    let mut h = History::with_bound(vec![0.5, 0.95], bound);
+    for t in 0..=3 * 3600 + 60 {
+        let users = (t as u64 * 2).min(100);
+        let zig = if t % 2 == 0 { 20.0 } else { -20.0 };
+        let p95 = 200.0 + 0.5 * t as f64 / 60.0 + zig;
+        let percentiles = [Some(100.0), Some(p95)];
+        for (i, key) in [&endpoint, &EndpointKey::aggregated()]
+            .into_iter()
+            .enumerate()
+        {
+            let values = RowValues {
+                timestamp: 1_000 + t,
+                user_count: users,
+                rps: 20.0,
+                failures_per_s: 0.2,
+                total_requests: 20 * t as u64,
+                total_failures: t as u64 / 5,
+                total_avg_ms: 150.0,
+                percentiles: &percentiles,
+            };
+            h.push(i, || key.clone(), values);
+        }
+    }
+    let stats = |key: EndpointKey| EndpointStats {
+        key,
+        requests: 0,
+        failures: 0,
+        median_ms: None,
+        avg_ms: 0.0,
+        min_ms: None,
+        max_ms: None,
+        avg_content_size: 0.0,
+        rps: 0.0,
+        failures_per_s: 0.0,
+        percentiles: Vec::new(),
+    };
+    let mut run =
+        crate::model::Run::of_rows("r", vec![stats(endpoint)], stats(EndpointKey::aggregated()));
+    run.history = h;
+    run
+}
+
+#[test]
+fn a_folded_long_run_agrees_with_the_unfolded_one() {
+    let (folded, full) = (long_run(FULL_RESOLUTION), long_run(usize::MAX));
+    assert!(folded.history.is_folded() && !full.history.is_folded());
+    assert!(folded
+        .history
+        .series()
+        .iter()
+        .all(|s| s.len() <= FULL_RESOLUTION));
+    // Duration, peak users and the run's ends are exact.
+    assert_eq!(folded.duration_s(), full.duration_s());
+    assert_eq!(folded.peak_users(), full.peak_users());
+    // The steady window starts at the first point at 100 users: within a point (4 rows) of
+    // the row where the ramp ended; its counts come from exact cumulative columns.
+    let (a, b) = (
+        crate::steady::steady_window(&folded, None).unwrap(),
+        crate::steady::steady_window(&full, None).unwrap(),
+    );
+    assert_eq!(b.start_s, 50.0);
+    assert!((a.start_s - b.start_s).abs() <= 4.0, "{a:?}");
+    assert_eq!(a.end_s, b.end_s);
+    assert!((a.rps - b.rps).abs() < 1e-9);
+    // Drift: the p95 slope (0.5 ms/min) within 1 %, the verdicts alike.
+    let e =
+        |run| crate::endurance::endurance(run, crate::steady::steady_window(run, None).as_ref());
+    let (ef, eu) = (e(&folded).unwrap(), e(&full).unwrap());
+    assert_eq!(ef.rows.len(), eu.rows.len());
+    for (f, u) in ef.rows.iter().zip(&eu.rows) {
+        assert_eq!((f.metric, f.verdict), (u.metric, u.verdict));
+        let tolerance = 0.01 * u.per_minute.slope.abs() + 1e-9;
+        assert!(
+            (f.per_minute.slope - u.per_minute.slope).abs() <= tolerance,
+            "{f:?} vs {u:?}"
+        );
+        assert!((f.per_minute.mean - u.per_minute.mean).abs() <= 0.01 * u.per_minute.mean);
+    }
+    let p95 = eu.rows.iter().find(|r| r.metric == "p95_ms").unwrap();
+    assert!((p95.per_minute.slope - 0.5).abs() < 0.01, "{p95:?}");
+}

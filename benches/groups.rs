@@ -57,7 +57,7 @@ fn run(n: u64, slowdown: f64) -> Run {
         },
         endpoints,
         aggregated: row(EndpointKey::aggregated(), n, 25, 1.0),
-        history: Vec::new(),
+        history: Default::default(),
         failures: Vec::new(),
         exceptions: Vec::new(),
         histograms: Vec::new(),

@@ -1,6 +1,6 @@
 //! How fast the reader takes a large `_stats_history.csv`: 30 minutes × 50 endpoints written
 //! as Locust 2.47 writes it with `--csv-full-history` (a row per endpoint per second plus the
-//! Aggregated row: 91,800 rows).
+//! Aggregated row: 91,800 rows), into the run model's compact history as `read_run` does.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -63,9 +63,10 @@ fn read_history(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("30min_x_50_endpoints", |b| {
         b.iter(|| {
-            let rows = perfreport::locust::read_history(black_box(&path)).expect("valid history");
-            assert_eq!(rows.len(), 91_800);
-            rows
+            let history =
+                perfreport::locust::load_history(black_box(&path)).expect("valid history");
+            assert_eq!(history.rows_read(), 91_800);
+            history
         })
     });
     group.finish();

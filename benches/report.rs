@@ -125,7 +125,7 @@ fn large_run(name: &str, slower: f64) -> Run {
         })
         .collect();
     Run {
-        history,
+        history: history.into(),
         failures,
         ..Run::of_rows(name, endpoints, aggregated)
     }

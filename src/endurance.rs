@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::model::{EndpointKey, HistoryRow, Run};
+use crate::model::{EndpointKey, Point, Run};
 use crate::stats::stages::WINDOW_S;
 use crate::stats::trend::{trend, Trend};
 use crate::steady::SteadyWindow;
@@ -62,7 +62,7 @@ impl Endurance {
 /// The drift of `run` over `steady`, when that window lasts at least [`MIN_WINDOW_S`].
 pub fn endurance(run: &Run, steady: Option<&SteadyWindow>) -> Option<Endurance> {
     let w = steady.filter(|w| w.end_s - w.start_s >= MIN_WINDOW_S)?;
-    let first = run.history.first()?.timestamp;
+    let first = run.history.first_timestamp()?;
     let (from, to) = (first + w.start_s as i64, first + w.end_s as i64);
     let windowed = run.has_full_history();
     let mut keys = vec![EndpointKey::aggregated()];
@@ -72,23 +72,19 @@ pub fn endurance(run: &Run, steady: Option<&SteadyWindow>) -> Option<Endurance> 
     let minutes = (w.end_s - w.start_s) / 60.0;
     let mut rows = Vec::new();
     for key in keys {
-        let series: Vec<&HistoryRow> = run
+        let series: Vec<Point<'_>> = run
             .history
-            .iter()
-            .filter(|r| r.key == key && r.timestamp >= from && r.timestamp <= to)
+            .points(&key)
+            .filter(|r| r.timestamp >= from && r.timestamp <= to)
             .collect();
-        let x = |r: &HistoryRow| (r.timestamp - first) as f64 / 60.0;
+        let x = |r: &Point<'_>| (r.timestamp - first) as f64 / 60.0;
         let mut fits = Vec::new();
         if windowed {
             for (metric, level) in [("p50_ms", 0.5), ("p95_ms", 0.95)] {
                 let points: Vec<(f64, f64)> = series
                     .iter()
                     .filter_map(|r| {
-                        let v = r
-                            .percentiles
-                            .iter()
-                            .find(|p| (p.level - level).abs() < 1e-9)?
-                            .value_ms?;
+                        let v = r.percentile(level)?;
                         (!(v == 0.0 && r.rps == 0.0)).then_some((x(r), v))
                     })
                     .collect();
@@ -101,7 +97,7 @@ pub fn endurance(run: &Run, steady: Option<&SteadyWindow>) -> Option<Endurance> 
             .map(|p| {
                 let dt = (p[1].timestamp - p[0].timestamp) as f64;
                 let n = p[1].total_requests.saturating_sub(p[0].total_requests) as f64;
-                (x(p[1]), n / dt)
+                (x(&p[1]), n / dt)
             })
             .collect();
         fits.push(("rps", trend(&rps, 1, CONFIDENCE)));
@@ -138,7 +134,7 @@ pub fn endurance(run: &Run, steady: Option<&SteadyWindow>) -> Option<Endurance> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EndpointStats, Percentile};
+    use crate::model::{EndpointStats, HistoryRow, Percentile};
     use crate::steady::steady_window;
 
     fn row(t: i64, key: EndpointKey, total: u64, p50: f64, p95: f64) -> HistoryRow {
@@ -194,7 +190,7 @@ mod tests {
             percentiles: Vec::new(),
         };
         let mut run = Run::of_rows("r", vec![stats(endpoint)], stats(EndpointKey::aggregated()));
-        run.history = history;
+        run.history = history.into();
         run
     }
 

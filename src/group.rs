@@ -79,7 +79,7 @@ pub fn pool(runs: &[Run], name: &str) -> Option<Run> {
         },
         endpoints,
         aggregated,
-        history: Vec::new(),
+        history: Default::default(),
         failures: pool_failures(runs),
         exceptions: pool_exceptions(runs),
         histograms,

@@ -32,3 +32,4 @@ pub mod steady;
 pub mod summary;
 pub mod target;
 pub mod time;
+pub mod timeseries;

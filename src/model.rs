@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+pub use crate::timeseries::{History, Point, Series};
+
 /// The name Locust gives its total row in every CSV file.
 pub const AGGREGATED_NAME: &str = "Aggregated";
 
@@ -209,8 +211,8 @@ pub struct Run {
     pub endpoints: Vec<EndpointStats>,
     /// The Aggregated row.
     pub aggregated: EndpointStats,
-    /// The history rows in file order (empty when there is no history file).
-    pub history: Vec<HistoryRow>,
+    /// The history, per endpoint and bounded in size (empty when there is no history file).
+    pub history: History,
     /// The failures (empty when there is no failures file or nothing failed).
     pub failures: Vec<FailureRow>,
     /// The exceptions (empty when there is no exceptions file or none was raised).
@@ -234,7 +236,7 @@ impl Run {
             },
             endpoints,
             aggregated,
-            history: Vec::new(),
+            history: History::default(),
             failures: Vec::new(),
             exceptions: Vec::new(),
             histograms: Vec::new(),
@@ -254,8 +256,8 @@ impl Run {
     /// From the history when there is one (last timestamp − first + 1, as Locust writes a row
     /// per second), otherwise from the Aggregated row (requests ÷ requests per second).
     pub fn duration_s(&self) -> Option<f64> {
-        let first = self.history.first().map(|r| r.timestamp);
-        let last = self.history.last().map(|r| r.timestamp);
+        let first = self.history.first_timestamp();
+        let last = self.history.last_timestamp();
         if let (Some(first), Some(last)) = (first, last) {
             if last > first {
                 return Some((last - first + 1) as f64);
@@ -270,7 +272,7 @@ impl Run {
 
     /// The highest user count the history shows, if there is a history.
     pub fn peak_users(&self) -> Option<u64> {
-        self.history.iter().map(|r| r.user_count).max()
+        self.history.peak_users()
     }
 
     /// The full histogram of an endpoint, if the run has one; for Aggregated, the file's own
@@ -299,6 +301,9 @@ impl Run {
 
     /// Whether the history has rows for individual endpoints (`--csv-full-history`).
     pub fn has_full_history(&self) -> bool {
-        self.history.iter().any(|r| !r.key.is_aggregated())
+        self.history
+            .series()
+            .iter()
+            .any(|s| !s.key().is_aggregated())
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::locust::{read_stage_histograms, LocustError, StageHistogram};
-use crate::model::{EndpointKey, EndpointStats, HistoryRow, Percentile, Run};
+use crate::model::{EndpointKey, EndpointStats, Percentile, Point, Run};
 use crate::stats::stages::{figures, plateaus, Figures, Snapshot};
 use crate::stats::{histogram_percentile, merge_locust_buckets};
 
@@ -87,11 +87,7 @@ pub struct Stage {
 
 /// The stages of `run` lasting at least `min_stage_s`, from the history alone.
 pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
-    let aggregated: Vec<&HistoryRow> = run
-        .history
-        .iter()
-        .filter(|r| r.key.is_aggregated())
-        .collect();
+    let aggregated: Vec<Point<'_>> = run.history.points(&EndpointKey::aggregated()).collect();
     let Some(first_t) = aggregated.first().map(|r| r.timestamp) else {
         return Vec::new();
     };
@@ -110,7 +106,7 @@ pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
         .iter()
         .filter(|_| run.has_full_history())
         .map(|e| {
-            let rows: Vec<&HistoryRow> = run.history.iter().filter(|r| r.key == e.key).collect();
+            let rows: Vec<Point<'_>> = run.history.points(&e.key).collect();
             (e.key.clone(), series(&rows, windowed))
         })
         .collect();
@@ -214,8 +210,8 @@ fn exact(stage: &mut Stage, recorded: &StageHistogram) {
 ///
 /// Locust 1.x is recognised by its `_failures.csv` header, which has no `First Seen` column
 /// (Locust 0.x to 1.x and the first 2.x releases), unless the history itself shows a window:
-/// an Aggregated row whose `100%` column is well below the maximum so far (`Total Max Response
-/// Time`), which a cumulative maximum never is. So a 2.x run from before `First Seen` keeps
+/// an Aggregated `100%` column that falls from one row to the next, which a cumulative maximum
+/// never does. So a 2.x run from before `First Seen` keeps
 /// its windowed percentiles whenever its latencies varied at all.
 pub fn cumulative_percentiles(run: &Run) -> Option<&'static str> {
     if !run.has_full_history() {
@@ -230,13 +226,14 @@ pub fn cumulative_percentiles(run: &Run) -> Option<&'static str> {
             .and_then(|b| b.split(|c| *c == b'\n').next().map(<[u8]>::to_vec))
             .is_some_and(|header| !String::from_utf8_lossy(&header).contains("First Seen"))
     });
-    let shows_a_window = run.history.iter().any(|r| {
-        let top = r.percentiles.iter().find(|p| (p.level - 1.0).abs() < 1e-9);
-        match (top.and_then(|p| p.value_ms), r.total_max_ms) {
-            (Some(window_max), Some(max)) => window_max > 0.0 && window_max < 0.9 * max - 1.0,
-            _ => false,
-        }
-    });
+    // A cumulative `100%` column is the maximum so far, which never falls; a windowed one
+    // falls as soon as a slow request leaves the window.
+    let tops: Vec<f64> = run
+        .history
+        .points(&run.aggregated.key)
+        .filter_map(|p| p.percentile(1.0))
+        .collect();
+    let shows_a_window = tops.windows(2).any(|w| w[1] < w[0] - 1.0);
     (old_failures_header && !shows_a_window).then_some(
         "Locust 1.x history (no First Seen in _failures.csv): its percentile columns are \
          cumulative over the run so far, not windowed, so no stage has percentiles of its own",
@@ -279,12 +276,7 @@ pub fn stage_run(run: &Run, stage: &Stage) -> Run {
         row(&EndpointKey::aggregated(), &stage.aggregated),
     );
     out.files = run.files.clone();
-    out.history = run
-        .history
-        .iter()
-        .filter(|r| r.timestamp >= start && r.timestamp <= end)
-        .cloned()
-        .collect();
+    out.history = run.history.between(start, end);
     out
 }
 
@@ -301,12 +293,11 @@ pub fn describe(stage: &Stage) -> String {
     )
 }
 
-fn series(rows: &[&HistoryRow], windowed: bool) -> Vec<Snapshot> {
+fn series(rows: &[Point<'_>], windowed: bool) -> Vec<Snapshot> {
     rows.iter()
         .map(|r| {
             let window: Vec<(f64, f64)> = r
-                .percentiles
-                .iter()
+                .percentiles()
                 .filter_map(|p| Some((p.level, p.value_ms?)))
                 .collect();
             // Locust 2.x writes 0 while its window holds no request yet.

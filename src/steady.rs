@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::model::{HistoryRow, Run};
+use crate::model::{EndpointKey, Point, Run};
 
 /// How the window's start was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,11 +55,7 @@ impl SteadyWindow {
 /// Finds the steady window from the run's Aggregated history rows; `skip_warmup_s` fixes the
 /// start instead. `None` without a history or when the window would be shorter than 2 s.
 pub fn steady_window(run: &Run, skip_warmup_s: Option<f64>) -> Option<SteadyWindow> {
-    let rows: Vec<&HistoryRow> = run
-        .history
-        .iter()
-        .filter(|r| r.key.is_aggregated())
-        .collect();
+    let rows: Vec<Point<'_>> = run.history.points(&EndpointKey::aggregated()).collect();
     // A distributed run's last rows can report 0 users (workers stopping): they are the
     // shutdown, not the load, so the window ends at the last row with users.
     let loaded = rows
@@ -104,7 +100,7 @@ pub fn steady_window(run: &Run, skip_warmup_s: Option<f64>) -> Option<SteadyWind
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EndpointKey, EndpointStats, RunFiles};
+    use crate::model::{EndpointStats, HistoryRow, RunFiles};
     use std::path::PathBuf;
 
     fn row(t: i64, users: u64, total: u64) -> HistoryRow {
@@ -150,7 +146,7 @@ mod tests {
             },
             endpoints: Vec::new(),
             aggregated: stats,
-            history,
+            history: history.into(),
             failures: Vec::new(),
             exceptions: Vec::new(),
             histograms: Vec::new(),

@@ -415,8 +415,8 @@ fn git_commit() -> Option<String> {
 /// Start, end, duration and users from the history.
 fn facts(run: &Run) -> RunFacts {
     RunFacts {
-        start: run.history.first().map(|r| time::rfc3339(r.timestamp)),
-        end: run.history.last().map(|r| time::rfc3339(r.timestamp)),
+        start: run.history.first_timestamp().map(time::rfc3339),
+        end: run.history.last_timestamp().map(time::rfc3339),
         duration_s: run.duration_s(),
         users: run.peak_users(),
     }

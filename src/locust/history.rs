@@ -16,12 +16,13 @@ use std::path::Path;
 use super::checks::{self, Timeline};
 use super::error::{FileKind, LocustError};
 use super::fields::{parse_table, read_file, Row, Table};
-use crate::model::{EndpointKey, HistoryRow};
+use crate::model::{EndpointKey, HistoryRow, Percentile};
+use crate::timeseries::{History, RowValues};
 
 /// Reads a `_stats_history.csv` file: every row in file order.
 ///
 /// The file is streamed: each record is converted as it is read, so memory holds the rows,
-/// not the file.
+/// not the file. [`load_history`] keeps a compact, bounded form instead.
 pub fn read_history(path: &Path) -> Result<Vec<HistoryRow>, LocustError> {
     read_file(path, FileKind::History, history_from_table)
 }
@@ -36,6 +37,27 @@ pub fn read_history_from_bytes(
         path_for_messages,
         FileKind::History,
         history_from_table,
+    )
+}
+
+/// Reads a `_stats_history.csv` file into the run model's compact [`History`]: per endpoint,
+/// the columns the analyses use, folded past [`crate::timeseries::FULL_RESOLUTION`] points so
+/// that memory does not grow with the run's length. Refuses what [`read_history`] refuses.
+pub fn load_history(path: &Path) -> Result<History, LocustError> {
+    read_file(path, FileKind::History, compact_from_table)
+}
+
+/// Like [`load_history`], from bytes already in memory; `path_for_messages` names them in
+/// errors.
+pub fn load_history_from_bytes(
+    bytes: &[u8],
+    path_for_messages: &Path,
+) -> Result<History, LocustError> {
+    parse_table(
+        bytes,
+        path_for_messages,
+        FileKind::History,
+        compact_from_table,
     )
 }
 
@@ -54,6 +76,62 @@ struct Columns {
     min: usize,
     max: usize,
     content: usize,
+}
+
+/// One record's values, converted into space reused from record to record.
+#[derive(Default)]
+struct Record {
+    timestamp: i64,
+    user_count: u64,
+    rps: f64,
+    failures_per_s: f64,
+    percentiles: Vec<Option<f64>>,
+    total_requests: u64,
+    total_failures: u64,
+    total_median_ms: Option<f64>,
+    total_avg_ms: f64,
+    total_min_ms: Option<f64>,
+    total_max_ms: Option<f64>,
+    total_avg_content_size: f64,
+}
+
+impl Record {
+    /// The values the compact history keeps.
+    fn values(&self) -> RowValues<'_> {
+        RowValues {
+            timestamp: self.timestamp,
+            user_count: self.user_count,
+            rps: self.rps,
+            failures_per_s: self.failures_per_s,
+            total_requests: self.total_requests,
+            total_failures: self.total_failures,
+            total_avg_ms: self.total_avg_ms,
+            percentiles: &self.percentiles,
+        }
+    }
+
+    /// The record as a model row.
+    fn to_row(&self, key: EndpointKey, levels: &[f64]) -> HistoryRow {
+        HistoryRow {
+            timestamp: self.timestamp,
+            user_count: self.user_count,
+            key,
+            rps: self.rps,
+            failures_per_s: self.failures_per_s,
+            percentiles: levels
+                .iter()
+                .zip(&self.percentiles)
+                .map(|(&level, &value_ms)| Percentile { level, value_ms })
+                .collect(),
+            total_requests: self.total_requests,
+            total_failures: self.total_failures,
+            total_median_ms: self.total_median_ms,
+            total_avg_ms: self.total_avg_ms,
+            total_min_ms: self.total_min_ms,
+            total_max_ms: self.total_max_ms,
+            total_avg_content_size: self.total_avg_content_size,
+        }
+    }
 }
 
 impl Columns {
@@ -76,29 +154,30 @@ impl Columns {
         })
     }
 
-    /// Converts one record, refusing one whose fields contradict each other ([`checks`]).
-    fn row(&self, row: &Row<'_>, key: EndpointKey) -> Result<HistoryRow, LocustError> {
+    /// Converts one record into `out`, refusing one whose fields contradict each other
+    /// ([`checks`]).
+    fn convert(&self, row: &Row<'_>, out: &mut Record) -> Result<(), LocustError> {
         let total_requests = row.count(self.requests)?;
         let total_failures = row.count(self.failures)?;
         let has_requests = total_requests > 0;
         let median = row.number_or_na(self.median)?;
         let min = row.number_or_na(self.min)?;
         let max = row.number_or_na(self.max)?;
-        let history = HistoryRow {
-            timestamp: row.timestamp(self.timestamp)?,
-            user_count: row.count(self.users)?,
-            key,
-            rps: row.number(self.rps)?,
-            failures_per_s: row.number(self.failures_per_s)?,
-            percentiles: row.percentiles()?,
-            total_requests,
-            total_failures,
-            total_median_ms: median.filter(|_| has_requests),
-            total_avg_ms: row.number(self.avg)?,
-            total_min_ms: min.filter(|_| has_requests),
-            total_max_ms: max.filter(|_| has_requests),
-            total_avg_content_size: row.number(self.content)?,
-        };
+        out.timestamp = row.timestamp(self.timestamp)?;
+        out.user_count = row.count(self.users)?;
+        out.rps = row.number(self.rps)?;
+        out.failures_per_s = row.number(self.failures_per_s)?;
+        out.percentiles.clear();
+        for &(index, _) in row.percentile_columns() {
+            out.percentiles.push(row.number_or_na(index)?);
+        }
+        out.total_requests = total_requests;
+        out.total_failures = total_failures;
+        out.total_median_ms = median.filter(|_| has_requests);
+        out.total_avg_ms = row.number(self.avg)?;
+        out.total_min_ms = min.filter(|_| has_requests);
+        out.total_max_ms = max.filter(|_| has_requests);
+        out.total_avg_content_size = row.number(self.content)?;
         checks::failures_within_requests(
             row,
             (self.requests, total_requests),
@@ -106,31 +185,50 @@ impl Columns {
         )?;
         checks::min_within_max(
             row,
-            (self.min, history.total_min_ms),
-            (self.max, history.total_max_ms),
+            (self.min, out.total_min_ms),
+            (self.max, out.total_max_ms),
         )?;
-        Ok(history)
+        Ok(())
     }
 }
 
-/// Converts every record, refusing a row earlier than the one before it for the same endpoint.
-pub(crate) fn history_from_table(table: &mut Table<'_>) -> Result<Vec<HistoryRow>, LocustError> {
+/// Converts every record in turn, refusing a row earlier than the one before it for the same
+/// endpoint; `visit` gets the endpoint's number and key and the record.
+fn each_record(
+    table: &mut Table<'_>,
+    mut visit: impl FnMut(usize, &EndpointKey, &Record),
+) -> Result<(), LocustError> {
     let columns = Columns::find(table)?;
     let mut endpoints = Endpoints::default();
     let mut timeline = Timeline::default();
-    let mut rows = Vec::new();
+    let mut record = Record::default();
     while let Some(row) = table.next_row()? {
         let (endpoint, key) = endpoints.find(&row, columns.method, columns.name);
-        let history = columns.row(&row, key.clone())?;
-        timeline.step(
-            &row,
-            endpoint,
-            &history.key,
-            (columns.timestamp, history.timestamp),
-        )?;
-        rows.push(history);
+        columns.convert(&row, &mut record)?;
+        timeline.step(&row, endpoint, key, (columns.timestamp, record.timestamp))?;
+        visit(endpoint, key, &record);
     }
+    Ok(())
+}
+
+/// Converts every record into a model row.
+pub(crate) fn history_from_table(table: &mut Table<'_>) -> Result<Vec<HistoryRow>, LocustError> {
+    let levels: Vec<f64> = table.header.percentiles().iter().map(|p| p.1).collect();
+    let mut rows = Vec::new();
+    each_record(table, |_, key, record| {
+        rows.push(record.to_row(key.clone(), &levels))
+    })?;
     Ok(rows)
+}
+
+/// Converts every record into the compact history.
+fn compact_from_table(table: &mut Table<'_>) -> Result<History, LocustError> {
+    let levels: Vec<f64> = table.header.percentiles().iter().map(|p| p.1).collect();
+    let mut history = History::new(levels);
+    each_record(table, |endpoint, key, record| {
+        history.push(endpoint, || key.clone(), record.values())
+    })?;
+    Ok(history)
 }
 
 /// The endpoints a history has named so far, each with a number, so that a row's key is found

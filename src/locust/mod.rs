@@ -6,6 +6,7 @@
 //!
 //! * [`discover_runs`] turns an argument (file, prefix, directory) into [`RunFiles`];
 //! * [`read_run`] reads one run's files into a [`Run`]; [`load_runs`] does both;
+//! * [`load_history`] reads a history into the model's compact, bounded form;
 //! * [`read_stats`], [`read_history`], [`read_failures`] and [`read_exceptions`] read one file
 //!   each, with a `_from_bytes` variant for data not on disk;
 //! * [`mod@write`] writes the same files, as Locust 2.47 does, for the embedded driver.
@@ -30,14 +31,14 @@ mod tests;
 
 use std::path::Path;
 
-use crate::model::{Run, RunFiles};
+use crate::model::{History, Run, RunFiles};
 
 pub use discover::discover_runs;
 pub use error::{LocustError, SuspectedCause};
 pub use exceptions::{read_exceptions, read_exceptions_from_bytes};
 pub use failures::{read_failures, read_failures_from_bytes};
 pub use histograms::{read_histograms, read_histograms_from_bytes};
-pub use history::{read_history, read_history_from_bytes};
+pub use history::{load_history, load_history_from_bytes, read_history, read_history_from_bytes};
 pub use stage_histograms::{read_stage_histograms, StageHistogram};
 pub use stats::{read_stats, read_stats_from_bytes};
 
@@ -48,8 +49,8 @@ pub use stats::{read_stats, read_stats_from_bytes};
 pub fn read_run(files: &RunFiles) -> Result<Run, LocustError> {
     let (endpoints, aggregated) = read_stats(&files.stats)?;
     let history = match &files.history {
-        Some(path) => read_history(path)?,
-        None => Vec::new(),
+        Some(path) => load_history(path)?,
+        None => History::default(),
     };
     let failures = match &files.failures {
         Some(path) => read_failures(path)?,

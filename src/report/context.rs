@@ -403,9 +403,7 @@ impl RunSection {
 
 fn facts(run: &Run) -> Vec<Fact> {
     let mut facts = Vec::new();
-    let first = run.history.iter().map(|r| r.timestamp).min();
-    let last = run.history.iter().map(|r| r.timestamp).max();
-    if let (Some(first), Some(last)) = (first, last) {
+    if let Some((first, last)) = run.history.time_range() {
         facts.push(Fact::new("Start", crate::time::readable(first)));
         facts.push(Fact::new("End", crate::time::readable(last)));
     }
@@ -463,8 +461,7 @@ fn headline(summary: &RunSummary, run: &Run) -> Vec<Fact> {
 fn spawn_rate(run: &Run) -> Option<f64> {
     let rows: Vec<_> = run
         .history
-        .iter()
-        .filter(|r| r.key.is_aggregated())
+        .points(&crate::model::EndpointKey::aggregated())
         .collect();
     let first = rows.first()?;
     let peak = run.peak_users()?;

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::model::{EndpointKey, HistoryRow, Run};
+use crate::model::{EndpointKey, Point, Run};
 
 /// At most this many points per line in a full-width chart.
 pub const MAX_POINTS: usize = 400;
@@ -56,15 +56,11 @@ impl Timeline {
     /// The Aggregated series of a run, or `None` when it has no history rows.
     pub fn of(run: &Run) -> Option<Self> {
         let start = start(run)?;
-        let rows: Vec<&HistoryRow> = run
-            .history
-            .iter()
-            .filter(|r| r.key.is_aggregated())
-            .collect();
+        let rows: Vec<Point<'_>> = run.history.points(&EndpointKey::aggregated()).collect();
         if rows.is_empty() {
             return None;
         }
-        let at = |r: &HistoryRow| (r.timestamp - start) as f64;
+        let at = |r: &Point<'_>| (r.timestamp - start) as f64;
         let rps: Vec<_> = rows.iter().map(|r| (at(r), r.rps)).collect();
         let failures: Vec<_> = rows.iter().map(|r| (at(r), r.failures_per_s)).collect();
         let users: Vec<_> = rows.iter().map(|r| (at(r), r.user_count as f64)).collect();
@@ -75,7 +71,7 @@ impl Timeline {
             failures_per_s: thin(&failures, MAX_POINTS, Keep::Max),
             users: thin(&users, MAX_POINTS, Keep::Max),
             latency: thin_latency(&latency, MAX_POINTS),
-            span_s: rows.last().map_or(0.0, |r| at(r)),
+            span_s: rows.last().map_or(0.0, at),
             rows_per_point: (longest > MAX_POINTS).then(|| longest.div_ceil(MAX_POINTS)),
         })
     }
@@ -83,48 +79,33 @@ impl Timeline {
 
 /// The percentile lines of each of `keys` from its history rows, for small multiples.
 ///
-/// One pass over the history, however many endpoints: a 30-minute full history of 200
-/// endpoints has 360,000 rows, and a pass per endpoint would dominate the report's time.
-/// `keys` is short (the small multiples' candidates), so a linear search beats hashing.
+/// The history keeps one series per endpoint, so each line reads only its endpoint's points.
 pub fn endpoint_latencies(run: &Run, keys: &[&EndpointKey]) -> Vec<LatencySeries> {
     let Some(start) = start(run) else {
         return vec![LatencySeries::default(); keys.len()];
     };
-    // Comparing lengths first reads no string: most rows are rejected without a cache miss.
-    let lengths: Vec<usize> = keys.iter().map(|k| k.name.len()).collect();
-    let mut rows: Vec<Vec<&HistoryRow>> = vec![Vec::new(); keys.len()];
-    for r in &run.history {
-        let len = r.key.name.len();
-        if r.key.is_aggregated() || !lengths.contains(&len) {
-            continue;
-        }
-        let found = keys
-            .iter()
-            .zip(&lengths)
-            .position(|(k, l)| *l == len && k.name == r.key.name && k.method == r.key.method);
-        if let Some(i) = found {
-            rows[i].push(r);
-        }
-    }
-    rows.iter()
-        .map(|rows| thin_latency(&latency_of(rows, start), MAX_POINTS_SMALL))
+    keys.iter()
+        .map(|key| {
+            let rows: Vec<Point<'_>> = if key.is_aggregated() {
+                Vec::new()
+            } else {
+                run.history.points(key).collect()
+            };
+            thin_latency(&latency_of(&rows, start), MAX_POINTS_SMALL)
+        })
         .collect()
 }
 
 /// The first timestamp of the history.
 fn start(run: &Run) -> Option<i64> {
-    run.history.iter().map(|r| r.timestamp).min()
+    run.history.time_range().map(|r| r.0)
 }
 
-fn latency_of(rows: &[&HistoryRow], start: i64) -> LatencySeries {
+fn latency_of(rows: &[Point<'_>], start: i64) -> LatencySeries {
     let line = |level: f64| -> Vec<(f64, f64)> {
         rows.iter()
             .filter_map(|r| {
-                let v = r
-                    .percentiles
-                    .iter()
-                    .find(|p| (p.level - level).abs() < 1e-9)?
-                    .value_ms?;
+                let v = r.percentile(level)?;
                 // Locust 2.x writes 0 while its window holds no request yet.
                 let no_data = v == 0.0 && r.rps == 0.0;
                 (!no_data).then_some(((r.timestamp - start) as f64, v))

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::super::load_runs;
+use super::super::{load_runs, read_history};
 use super::fixture;
 use crate::model::EndpointKey;
 
@@ -67,7 +67,7 @@ fn locust_1_6_run() {
     assert_eq!(run.exceptions[0].count, 8);
     assert!(run.exceptions[0].traceback.contains("locust-1.6"));
 
-    let first = &run.history[0];
+    let first = &read_history(run.files.history.as_ref().unwrap()).unwrap()[0];
     assert!(first.key.is_aggregated());
     assert_eq!(first.total_requests, 0);
     assert_eq!(first.total_avg_ms, 0.0);

@@ -58,7 +58,8 @@ fn run(endpoints: Vec<EndpointStats>, aggregated: EndpointStats, users: Option<u
                 total_avg_content_size: 0.0,
             }]
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into();
     Run {
         files: RunFiles {
             name: "t".into(),

@@ -85,6 +85,18 @@ pub struct Stage {
     pub span_t: (i64, i64),
 }
 
+/// How many stages `run` has (plateaus of at least `min_stage_s`), without computing their
+/// figures: tables show stages only when there are two or more, and a long constant-load run
+/// is then spared a mixture over every window of its history.
+pub fn count(run: &Run, min_stage_s: f64) -> usize {
+    let users: Vec<(i64, u64)> = run
+        .history
+        .points(&EndpointKey::aggregated())
+        .map(|r| (r.timestamp, r.user_count))
+        .collect();
+    plateaus(&users, min_stage_s).len()
+}
+
 /// The stages of `run` lasting at least `min_stage_s`, from the history alone.
 pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
     let aggregated: Vec<Point<'_>> = run.history.points(&EndpointKey::aggregated()).collect();

@@ -149,7 +149,11 @@ impl RunSummary {
             top_failures: failures,
             failure_kinds,
             exceptions,
-            stages: several(stages::from_history(run, DEFAULT_MIN_STAGE_S)),
+            stages: if stages::count(run, DEFAULT_MIN_STAGE_S) >= 2 {
+                stages::from_history(run, DEFAULT_MIN_STAGE_S)
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -354,8 +354,10 @@ impl RunSection {
         let mut summary = RunSummary::of(run, None);
         // Exact stage percentiles when the driver wrote stage histograms; a file that cannot
         // be read leaves the history's approximate ones (`summary` reports the error).
-        if let Ok(found) = crate::stages::of_run(run, crate::stages::DEFAULT_MIN_STAGE_S) {
-            summary = summary.with_stages(found);
+        if summary.stages.len() >= 2 {
+            if let Ok(found) = crate::stages::of_run(run, crate::stages::DEFAULT_MIN_STAGE_S) {
+                summary = summary.with_stages(found);
+            }
         }
         let timeline = Timeline::of(run);
         let (endpoint_latency, endpoint_latency_note) = small_multiples(run);

@@ -27,7 +27,7 @@ pub(super) fn archive(results: &Path, run: &Path, label: &str) {
 }
 
 /// The run folders (with a manifest) under `results`, sorted.
-fn run_dirs(results: &Path) -> Vec<PathBuf> {
+pub(super) fn run_dirs(results: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(results)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -274,39 +274,6 @@ fn labels_that_could_escape_are_refused() {
     }
     assert!(!results.exists());
     assert!(!dir.path().join("escape").exists());
-}
-
-#[test]
-fn the_same_files_are_not_archived_twice_unless_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let results = dir.path().join("results");
-    let again = |extra: &[&str]| {
-        perfreport()
-            .arg("archive")
-            .arg(v2("baseline"))
-            .args(extra)
-            .args(["--label", "again", "--results"])
-            .arg(&results)
-            .assert()
-    };
-    again(&[]).success();
-    let out = again(&[]).code(2);
-    let first = run_dirs(&results);
-    assert_eq!(first.len(), 1);
-    let name = first[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(
-        stderr(&out).contains("already archived") && stderr(&out).contains(&name),
-        "{}",
-        stderr(&out)
-    );
-    // Nothing half-made is left behind, and the flag archives them anyway.
-    let folders = std::fs::read_dir(&results)
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().is_dir())
-        .count();
-    assert_eq!(folders, 1);
-    again(&["--allow-duplicate"]).success();
-    assert_eq!(run_dirs(&results).len(), 2);
 }
 
 #[test]

@@ -476,3 +476,37 @@ fn reindex_checks_checksums_and_a_stale_index_heals() {
     expected.remove(&name(&runs[0]));
     assert_eq!(in_history(&results), expected);
 }
+
+#[test]
+fn the_same_files_are_not_archived_twice_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    let again = |extra: &[&str]| {
+        super::perfreport()
+            .arg("archive")
+            .arg(super::archive::v2("baseline"))
+            .args(extra)
+            .args(["--label", "again", "--results"])
+            .arg(&results)
+            .assert()
+    };
+    again(&[]).success();
+    let out = again(&[]).code(2);
+    let first = super::archive::run_dirs(&results);
+    assert_eq!(first.len(), 1);
+    let name = first[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        super::archive::stderr(&out).contains("already archived")
+            && super::archive::stderr(&out).contains(&name),
+        "{}",
+        super::archive::stderr(&out)
+    );
+    // Nothing half-made is left behind, and the flag archives them anyway.
+    let folders = std::fs::read_dir(&results)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(folders, 1);
+    again(&["--allow-duplicate"]).success();
+    assert_eq!(super::archive::run_dirs(&results).len(), 2);
+}

@@ -176,19 +176,7 @@ mod tests {
             history.push(row(t, endpoint.clone(), total, 50.0, p95));
             history.push(row(t, EndpointKey::aggregated(), total, 50.0, p95));
         }
-        let stats = |key: EndpointKey| EndpointStats {
-            key,
-            requests: 0,
-            failures: 0,
-            median_ms: None,
-            avg_ms: 0.0,
-            min_ms: None,
-            max_ms: None,
-            avg_content_size: 0.0,
-            rps: 0.0,
-            failures_per_s: 0.0,
-            percentiles: Vec::new(),
-        };
+        let stats = |key: EndpointKey| EndpointStats::empty(key);
         let mut run = Run::of_rows("r", vec![stats(endpoint)], stats(EndpointKey::aggregated()));
         run.history = history.into();
         run

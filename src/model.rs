@@ -92,6 +92,23 @@ pub struct EndpointStats {
 }
 
 impl EndpointStats {
+    /// A row that recorded nothing: no requests, no times, no percentiles.
+    pub fn empty(key: EndpointKey) -> Self {
+        Self {
+            key,
+            requests: 0,
+            failures: 0,
+            median_ms: None,
+            avg_ms: 0.0,
+            min_ms: None,
+            max_ms: None,
+            avg_content_size: 0.0,
+            rps: 0.0,
+            failures_per_s: 0.0,
+            percentiles: Vec::new(),
+        }
+    }
+
     /// Failed requests as a fraction of all requests (0 when there were none).
     pub fn failure_ratio(&self) -> f64 {
         if self.requests == 0 {

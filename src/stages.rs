@@ -154,7 +154,17 @@ pub fn from_history(run: &Run, min_stage_s: f64) -> Vec<Stage> {
 ///
 /// Fails only when a stage-histograms file exists and cannot be read.
 pub fn of_run(run: &Run, min_stage_s: f64) -> Result<Vec<Stage>, LocustError> {
-    let mut stages = from_history(run, min_stage_s);
+    exact_where_recorded(run, from_history(run, min_stage_s))
+}
+
+/// `stages` (found in `run`'s history) with exact percentiles where the driver wrote stage
+/// histograms beside the run; no file, or no stage, reads nothing.
+///
+/// Fails only when a stage-histograms file exists and cannot be read.
+pub fn exact_where_recorded(run: &Run, mut stages: Vec<Stage>) -> Result<Vec<Stage>, LocustError> {
+    if stages.is_empty() {
+        return Ok(stages);
+    }
     let Some(path) = stage_histograms_path(&run.files.stats).filter(|p| p.is_file()) else {
         return Ok(stages);
     };

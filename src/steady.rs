@@ -122,19 +122,7 @@ mod tests {
     }
 
     fn run(history: Vec<HistoryRow>) -> Run {
-        let stats = EndpointStats {
-            key: EndpointKey::aggregated(),
-            requests: 0,
-            failures: 0,
-            median_ms: None,
-            avg_ms: 0.0,
-            min_ms: None,
-            max_ms: None,
-            avg_content_size: 0.0,
-            rps: 0.0,
-            failures_per_s: 0.0,
-            percentiles: Vec::new(),
-        };
+        let stats = EndpointStats::empty(EndpointKey::aggregated());
         Run {
             files: RunFiles {
                 name: "r".into(),

@@ -112,11 +112,22 @@ impl RunSummary {
     /// Summarises a run; `skip_warmup_s` fixes the start of the steady window. APDEX at the
     /// default T (500 ms).
     pub fn of(run: &Run, skip_warmup_s: Option<f64>) -> Self {
-        Self::of_with(run, skip_warmup_s, &ApdexTargets::default())
+        Self::of_with(
+            run,
+            skip_warmup_s,
+            &ApdexTargets::default(),
+            DEFAULT_MIN_STAGE_S,
+        )
     }
 
-    /// [`Self::of`] with APDEX at each endpoint's T from `apdex`.
-    pub fn of_with(run: &Run, skip_warmup_s: Option<f64>, apdex: &ApdexTargets) -> Self {
+    /// [`Self::of`] with APDEX at each endpoint's T from `apdex`, and load stages of at least
+    /// `min_stage_s` (shown when there are two or more).
+    pub fn of_with(
+        run: &Run,
+        skip_warmup_s: Option<f64>,
+        apdex: &ApdexTargets,
+        min_stage_s: f64,
+    ) -> Self {
         let levels: Vec<f64> = run.aggregated.percentiles.iter().map(|p| p.level).collect();
         let mut failures = run.failures.clone();
         failures.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
@@ -149,19 +160,12 @@ impl RunSummary {
             top_failures: failures,
             failure_kinds,
             exceptions,
-            stages: if stages::count(run, DEFAULT_MIN_STAGE_S) >= 2 {
-                stages::from_history(run, DEFAULT_MIN_STAGE_S)
+            stages: if stages::count(run, min_stage_s) >= 2 {
+                stages::from_history(run, min_stage_s)
             } else {
                 Vec::new()
             },
         }
-    }
-
-    /// Replaces the stages by `found` (e.g. with exact percentiles, or another minimum
-    /// stage length), kept only when there are two or more.
-    pub fn with_stages(mut self, found: Vec<Stage>) -> Self {
-        self.stages = several(found);
-        self
     }
 
     /// Summarises a group of repeated runs from its pooled run ([`crate::group::pool`]).
@@ -171,7 +175,7 @@ impl RunSummary {
         skip_warmup_s: Option<f64>,
         apdex: &ApdexTargets,
     ) -> Self {
-        let mut summary = Self::of_with(pooled, skip_warmup_s, apdex);
+        let mut summary = Self::of_with(pooled, skip_warmup_s, apdex, DEFAULT_MIN_STAGE_S);
         summary.runs = runs.len();
         summary.run_names = runs.iter().map(|r| r.files.name.clone()).collect();
         summary.approximate = runs.len() > 1 && !pools_exactly(runs);
@@ -189,14 +193,5 @@ impl RunSummary {
         summary.stages = Vec::new();
         summary.endurance = None;
         summary
-    }
-}
-
-/// A run with a single stage is not stepped: its stage is the run.
-fn several(stages: Vec<Stage>) -> Vec<Stage> {
-    if stages.len() >= 2 {
-        stages
-    } else {
-        Vec::new()
     }
 }

@@ -412,19 +412,7 @@ fn suffixed(prefix: &Path, suffix: &str) -> PathBuf {
 
 /// A run with no rows, for checking that a tier name exists before anything runs.
 fn empty_run() -> Run {
-    let row = crate::model::EndpointStats {
-        key: crate::model::EndpointKey::aggregated(),
-        requests: 0,
-        failures: 0,
-        median_ms: None,
-        avg_ms: 0.0,
-        min_ms: None,
-        max_ms: None,
-        avg_content_size: 0.0,
-        rps: 0.0,
-        failures_per_s: 0.0,
-        percentiles: Vec::new(),
-    };
+    let row = crate::model::EndpointStats::empty(crate::model::EndpointKey::aggregated());
     Run::of_rows("capacity", Vec::new(), row)
 }
 

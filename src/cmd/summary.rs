@@ -29,13 +29,10 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, AppError> {
     } else {
         let mut summaries = Vec::new();
         for r in &runs {
-            let stages = if crate::stages::count(r, args.min_stage) >= 2 {
-                crate::stages::of_run(r, args.min_stage)?
-            } else {
-                Vec::new()
-            };
             let apdex = ApdexTargets::uniform(args.apdex_t);
-            summaries.push(RunSummary::of_with(r, args.skip_warmup, &apdex).with_stages(stages));
+            let mut summary = RunSummary::of_with(r, args.skip_warmup, &apdex, args.min_stage);
+            summary.stages = crate::stages::exact_where_recorded(r, summary.stages)?;
+            summaries.push(summary);
         }
         summaries
     };

@@ -485,17 +485,26 @@ impl Recorder {
             } else {
                 &e.latency
             };
-            for v in lat.hist.iter_recorded() {
-                rows.push((
-                    e.method.as_str(),
-                    e.name.as_str(),
-                    v.value_iterated_to(),
-                    v.count_at_value(),
-                ));
-            }
+            rows.extend(bucket_rows(e, &lat.hist));
         }
         rows
     }
+}
+
+/// One endpoint's recorded buckets as histogram-file rows: (method, name, bucket value in µs,
+/// count), the one layout `_histograms.csv` and `_stage_histograms.csv` share.
+fn bucket_rows<'e: 'h, 'h>(
+    e: &'e Entry,
+    hist: &'h Histogram<u64>,
+) -> impl Iterator<Item = (&'e str, &'e str, u64, u64)> + 'h {
+    hist.iter_recorded().map(move |v| {
+        (
+            e.method.as_str(),
+            e.name.as_str(),
+            v.value_iterated_to(),
+            v.count_at_value(),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -344,7 +344,7 @@ impl ReportContext {
 impl RunSection {
     /// Recomputes the APDEX column of this section (of `run`) at the targets' T.
     pub fn set_apdex(&mut self, run: &Run, targets: &crate::apdex::ApdexTargets) {
-        let summary = RunSummary::of_with(run, None, targets);
+        let summary = RunSummary::of_with(run, None, targets, crate::stages::DEFAULT_MIN_STAGE_S);
         self.requests = HtmlTable::from_table(&tables::requests(&summary), None);
         self.apdex_note = super::apdex::apdex_note(&summary);
     }
@@ -354,10 +354,8 @@ impl RunSection {
         let mut summary = RunSummary::of(run, None);
         // Exact stage percentiles when the driver wrote stage histograms; a file that cannot
         // be read leaves the history's approximate ones (`summary` reports the error).
-        if summary.stages.len() >= 2 {
-            if let Ok(found) = crate::stages::of_run(run, crate::stages::DEFAULT_MIN_STAGE_S) {
-                summary = summary.with_stages(found);
-            }
+        if let Ok(exact) = crate::stages::exact_where_recorded(run, summary.stages.clone()) {
+            summary.stages = exact;
         }
         let timeline = Timeline::of(run);
         let (endpoint_latency, endpoint_latency_note) = small_multiples(run);

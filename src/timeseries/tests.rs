@@ -199,19 +199,7 @@ fn long_run(bound: usize) -> crate::model::Run {
             h.push(i, || key.clone(), values);
         }
     }
-    let stats = |key: EndpointKey| EndpointStats {
-        key,
-        requests: 0,
-        failures: 0,
-        median_ms: None,
-        avg_ms: 0.0,
-        min_ms: None,
-        max_ms: None,
-        avg_content_size: 0.0,
-        rps: 0.0,
-        failures_per_s: 0.0,
-        percentiles: Vec::new(),
-    };
+    let stats = |key: EndpointKey| EndpointStats::empty(key);
     let mut run =
         crate::model::Run::of_rows("r", vec![stats(endpoint)], stats(EndpointKey::aggregated()));
     run.history = h;

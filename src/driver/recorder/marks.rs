@@ -51,18 +51,10 @@ impl Recorder {
             .collect();
         parts.sort_by(|(a, _), (b, _)| (&a.name, &a.method).cmp(&(&b.name, &b.method)));
         parts.extend(diff(&from.total, &to.total).map(|d| (&self.total, d)));
-        let mut rows = Vec::new();
-        for (e, d) in &parts {
-            for v in d.iter_recorded() {
-                rows.push((
-                    e.method.as_str(),
-                    e.name.as_str(),
-                    v.value_iterated_to(),
-                    v.count_at_value(),
-                ));
-            }
-        }
-        rows
+        parts
+            .iter()
+            .flat_map(|(e, d)| super::bucket_rows(e, d))
+            .collect()
     }
 }
 

@@ -15,6 +15,7 @@ pub mod failures;
 pub mod latency_over_time;
 mod line;
 pub mod percentile_bars;
+pub mod points;
 pub mod stages;
 pub mod style;
 pub mod throughput;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::group::distribution;
 use crate::model::{EndpointKey, EndpointStats, Run};
 use crate::sla::EndpointTarget;
-use crate::stats::apdex::{from_cdf, from_histogram, Apdex};
+use crate::stats::apdex::{from_histogram, Apdex, ApdexShares};
 
 /// T when nothing else is said: 500 ms, JMeter's default satisfied threshold.
 pub const DEFAULT_T_MS: f64 = 500.0;
@@ -68,24 +68,27 @@ impl ApdexTargets {
 /// The APDEX of one row of `run` at target `t_ms`: exact from the run's histogram of that
 /// row, else approximate from its percentile columns; `None` without requests.
 pub fn endpoint_apdex(run: &Run, stats: &EndpointStats, t_ms: f64) -> Option<Apdex> {
+    endpoint_shares(run, stats, t_ms).map(|(shares, exact)| Apdex {
+        t_ms,
+        score: shares.score,
+        exact,
+    })
+}
+
+/// The satisfied and tolerating shares of one row of `run` at target `t_ms`, and whether they
+/// are exact (counted from the run's histogram) rather than read off the distribution rebuilt
+/// from the percentile columns; `None` without requests. What `compare` judges APDEX on.
+pub fn endpoint_shares(run: &Run, stats: &EndpointStats, t_ms: f64) -> Option<(ApdexShares, bool)> {
     if stats.requests == 0 {
         return None;
     }
     if let Some(h) = run.histogram(&stats.key) {
-        if let Some(score) = from_histogram(&h.buckets, t_ms).and_then(|c| c.score()) {
-            return Some(Apdex {
-                t_ms,
-                score,
-                exact: true,
-            });
+        if let Some(shares) = from_histogram(&h.buckets, t_ms).and_then(ApdexShares::of_counts) {
+            return Some((shares, true));
         }
     }
     let d = distribution(stats)?;
-    from_cdf(|x| d.cdf(x), t_ms).map(|score| Apdex {
-        t_ms,
-        score,
-        exact: false,
-    })
+    ApdexShares::of_cdf(|x| d.cdf(x), t_ms, stats.requests).map(|s| (s, false))
 }
 
 /// A score as tables show it: two decimals, `≈` in front when approximate.
@@ -97,7 +100,8 @@ pub fn shown(apdex: Option<&Apdex>) -> String {
     }
 }
 
-/// One endpoint's APDEX on both sides of a comparison: information, never a verdict.
+/// One endpoint's APDEX on both sides of a comparison, as each side's run gives it (the verdict
+/// is the endpoint's `apdex` metric).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApdexChange {
     /// Request type (empty for Aggregated).

@@ -59,8 +59,13 @@ impl Metric {
     /// The 99th percentile.
     pub const P99: Metric = Metric::Percentile(9900);
 
-    /// What `compare` reports for every endpoint, in the order its tables show them.
-    pub const JUDGED: [Metric; 7] = [
+    /// APDEX at the configured target time T (`--apdex-t`, the SLA's `[apdex_t]`).
+    pub const APDEX: Metric = Metric::Apdex(None);
+
+    /// What `compare` judges unless told otherwise (`--metrics`): every metric it reports but
+    /// APDEX, which is judged when its target time is chosen (`--apdex-t`, an SLA's
+    /// `[apdex_t]`) or named — at an arbitrary T it would only add tests to the family.
+    pub const DEFAULT_JUDGED: [Metric; 7] = [
         Metric::Avg,
         Metric::P50,
         Metric::P95,
@@ -68,6 +73,18 @@ impl Metric {
         Metric::Max,
         Metric::Rps,
         Metric::FailureRate,
+    ];
+
+    /// What `compare` reports for every endpoint, in the order its tables show them.
+    pub const JUDGED: [Metric; 8] = [
+        Metric::Avg,
+        Metric::P50,
+        Metric::P95,
+        Metric::P99,
+        Metric::Max,
+        Metric::Rps,
+        Metric::FailureRate,
+        Metric::APDEX,
     ];
 
     /// Reads a metric name as users type it, in any case: `avg` (`mean`, `average`), `min`,

@@ -14,7 +14,9 @@ fn others(p: &Power) -> String {
         p.others_regressed.fraction() * 100.0
     )
 }
+use crate::apdex::ApdexTargets;
 use crate::compare::CompareOptions;
+use crate::metric::Metric;
 
 /// Every table of the calibration, in Markdown. `limit` caps recorded comparisons per cell,
 /// `reps` is the number of simulated comparisons per cell.
@@ -92,6 +94,57 @@ pub fn report(battery: &Battery, options: &CompareOptions, limit: usize, reps: u
                 design.label(),
                 real.describe(),
                 sim.describe()
+            ));
+        }
+    }
+    out.push_str(&apdex_tables(battery, options, limit, &mut rng));
+    out
+}
+
+/// The APDEX verdicts on their own (`--metrics apdex`) at several target times: where T sits
+/// in an endpoint's distribution decides how much drift moves its score. Recorded runs only:
+/// the simulator draws response times, not the histograms that make the scores exact.
+fn apdex_tables(
+    battery: &Battery,
+    options: &CompareOptions,
+    limit: usize,
+    rng: &mut Rng,
+) -> String {
+    let mut out = String::from(
+        "\n### APDEX judged alone, at several T\n\nOnly the `apdex` metric selected (`--metrics apdex --apdex-t T`), exact scores from the runs' `--json-file` histograms. *false alarms*: A/A comparisons flagging anything; *found*: the changed endpoints get their verdict.\n\n| T | design | false alarms | GET /system/metrics +30 % found | GET /analysis/ −30 %, GET /lmcache/status +30 % found |\n| ---: | --- | ---: | ---: | ---: |\n",
+    );
+    for t_ms in [50.0, 100.0, 300.0, 500.0] {
+        let options = CompareOptions {
+            metrics: vec![Metric::APDEX],
+            apdex: ApdexTargets::uniform(t_ms),
+            ..options.clone()
+        };
+        for design in [
+            Design::plain(1, 1),
+            Design::plain(3, 3),
+            Design {
+                reference: true,
+                ..Design::plain(1, 1)
+            },
+        ] {
+            let found = |dir: &str, rng: &mut Rng| {
+                battery
+                    .changes
+                    .iter()
+                    .find(|(c, runs)| c.dir == dir && design.latest <= runs.len())
+                    .map_or(Share::default(), |(c, runs)| {
+                        power(&battery.aa, runs, c, design, &options, limit, rng).found
+                    })
+            };
+            let alarms = false_alarms(&battery.aa, design, &options, limit, rng);
+            let slow30 = found("slow30", rng);
+            let mixed = found("mixed", rng);
+            out.push_str(&format!(
+                "| {t_ms:.0} ms | {} | {} | {} | {} |\n",
+                design.label(),
+                alarms.describe(),
+                slow30.describe(),
+                mixed.describe()
             ));
         }
     }

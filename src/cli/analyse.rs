@@ -63,9 +63,10 @@ pub struct CompareArgs {
     /// When to exit with code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Regression)]
     pub fail_on: FailOn,
-    /// APDEX target time T (`500ms`, `1s`) of the APDEX shown for each side (not judged).
-    #[arg(long, value_name = "TIME", default_value = "500ms", value_parser = parse_apdex_t)]
-    pub apdex_t: f64,
+    /// APDEX target time T (`500ms`, `1s`; a bare number is ms); choosing it makes APDEX a
+    /// judged metric (default: shown at 500 ms, not judged).
+    #[arg(long, value_name = "TIME", value_parser = parse_apdex_t)]
+    pub apdex_t: Option<f64>,
 }
 
 /// `perfreport report`.
@@ -99,6 +100,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME", requires = "sla")]
     pub tier: Option<String>,
     /// APDEX target time T (`500ms`, `1s`); default the `--sla` file's `[apdex_t]`, else 500 ms.
+    /// With `--baseline`, a chosen T (either way) makes APDEX a judged metric.
     #[arg(long, value_name = "TIME", value_parser = parse_apdex_t)]
     pub apdex_t: Option<f64>,
     /// The host the runs targeted, shown in each run's facts (Locust's CSV files omit it).

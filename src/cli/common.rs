@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::values::{
-    parse_alpha, parse_correction, parse_drift, parse_fraction, parse_metric, parse_ms,
-    parse_seconds,
+    parse_alpha, parse_apdex_drop, parse_correction, parse_drift, parse_fraction, parse_metric,
+    parse_ms, parse_seconds,
 };
 use crate::compare::{CompareOptions, Correction};
 use crate::metric::Metric;
@@ -71,6 +71,9 @@ pub struct JudgeArgs {
     /// Throughput regresses on a drop of more than this (`10%`).
     #[arg(long, value_name = "PCT", default_value = "10%", value_parser = parse_fraction)]
     pub rps_drop: f64,
+    /// APDEX regresses on a drop of more than this many points of score (`0.05`).
+    #[arg(long, value_name = "SCORE", default_value_t = 0.05, value_parser = parse_apdex_drop)]
+    pub apdex_drop: f64,
     /// Significance level for the whole family of tests.
     #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
     pub alpha: f64,
@@ -86,8 +89,9 @@ pub struct JudgeArgs {
     /// At least 3 runs.
     #[arg(long, value_name = "RUNS")]
     pub drift_from: Vec<PathBuf>,
-    /// Metrics that can regress: avg,p50,p95,p99,rps,failure_rate (others are shown only; max
-    /// is always shown only).
+    /// Metrics that can regress: avg,p50,p95,p99,rps,failure_rate,apdex (others are shown
+    /// only; max is always shown only). Default: all but apdex, which joins them when its T is
+    /// chosen (`--apdex-t`).
     #[arg(long, value_delimiter = ',', value_parser = parse_metric, value_name = "LIST")]
     pub metrics: Option<Vec<Metric>>,
     /// Scale the run-to-run drift allowance (measured on perfreport's A/A battery) by this
@@ -104,6 +108,7 @@ impl JudgeArgs {
             min_delta_ms: self.min_delta,
             failure_rate_rise: self.failure_rate_rise,
             rps_drop: self.rps_drop,
+            apdex_drop: self.apdex_drop,
             alpha: self.alpha,
             correction: if self.no_correction {
                 Correction::None
@@ -113,7 +118,7 @@ impl JudgeArgs {
             metrics: self
                 .metrics
                 .clone()
-                .unwrap_or_else(|| Metric::JUDGED.to_vec()),
+                .unwrap_or_else(|| Metric::DEFAULT_JUDGED.to_vec()),
             drift: crate::compare::DriftAllowance::default().scaled(self.drift),
             ..CompareOptions::default()
         }

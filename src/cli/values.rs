@@ -146,6 +146,16 @@ pub fn parse_alpha(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses `--apdex-drop`: points of APDEX score, above 0 and below 1.
+pub fn parse_apdex_drop(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d > 0.0 && d < 1.0 => Ok(d),
+        _ => Err(format!(
+            "expected points of APDEX score between 0 and 1 like `0.05`, found `{text}`"
+        )),
+    }
+}
+
 /// Parses `--drift`: a positive factor.
 pub fn parse_drift(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -298,6 +308,12 @@ mod tests {
         assert_eq!(parse_alpha("0.01"), Ok(0.01));
         assert_eq!(parse_metric("median"), Ok(Metric::P50));
         assert!(parse_drift("0").is_err());
+        assert_eq!(parse_metric("APDEX"), Ok(Metric::APDEX));
+        assert!(parse_metric("apdex(300ms)").is_err());
+        assert_eq!(parse_apdex_drop("0.02"), Ok(0.02));
+        for bad in ["0", "1", "5%", "-0.1", "x"] {
+            assert!(parse_apdex_drop(bad).is_err(), "{bad}");
+        }
         assert_eq!(parse_sla("builtin"), Ok(SlaChoice::Builtin));
         assert_eq!(
             parse_sla("./builtin"),

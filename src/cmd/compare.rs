@@ -23,17 +23,10 @@ pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
         &resolver,
         "latest",
     )?;
-    let (mut comparison, base, last) = compare_and_pool(
-        &baseline,
-        &latest,
-        &judge_options(&args.judge, &resolver)?,
-        args.judge.skip_warmup,
-    )
-    .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
-    let apdex = ApdexTargets::uniform(args.apdex_t);
-    if apdex != ApdexTargets::default() {
-        comparison.apdex = crate::apdex::changes(&base, &last, &apdex);
-    }
+    let apdex = ApdexTargets::uniform(args.apdex_t.unwrap_or(crate::apdex::DEFAULT_T_MS));
+    let options = judge_options(&args.judge, &resolver, apdex, args.apdex_t.is_some())?;
+    let (comparison, _, _) = compare_and_pool(&baseline, &latest, &options, args.judge.skip_warmup)
+        .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
     let text = render_comparison(&comparison, args.output.format, use_color(&args.output))?;
     emit(&args.output, &text)?;
     if comparison.regressed && args.fail_on == FailOn::Regression {

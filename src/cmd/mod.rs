@@ -22,12 +22,14 @@ mod verify;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{ColorChoice, Command, JudgeArgs, OutputArgs};
 use crate::cmd::error::{exit_code, AppError};
 use crate::compare::reference::{ReferenceDrift, MIN_REFERENCE_RUNS};
 use crate::compare::CompareOptions;
 use crate::locust::load_runs;
+use crate::metric::Metric;
 use crate::model::Run;
 use crate::output::write_atomic;
 
@@ -79,12 +81,19 @@ pub(crate) fn named_runs(arg: &Path, resolver: &RunResolver) -> Result<Vec<Run>,
     Ok(runs)
 }
 
-/// The options a comparison judges by, with the drift of `--drift-from` runs measured.
+/// The options a comparison judges by, with the drift of `--drift-from` runs measured and
+/// APDEX at `apdex`: judged when its T was `chosen` (unless `--metrics` says which are).
 pub(crate) fn judge_options(
     judge: &JudgeArgs,
     resolver: &RunResolver,
+    apdex: ApdexTargets,
+    chosen: bool,
 ) -> Result<CompareOptions, AppError> {
     let mut options = judge.options();
+    options.apdex = apdex;
+    if chosen && judge.metrics.is_none() {
+        options.metrics.push(Metric::APDEX);
+    }
     if judge.drift_from.is_empty() {
         return Ok(options);
     }

@@ -39,13 +39,12 @@ pub fn report(args: &ReportArgs) -> Result<Outcome, AppError> {
                 latest.extend(named_runs(arg, &resolver)?);
             }
             // A group is shown by its pooled run (tables; no time series, which do not pool).
-            let (comparison, base, last) = compare_and_pool(
-                &baseline,
-                &latest,
-                &judge_options(&args.judge, &resolver)?,
-                args.judge.skip_warmup,
-            )
-            .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
+            let chosen =
+                args.apdex_t.is_some() || sla.as_ref().is_some_and(|s| !s.apdex_t.is_empty());
+            let options = judge_options(&args.judge, &resolver, apdex.clone(), chosen)?;
+            let (comparison, base, last) =
+                compare_and_pool(&baseline, &latest, &options, args.judge.skip_warmup)
+                    .ok_or_else(|| AppError::Usage("nothing to compare".to_string()))?;
             if let Some(sla) = &sla {
                 checked.push(evaluate(&last, sla, args.tier.as_deref())?);
             }

@@ -122,7 +122,7 @@ pub fn compare_and_pool<'a>(
         notes: notes(baseline.len(), latest.len(), exact, options),
         warnings,
         empty_runs: empty,
-        apdex: crate::apdex::changes(&shown_b, &shown_l, &crate::apdex::ApdexTargets::default()),
+        apdex: crate::apdex::changes(&shown_b, &shown_l, &options.apdex),
     };
     Some((comparison, shown_b, shown_l))
 }
@@ -273,27 +273,27 @@ impl Sides<'_> {
             (None, Some(_)) => Verdict::New,
             _ => Verdict::Unchanged,
         };
-        fn rows<'r>(runs: &'r [Run], key: &EndpointKey) -> Vec<&'r EndpointStats> {
-            runs.iter().filter_map(|r| r.endpoint(key)).collect()
+        fn rows<'r>(runs: &'r [Run], key: &EndpointKey) -> Vec<(&'r Run, &'r EndpointStats)> {
+            runs.iter()
+                .filter_map(|r| r.endpoint(key).map(|s| (r, s)))
+                .collect()
         }
         let (rows_b, rows_l) = (rows(self.baseline, key), rows(self.latest, key));
-        let side_b = b.map(|s| Side::new(s, &rows_b));
-        let side_l = l.map(|s| Side::new(s, &rows_l));
+        let t_ms = options.apdex.t_for(key);
+        let side_b = b.map(|s| Side::new((self.shown_b, s), &rows_b, t_ms));
+        let side_l = l.map(|s| Side::new((self.shown_l, s), &rows_l, t_ms));
         let groups = self.baseline.len() > 1 || self.latest.len() > 1;
-        let samples = |rows: &[&EndpointStats], metric: Metric| -> Vec<f64> {
-            rows.iter().filter_map(|s| metric.value(s)).collect()
-        };
         let metrics = Metric::JUDGED
             .iter()
             .map(|&m| {
                 let mut found = measure(key, m, side_b.as_ref(), side_l.as_ref(), options);
-                found.approximate = groups && !self.exact && m.level().is_some_and(|l| l < 1.0);
+                found.approximate |= groups && !self.exact && m.level().is_some_and(|l| l < 1.0);
                 found.n_baseline = self.baseline.len();
                 found.n_latest = self.latest.len();
-                if groups && found.test.is_some() {
+                if let (true, Some(_), Some(sb), Some(sl)) = (groups, found.test, &side_b, &side_l)
+                {
                     found.p_mann_whitney =
-                        mann_whitney_u(&samples(&rows_b, m), &samples(&rows_l, m))
-                            .map(|r| r.p_value);
+                        mann_whitney_u(&sb.samples(m), &sl.samples(m)).map(|r| r.p_value);
                 }
                 found
             })

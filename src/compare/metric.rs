@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::options::{CompareOptions, Metric};
-use crate::model::{EndpointKey, EndpointStats};
+use crate::apdex::endpoint_shares;
+use crate::model::{EndpointKey, EndpointStats, Run};
+use crate::stats::apdex::{ApdexShares, HistogramCdf};
 use crate::stats::{
     locust_rounding_step, quantile_judgeable, rate_difference, shift_test, Counts, DriftPrior,
     RateDifference, RebuiltDistribution, RunEstimate, ShiftTest,
@@ -114,10 +116,12 @@ pub struct MetricComparison {
 
 /// The test behind a metric's p-value and intervals.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Inference {
+pub(super) enum Inference {
     /// A shift of the mean log value (latencies, throughput); `base` turns the log-ratio
     /// interval into a change in the metric's unit.
     Shift { test: ShiftTest, base: f64 },
+    /// A shift of a score on its own scale (APDEX): the interval is the change itself.
+    Score(ShiftTest),
     /// A difference of failure proportions.
     Rate(RateDifference),
 }
@@ -125,7 +129,7 @@ enum Inference {
 impl Inference {
     fn p_value(&self) -> f64 {
         match self {
-            Inference::Shift { test, .. } => test.p_value,
+            Inference::Shift { test, .. } | Inference::Score(test) => test.p_value,
             Inference::Rate(r) => r.p_value,
         }
     }
@@ -137,6 +141,7 @@ impl Inference {
                 let (lo, hi) = test.interval(confidence)?;
                 Some((base * lo.exp_m1(), base * hi.exp_m1()))
             }
+            Inference::Score(test) => test.interval(confidence),
             Inference::Rate(r) => r.interval(confidence),
         }
     }
@@ -145,7 +150,7 @@ impl Inference {
     /// the shown values are pooled, the test's estimate is a ratio of geometric means).
     fn agrees(&self, delta: f64) -> bool {
         let estimate = match self {
-            Inference::Shift { test, .. } => test.estimate,
+            Inference::Shift { test, .. } | Inference::Score(test) => test.estimate,
             Inference::Rate(r) => r.latest - r.baseline,
         };
         (estimate > 0.0) == (delta > 0.0)
@@ -197,7 +202,7 @@ impl MetricComparison {
         self.delta = Some(delta);
         self.delta_pct = (b != 0.0).then(|| delta / b * 100.0);
         self.worse = match self.metric {
-            Metric::Rps => delta < 0.0,
+            Metric::Rps | Metric::Apdex(_) => delta < 0.0,
             _ => delta > 0.0,
         };
         self.material = is_material(self.metric, b, l, options);
@@ -205,7 +210,7 @@ impl MetricComparison {
     }
 
     /// Records the deciding test; the verdict waits for the multiple-testing correction.
-    fn set_test(&mut self, test: &'static str, inference: Inference) {
+    pub(super) fn set_test(&mut self, test: &'static str, inference: Inference) {
         self.test = Some(test);
         self.p_raw = Some(inference.p_value());
         if let Some((lo, hi)) = inference.interval(0.95) {
@@ -213,7 +218,9 @@ impl MetricComparison {
             self.ci_high = Some(hi);
         }
         (self.df, self.between_run) = match inference {
-            Inference::Shift { test, .. } => (Some(test.df), Some(test.between_var.sqrt())),
+            Inference::Shift { test, .. } | Inference::Score(test) => {
+                (Some(test.df), Some(test.between_var.sqrt()))
+            }
             Inference::Rate(r) => (Some(r.df), Some(r.dispersion)),
         };
         self.inference = Some(inference);
@@ -265,32 +272,78 @@ impl MetricComparison {
 /// One side's rows of an endpoint: the row shown (the run itself, or the group pooled) and each
 /// run's own row, the samples of the between-run model.
 pub(super) struct Side<'a> {
-    shown: &'a EndpointStats,
-    runs: Vec<RunRow<'a>>,
+    pub(super) shown: &'a EndpointStats,
+    /// The shown row's APDEX shares at the endpoint's T, and whether they are exact.
+    pub(super) apdex: Option<(ApdexShares, bool)>,
+    /// The shown row's full histogram, when its run has one: the distribution APDEX's drift is
+    /// carried through.
+    pub(super) histogram: Option<HistogramCdf>,
+    pub(super) runs: Vec<RunRow<'a>>,
 }
 
-struct RunRow<'a> {
-    stats: &'a EndpointStats,
+pub(super) struct RunRow<'a> {
+    pub(super) stats: &'a EndpointStats,
     dist: Option<RebuiltDistribution>,
+    /// This run's APDEX shares at the endpoint's T.
+    pub(super) apdex: Option<ApdexShares>,
 }
 
 impl<'a> Side<'a> {
-    /// `shown` is what tables print; `runs` the per-run rows (runs without the endpoint left out).
-    pub(super) fn new(shown: &'a EndpointStats, runs: &[&'a EndpointStats]) -> Self {
+    /// `shown` is what tables print, with the run it is a row of (for its histogram); `runs`
+    /// the per-run rows (runs without the endpoint left out); `apdex_t_ms` the endpoint's
+    /// APDEX target time.
+    pub(super) fn new(
+        shown: (&Run, &'a EndpointStats),
+        runs: &[(&Run, &'a EndpointStats)],
+        apdex_t_ms: f64,
+    ) -> Self {
         let runs = runs
             .iter()
-            .map(|&stats| RunRow {
+            .map(|&(run, stats)| RunRow {
                 stats,
                 dist: (stats.requests > 0)
                     .then(|| crate::group::distribution(stats))
                     .flatten(),
+                apdex: endpoint_shares(run, stats, apdex_t_ms).map(|(s, _)| s),
             })
             .collect();
-        Self { shown, runs }
+        Self {
+            shown: shown.1,
+            apdex: endpoint_shares(shown.0, shown.1, apdex_t_ms),
+            histogram: shown
+                .0
+                .histogram(&shown.1.key)
+                .and_then(|h| HistogramCdf::new(&h.buckets)),
+            runs,
+        }
+    }
+
+    /// The metric's value in the shown row (APDEX from its shares).
+    pub(super) fn value(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::Apdex(_) => self.apdex.map(|(s, _)| s.score),
+            _ => metric.value(self.shown),
+        }
+    }
+
+    /// Each run's value of the metric, for the Mann–Whitney test beside the deciding one.
+    pub(super) fn samples(&self, metric: Metric) -> Vec<f64> {
+        match metric {
+            Metric::Apdex(_) => self
+                .runs
+                .iter()
+                .filter_map(|r| r.apdex.map(|a| a.score))
+                .collect(),
+            _ => self
+                .runs
+                .iter()
+                .filter_map(|r| metric.value(r.stats))
+                .collect(),
+        }
     }
 
     /// Whether every request of this side failed.
-    fn all_failed(&self) -> bool {
+    pub(super) fn all_failed(&self) -> bool {
         self.shown.requests > 0 && self.shown.failures >= self.shown.requests
     }
 
@@ -327,7 +380,14 @@ pub fn run_estimate(metric: Metric, stats: &EndpointStats) -> Option<RunEstimate
     let dist = (stats.requests > 0)
         .then(|| crate::group::distribution(stats))
         .flatten();
-    estimate_of(metric, &RunRow { stats, dist })
+    estimate_of(
+        metric,
+        &RunRow {
+            stats,
+            dist,
+            apdex: None,
+        },
+    )
 }
 
 /// One run's log value of a latency or throughput metric and its within-run sampling variance.
@@ -383,10 +443,13 @@ pub(super) fn measure(
     latest: Option<&Side>,
     options: &CompareOptions,
 ) -> MetricComparison {
+    if let Metric::Apdex(_) = metric {
+        return super::apdex::measure(key, baseline, latest, options);
+    }
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
     let values = m.set_values(
-        baseline.and_then(|s| metric.value(s.shown)),
-        latest.and_then(|s| metric.value(s.shown)),
+        baseline.and_then(|s| s.value(metric)),
+        latest.and_then(|s| s.value(metric)),
         options,
     );
     let (Some(b), Some(l), Some((base, _))) = (baseline, latest, values) else {
@@ -450,6 +513,7 @@ fn is_material(metric: Metric, b: f64, l: f64, options: &CompareOptions) -> bool
     match metric {
         Metric::Rps => b > 0.0 && (delta / b).abs() > options.rps_drop,
         Metric::FailureRate => delta.abs() > options.failure_rate_rise,
+        Metric::Apdex(_) => delta.abs() > options.apdex_drop,
         _ => {
             let relative = b > 0.0 && (delta / b).abs() > options.threshold;
             let absolute = delta.abs() > options.min_delta_ms;

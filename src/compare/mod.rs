@@ -15,6 +15,7 @@
 //! Pure computation: takes two [`Run`]s, returns a [`Comparison`]; rendering lives in
 //! [`crate::report`].
 
+mod apdex;
 mod failures;
 mod groups;
 mod metric;
@@ -187,7 +188,8 @@ pub struct Comparison {
     pub warnings: Vec<String>,
     /// Runs that recorded no request at all; any makes `regressed` true (the gate fails).
     pub empty_runs: Vec<String>,
-    /// Each endpoint's APDEX on both sides: shown, never judged (not calibrated).
+    /// Each endpoint's APDEX on both sides, with its T and exactness (the verdict is each
+    /// endpoint's `apdex` metric).
     pub apdex: Vec<crate::apdex::ApdexChange>,
 }
 
@@ -250,5 +252,7 @@ pub(super) fn decide(endpoint: &mut EndpointComparison, options: &CompareOptions
     };
 }
 
+#[cfg(test)]
+mod apdex_tests;
 #[cfg(test)]
 mod groups_tests;

@@ -2,7 +2,12 @@
 
 use serde::Serialize;
 
+use crate::apdex::ApdexTargets;
 pub use crate::metric::Metric;
+
+fn default_t<S: serde::Serializer>(t: &ApdexTargets, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(t.default_ms)
+}
 
 /// How strict `compare` is. The defaults are the documented ones (README, `--help`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,6 +20,12 @@ pub struct CompareOptions {
     pub failure_rate_rise: f64,
     /// Throughput regresses on a drop of more than this fraction (0.10 = 10 %).
     pub rps_drop: f64,
+    /// APDEX regresses on a drop of more than this many points of score (0.05).
+    pub apdex_drop: f64,
+    /// The APDEX target time T of each endpoint (`--apdex-t`, an SLA's `[apdex_t]`); JSON
+    /// gives the default T as `apdex_t_ms`.
+    #[serde(rename = "apdex_t_ms", serialize_with = "default_t")]
+    pub apdex: ApdexTargets,
     /// Family-wise significance level.
     pub alpha: f64,
     /// The multiple-testing correction across endpoints × metrics.
@@ -96,7 +107,8 @@ impl Correction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftAllowance {
     /// Relative between-run standard deviation of each latency metric and of throughput, in
-    /// [`Metric::JUDGED`] order (max is never judged; its entry and failure rate's are unused).
+    /// [`Metric::JUDGED`] order (max is never judged; its entry and failure rate's are unused;
+    /// APDEX, last, has none: its drift follows from the latencies').
     pub relative: [f64; 7],
     /// Absolute between-run standard deviation of each latency metric, in milliseconds, in
     /// [`Metric::JUDGED`] order.
@@ -129,9 +141,9 @@ impl DriftAllowance {
             .iter()
             .position(|&m| m == metric)
             .unwrap_or(0);
-        let relative = self.relative[i];
+        let relative = self.relative.get(i).copied().unwrap_or(0.0);
         let absolute = if metric.is_latency() && value > 0.0 {
-            self.absolute_ms[i] / value
+            self.absolute_ms.get(i).copied().unwrap_or(0.0) / value
         } else {
             0.0
         };
@@ -157,10 +169,12 @@ impl Default for CompareOptions {
             min_delta_ms: 5.0,
             failure_rate_rise: 0.01,
             rps_drop: 0.10,
+            apdex_drop: 0.05,
+            apdex: ApdexTargets::default(),
             alpha: 0.05,
             correction: Correction::default(),
             min_tail: 10.0,
-            metrics: Metric::JUDGED.to_vec(),
+            metrics: Metric::DEFAULT_JUDGED.to_vec(),
             drift: DriftAllowance::default(),
             reference: None,
         }

@@ -1,10 +1,10 @@
 //! APDEX in the reports: what a summary's Apdex column means, and a comparison's APDEX of
-//! both sides (shown for information: `compare` does not judge it).
+//! both sides with each endpoint's verdict on it.
 
 use super::format;
 use super::table::{Align, Cell, Table};
 use crate::apdex::shown;
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Metric};
 use crate::model::EndpointKey;
 use crate::summary::{RunSummary, SummaryRow};
 
@@ -71,7 +71,14 @@ pub fn changes_title(c: &Comparison) -> String {
     } else {
         ""
     };
-    format!("APDEX{t} (information, not judged{how})")
+    if c.options.metrics.contains(&Metric::APDEX) {
+        format!(
+            "APDEX{t} (a drop of more than {:.2} that is significant regresses{how})",
+            c.options.apdex_drop
+        )
+    } else {
+        format!("APDEX{t} (shown, not judged: choose T with --apdex-t to judge it{how})")
+    }
 }
 
 /// Baseline and latest APDEX of every endpoint and the change; empty when no side has any.
@@ -81,6 +88,7 @@ pub fn changes(c: &Comparison) -> Table {
         ("baseline", Align::Right),
         ("latest", Align::Right),
         ("change", Align::Right),
+        ("verdict", Align::Left),
     ]);
     if c.apdex
         .iter()
@@ -94,17 +102,14 @@ pub fn changes(c: &Comparison) -> Table {
             Cell::from(key.to_string()),
             shown(a.baseline.as_ref()).into(),
             shown(a.latest.as_ref()).into(),
-            a.change.map_or("-".into(), signed).into(),
+            a.change.map_or("-".into(), format::signed_score).into(),
+            c.endpoints
+                .iter()
+                .chain(Some(&c.aggregated))
+                .find(|e| e.method == a.method && e.name == a.name)
+                .and_then(|e| e.metric(Metric::APDEX))
+                .map_or_else(|| "-".into(), super::tables::judgement_cell),
         ]);
     }
     t
-}
-
-/// A score difference with its sign, `0.00` (not `-0.00`) when it rounds to nothing.
-fn signed(d: f64) -> String {
-    if (d * 100.0).round() == 0.0 {
-        "0.00".into()
-    } else {
-        format!("{d:+.2}")
-    }
 }

@@ -30,6 +30,15 @@ pub fn signed_pct(pct: f64) -> String {
     format!("{pct:+.1}%")
 }
 
+/// A difference of APDEX scores with its sign, `0.00` (not `-0.00`) when it rounds to nothing.
+pub fn signed_score(d: f64) -> String {
+    if (d * 100.0).round() == 0.0 {
+        "0.00".into()
+    } else {
+        format!("{d:+.2}")
+    }
+}
+
 /// A p-value: three decimals, or `<0.001`.
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {

@@ -425,7 +425,8 @@ fn verdict_cell(v: Verdict) -> Cell {
     Cell::toned(v.word(), tone)
 }
 
-fn judgement_cell(m: &MetricComparison) -> Cell {
+/// Why a metric got its verdict, in words (the details table, the APDEX table).
+pub(super) fn judgement_cell(m: &MetricComparison) -> Cell {
     match m.judgement {
         Judgement::Significant => {
             let (word, tone) = if m.verdict == MetricVerdict::Regressed {
@@ -465,6 +466,7 @@ fn value(m: &MetricComparison, v: Option<f64>) -> String {
         (_, None) => "-".to_string(),
         (Metric::Rps, Some(v)) => format::rps(v),
         (Metric::FailureRate, Some(v)) => format::percent(v),
+        (Metric::Apdex(_), Some(v)) => format!("{approx}{v:.2}"),
         (_, Some(v)) => format!("{approx}{} ms", format::ms(v.round_to_tenth())),
     }
 }
@@ -546,6 +548,7 @@ pub fn spreads(spreads: &[MetricSpread]) -> Table {
 fn relative_change(m: &MetricComparison) -> String {
     match (m.metric, m.delta_pct, m.delta) {
         (Metric::FailureRate, _, Some(d)) => format!("{:+.2} pp", d * 100.0),
+        (Metric::Apdex(_), _, Some(d)) => format::signed_score(d),
         (_, Some(pct), _) => format::signed_pct(pct),
         _ => "-".to_string(),
     }
@@ -558,6 +561,7 @@ fn absolute_change(m: &MetricComparison) -> String {
     let abs = match m.metric {
         Metric::Rps => format!("{d:+.2}/s"),
         Metric::FailureRate => return format!("{:+.2} pp", d * 100.0),
+        Metric::Apdex(_) => return format::signed_score(d),
         _ => format!("{}{} ms", if d >= 0.0 { "+" } else { "" }, format::ms(d)),
     };
     match m.delta_pct {
@@ -578,6 +582,7 @@ fn interval(m: &MetricComparison) -> String {
     match m.metric {
         Metric::Rps => format!("[{lo:+.2}, {hi:+.2}]"),
         Metric::FailureRate => format!("[{:+.2}, {:+.2}] pp", lo * 100.0, hi * 100.0),
+        Metric::Apdex(_) => format!("[{lo:+.2}, {hi:+.2}]"),
         _ => format!("[{:+.0}, {:+.0}] ms", lo, hi),
     }
 }

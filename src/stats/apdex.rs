@@ -77,12 +77,117 @@ pub fn from_histogram(buckets: &[(f64, u64)], t_ms: f64) -> Option<ApdexCounts> 
 /// The score of a distribution with CDF `cdf` (P(X ≤ x)): `(F(T) + F(4T)) / 2`, which is
 /// `F(T) + (F(4T) − F(T)) / 2`. `None` for a bad target or a CDF value outside [0, 1].
 pub fn from_cdf(cdf: impl Fn(f64) -> f64, t_ms: f64) -> Option<f64> {
-    if !(t_ms.is_finite() && t_ms > 0.0) {
-        return None;
+    ApdexShares::of_cdf(cdf, t_ms, 1).map(|s| s.score)
+}
+
+/// The shares an APDEX score is made of, and how many requests they are shares of: what the
+/// score's sampling noise follows from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApdexShares {
+    /// Share of requests that took at most T.
+    pub satisfied: f64,
+    /// Share that took more than T and at most 4T.
+    pub tolerating: f64,
+    /// Requests the shares are of.
+    pub requests: u64,
+    /// `satisfied + tolerating / 2`, computed from the counts when there are counts (so it is
+    /// exactly [`ApdexCounts::score`]).
+    pub score: f64,
+}
+
+impl ApdexShares {
+    /// The shares of a histogram's counts.
+    pub fn of_counts(c: ApdexCounts) -> Option<Self> {
+        Some(Self {
+            satisfied: c.satisfied as f64 / c.total as f64,
+            tolerating: c.tolerating as f64 / c.total as f64,
+            requests: c.total,
+            score: c.score()?,
+        })
     }
-    let (at_t, at_4t) = (cdf(t_ms), cdf(TOLERATING_FACTOR * t_ms));
-    let ok = |p: f64| (0.0..=1.0).contains(&p);
-    (ok(at_t) && ok(at_4t)).then(|| ((at_t + at_4t.max(at_t)) / 2.0).clamp(0.0, 1.0))
+
+    /// The shares of a distribution with CDF `cdf` at target `t_ms`, for `requests` requests.
+    pub fn of_cdf(cdf: impl Fn(f64) -> f64, t_ms: f64, requests: u64) -> Option<Self> {
+        if !(t_ms.is_finite() && t_ms > 0.0) || requests == 0 {
+            return None;
+        }
+        let (at_t, at_4t) = (cdf(t_ms), cdf(TOLERATING_FACTOR * t_ms));
+        let ok = |p: f64| (0.0..=1.0).contains(&p);
+        (ok(at_t) && ok(at_4t)).then(|| Self {
+            satisfied: at_t,
+            tolerating: (at_4t - at_t).max(0.0),
+            requests,
+            score: ((at_t + at_4t.max(at_t)) / 2.0).clamp(0.0, 1.0),
+        })
+    }
+
+    /// The sampling variance of the score over independent requests: each request scores 1,
+    /// ½ or 0, so the score is a mean of `requests` such values and its variance is
+    /// `(satisfied + tolerating / 4 − score²) / requests`.
+    pub fn sampling_var(&self) -> f64 {
+        let s = self.score;
+        ((self.satisfied + self.tolerating / 4.0 - s * s).max(0.0)) / self.requests as f64
+    }
+
+    /// Whether every request was satisfied: the score cannot move down by sampling, and a
+    /// comparison of two such sides has nothing to test.
+    pub fn all_satisfied(&self) -> bool {
+        self.satisfied >= 1.0
+    }
+}
+
+/// The distribution function of a histogram of `(response time ms, requests)` in ascending
+/// time order: the share of requests at or below `x` (a step function).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistogramCdf {
+    times: Vec<f64>,
+    cumulative: Vec<u64>,
+    total: u64,
+}
+
+impl HistogramCdf {
+    /// `None` for an empty histogram.
+    pub fn new(buckets: &[(f64, u64)]) -> Option<Self> {
+        let mut sorted: Vec<(f64, u64)> = buckets.to_vec();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut total = 0u64;
+        let cumulative = sorted
+            .iter()
+            .map(|&(_, n)| {
+                total = total.saturating_add(n);
+                total
+            })
+            .collect();
+        (total > 0).then(|| Self {
+            times: sorted.into_iter().map(|(t, _)| t).collect(),
+            cumulative,
+            total,
+        })
+    }
+
+    /// P(X ≤ x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let at_or_below = self.times.partition_point(|&t| t <= x);
+        match at_or_below {
+            0 => 0.0,
+            i => self.cumulative[i - 1] as f64 / self.total as f64,
+        }
+    }
+}
+
+/// The standard deviation of the score that a run-to-run drift of the response times brings:
+/// when every response time is `e^δ` times longer, the score at T is the score at `T·e^−δ` of
+/// the undrifted distribution. With the drift's standard deviation `sigma_t` around T and
+/// `sigma_4t` around 4T (both on the log scale, as `compare`'s latency model gives them), the
+/// result is half the score's change between `δ = −σ` and `δ = +σ` — to first order
+/// `(T f(T) σ_T + 4T f(4T) σ_4T) / 2` for a density `f`, the delta method, without needing
+/// `f` (the CDF may have steps).
+pub fn drift_sd(cdf: impl Fn(f64) -> f64, t_ms: f64, sigma_t: f64, sigma_4t: f64) -> f64 {
+    let four = TOLERATING_FACTOR * t_ms;
+    let score = |a: f64, b: f64| (cdf(a) + cdf(b).max(cdf(a))) / 2.0;
+    let faster = score(t_ms * sigma_t.exp(), four * sigma_4t.exp());
+    let slower = score(t_ms * (-sigma_t).exp(), four * (-sigma_4t).exp());
+    ((faster - slower) / 2.0).abs()
 }
 
 #[cfg(test)]
@@ -213,6 +318,51 @@ mod tests {
         let d = crate::group::distribution(row).unwrap();
         let approx = from_cdf(|x| d.cdf(x), 300.0).unwrap();
         assert!((approx - 0.9488372093023256).abs() < 0.05, "{approx}");
+    }
+
+    #[test]
+    fn shares_give_the_score_and_its_sampling_variance() {
+        // 6 satisfied, 2 tolerating, 2 frustrated: values 1,1,1,1,1,1,½,½,0,0.
+        let c = from_histogram(&[(10.0, 6), (30.0, 2), (90.0, 2)], 10.0).unwrap();
+        let s = ApdexShares::of_counts(c).unwrap();
+        assert!((s.score - 0.7).abs() < 1e-12);
+        // By hand: mean of squares (6 + 2/4) / 10 = 0.65, variance 0.65 − 0.49 = 0.16, / 10.
+        assert!((s.sampling_var() - 0.016).abs() < 1e-12);
+        let all = ApdexShares::of_counts(from_histogram(&[(1.0, 5)], 10.0).unwrap()).unwrap();
+        assert!(all.all_satisfied());
+        assert_eq!(all.sampling_var(), 0.0);
+    }
+
+    #[test]
+    fn drift_follows_the_delta_method_on_a_log_normal() {
+        // Log-normal, median 100 ms, log-sd 0.5; T = 100 ms. f(x) x = φ(z) / s with
+        // z = ln(x / 100) / s: at T z = 0, at 4T z = ln 4 / 0.5 = 2.7726.
+        let s = 0.5_f64;
+        let phi = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let cdf = |x: f64| {
+            let z = (x / 100.0).ln() / s;
+            0.5 * (1.0 + statrs::function::erf::erf(z / std::f64::consts::SQRT_2))
+        };
+        let sigma = 0.01;
+        let expected = (phi(0.0) / s * sigma + phi(4f64.ln() / s) / s * sigma) / 2.0;
+        let got = drift_sd(cdf, 100.0, sigma, sigma);
+        assert!(
+            (got - expected).abs() / expected < 1e-3,
+            "{got} vs {expected}"
+        );
+        // No drift, no spread; far from every request, no spread either.
+        assert_eq!(drift_sd(cdf, 100.0, 0.0, 0.0), 0.0);
+        assert!(drift_sd(cdf, 1e6, 0.1, 0.1) < 1e-12);
+    }
+
+    #[test]
+    fn a_histograms_cdf_steps_at_its_buckets() {
+        let h = HistogramCdf::new(&[(30.0, 2), (10.0, 6), (90.0, 2)]).unwrap();
+        assert_eq!(h.cdf(9.9), 0.0);
+        assert_eq!(h.cdf(10.0), 0.6);
+        assert_eq!(h.cdf(50.0), 0.8);
+        assert_eq!(h.cdf(1e9), 1.0);
+        assert!(HistogramCdf::new(&[(1.0, 0)]).is_none());
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! APDEX in `summary`, `check` and `compare`, against scores counted independently in Python
 //! from the recorded Locust `--json-file` (see `src/stats/apdex.rs`).
 
-use super::{fixture, perfreport};
+use super::{fixture, perfreport, portable};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = perfreport().args(args).output().unwrap();
@@ -76,7 +76,7 @@ fn check_judges_apdex_thresholds_with_the_sla_files_t() {
 }
 
 #[test]
-fn compare_shows_apdex_of_both_sides_without_judging_it() {
+fn compare_shows_apdex_of_both_sides_with_their_scores() {
     let b = fixture("json-groups/baseline");
     let l = fixture("json-groups/latest");
     let v = json(&[
@@ -97,4 +97,78 @@ fn compare_shows_apdex_of_both_sides_without_judging_it() {
     let diff =
         agg["latest"]["score"].as_f64().unwrap() - agg["baseline"]["score"].as_f64().unwrap();
     assert!((change - diff).abs() < 1e-12);
+}
+
+#[test]
+fn apdex_is_judged_once_its_t_is_chosen() {
+    // Three A/A runs against three with GET /system/metrics 30 % slower (the calibration
+    // battery): at T = 100 ms its APDEX drops from 0.57 to 0.50 and the gate fails on it alone.
+    let cal = |rel: &str| fixture(&format!("calibration/{rel}"));
+    let mut cmd = perfreport();
+    cmd.args(["compare", "--metrics", "apdex", "--apdex-t", "100ms"]);
+    for i in 1..=3 {
+        cmd.arg("--baseline").arg(cal(&format!("aa/run0{i}")));
+        cmd.arg("--latest").arg(cal(&format!("slow30/run{i}")));
+    }
+    let out = cmd.args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", portable(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(super::regressed(&json), ["GET /system/metrics"]);
+    let metrics = json["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "/system/metrics")
+        .map(|e| e["metrics"]["apdex"].clone())
+        .unwrap();
+    assert_eq!(metrics["judgement"], "significant");
+    assert_eq!(metrics["approximate"], false);
+    assert!(metrics["delta"].as_f64().unwrap() < -0.05);
+    assert_eq!(json["options"]["apdex_t_ms"], 100.0);
+
+    // Without a chosen T it is shown at 500 ms, not judged, and outside the family.
+    let out = perfreport()
+        .arg("compare")
+        .arg(cal("aa/run01"))
+        .arg(cal("slow30/run1"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["aggregated"]["metrics"]["apdex"]["judgement"],
+        "not_selected"
+    );
+    assert_eq!(json["options"]["apdex_t_ms"], 500.0);
+}
+
+#[test]
+fn report_judges_apdex_at_the_sla_files_t() {
+    // The same groups in an HTML report: the SLA's [apdex_t] chooses T, so APDEX is judged and
+    // the material-changes table shows it regressed.
+    let dir = tempfile::tempdir().unwrap();
+    let sla = dir.path().join("sla.toml");
+    std::fs::write(
+        &sla,
+        "[endpoints]\n\"*\" = [\"error_rate < 50%\"]\n[apdex_t]\n\"*\" = \"100ms\"\n",
+    )
+    .unwrap();
+    let page = dir.path().join("report.html");
+    let cal = |rel: &str| fixture(&format!("calibration/{rel}"));
+    let mut cmd = perfreport();
+    cmd.arg("report");
+    for i in 1..=3 {
+        cmd.arg(cal(&format!("slow30/run{i}")));
+    }
+    cmd.arg("--baseline").arg(cal("aa")).arg("--sla").arg(&sla);
+    cmd.arg("-o").arg(&page);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", portable(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<td>apdex</td>"),
+        "an apdex row in the changes table"
+    );
+    assert!(html.contains("GET /system/metrics"));
+    assert!(html.contains("regressed"));
 }

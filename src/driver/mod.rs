@@ -233,7 +233,10 @@ async fn drive_run(
         .map_or(0.0, |d| d.as_secs_f64())
         - started.elapsed().as_secs_f64();
     let shared = Arc::new(Shared {
-        recorder: Recorders::new(Recorder::new(endpoints, unix_start)),
+        recorder: Recorders::new(
+            Recorder::new(endpoints, unix_start),
+            !plan.threads().is_empty(),
+        ),
         users: AtomicU64::new(0),
         late: AtomicU64::new(0),
         unsent: AtomicU64::new(0),

@@ -12,6 +12,9 @@
 //! A buffer lock is only ever taken by its own thread and, once a tick, by the drain, which
 //! swaps in an empty buffer (kept from the tick before, capacity and all) and records the
 //! full one after letting the buffer's thread go on.
+//!
+//! When all users run on one thread there is nothing to keep apart: they record straight
+//! into the run's recorder, as they finish.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +37,8 @@ static NEXT_RUN: AtomicU64 = AtomicU64::new(0);
 /// The run's recorder and the per-thread buffers that feed it.
 pub struct Recorders {
     run: Mutex<Recorder>,
+    /// Whether users record into per-thread buffers (else straight into `run`).
+    buffered: bool,
     id: u64,
     buffers: Mutex<Vec<Buffer>>,
     /// Empty buffers to swap in at the next drain.
@@ -41,10 +46,12 @@ pub struct Recorders {
 }
 
 impl Recorders {
-    /// Buffers feeding `recorder`.
-    pub fn new(recorder: Recorder) -> Self {
+    /// Per-thread buffers feeding `recorder` when the users run on several threads
+    /// (`buffered`); else the users record into `recorder` directly.
+    pub fn new(recorder: Recorder, buffered: bool) -> Self {
         Self {
             run: Mutex::new(recorder),
+            buffered,
             id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
             buffers: Mutex::new(Vec::new()),
             spares: Mutex::new(Vec::new()),
@@ -55,26 +62,28 @@ impl Recorders {
     /// request); it reaches the run's recorder at the next [`Recorders::drain`].
     pub fn record(&self, sample: Sample) {
         let mut sample = Some(sample);
-        let _ = BUFFERS.try_with(|buffers| {
-            let mut buffers = buffers.borrow_mut();
-            let mine = match buffers.iter().position(|(id, _)| *id == self.id) {
-                Some(i) => i,
-                None => {
-                    // Buffers whose run is over (only this thread still holds them) go first.
-                    buffers.retain(|(_, b)| Arc::strong_count(b) > 1);
-                    let buffer = Buffer::default();
-                    if let Ok(mut all) = self.buffers.lock() {
-                        all.push(Arc::clone(&buffer));
+        if self.buffered {
+            let _ = BUFFERS.try_with(|buffers| {
+                let mut buffers = buffers.borrow_mut();
+                let mine = match buffers.iter().position(|(id, _)| *id == self.id) {
+                    Some(i) => i,
+                    None => {
+                        // Buffers whose run is over (only this thread holds them) go first.
+                        buffers.retain(|(_, b)| Arc::strong_count(b) > 1);
+                        let buffer = Buffer::default();
+                        if let Ok(mut all) = self.buffers.lock() {
+                            all.push(Arc::clone(&buffer));
+                        }
+                        buffers.push((self.id, buffer));
+                        buffers.len() - 1
                     }
-                    buffers.push((self.id, buffer));
-                    buffers.len() - 1
-                }
-            };
-            if let Ok(mut b) = buffers[mine].1.lock() {
-                b.extend(sample.take());
-            };
-        });
-        // A thread being torn down has no buffers left: record at once instead.
+                };
+                if let Ok(mut b) = buffers[mine].1.lock() {
+                    b.extend(sample.take());
+                };
+            });
+        }
+        // Unbuffered, or a thread being torn down (no buffers left): record at once.
         if let Some(s) = sample {
             if let Ok(mut r) = self.run.lock() {
                 r.record(&s);
@@ -192,12 +201,14 @@ mod tests {
 
     /// Three threads recording a stream between them, drained each second, leave exactly
     /// what recording the whole stream into one recorder leaves, tick after tick: counts,
-    /// sums, min and max, histogram buckets, windowed rates and percentiles, failures.
+    /// sums, min and max, histogram buckets, windowed rates and percentiles, failures (and
+    /// so does recording unbuffered).
     #[test]
     fn drained_workers_equal_one_recorder() {
         let samples = stream();
         let mut one = Recorder::new(&endpoints(), 1000.0);
-        let workers = Recorders::new(Recorder::new(&endpoints(), 1000.0));
+        let workers = Recorders::new(Recorder::new(&endpoints(), 1000.0), true);
+        let direct = Recorders::new(Recorder::new(&endpoints(), 1000.0), false);
         let mut next = 0;
         let mut ticks = 0;
         for second in 1..=26 {
@@ -206,6 +217,7 @@ mod tests {
             next += due.len();
             for s in &due {
                 one.record(s);
+                direct.record((*s).clone());
             }
             std::thread::scope(|scope| {
                 for w in 0..3 {
@@ -240,11 +252,11 @@ mod tests {
     #[test]
     fn a_finished_runs_buffer_is_dropped() {
         let sample = stream().swap_remove(0);
-        let old = Recorders::new(Recorder::new(&endpoints(), 1000.0));
+        let old = Recorders::new(Recorder::new(&endpoints(), 1000.0), true);
         old.record(sample.clone());
         let buffer = Arc::downgrade(&old.buffers.lock().unwrap()[0]);
         drop(old);
-        let new = Recorders::new(Recorder::new(&endpoints(), 1000.0));
+        let new = Recorders::new(Recorder::new(&endpoints(), 1000.0), true);
         new.record(sample);
         assert!(buffer.upgrade().is_none(), "the old run's buffer is gone");
         assert_eq!(new.drain().unwrap().totals().0, 1);

@@ -280,8 +280,10 @@ async fn drive_run(
                 eprintln!("{}", saturation_warning(&point, tty));
             }
         }
-        if let Some(f) = files.as_deref_mut() {
-            write_tick(f, &shared, now, last_users, Some(&point))?;
+        match files.as_deref_mut() {
+            Some(f) => write_tick(f, &shared, now, last_users, Some(&point))?,
+            // Without files the buffers are drained all the same: a second of requests at most.
+            None => drop(drained_recorder(&shared)?),
         }
         if tty {
             if let Ok(rec) = shared.recorder.lock() {

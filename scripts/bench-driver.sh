@@ -255,7 +255,7 @@ throughput() {
 
 scale() {
     command -v wrk >/dev/null || { echo "scale needs wrk (apt-get install wrk)" >&2; return 0; }
-    start_server "$((DURATION * ROUNDS * 2 + 60))" unpinned
+    start_server "$((DURATION * ROUNDS * 3 + 60))" unpinned
     echo "== scale: $SERVER $url and the generators unpinned on $cores cores, $CONNS connections, ${DURATION}s a run, $ROUNDS rounds (load $(loadavg))"
     pin="" threads=$cores compare_generators perfreport wrk ${BASE:+base}
     echo "load average after: $(loadavg)"

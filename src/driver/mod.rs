@@ -6,6 +6,7 @@
 //! * [`scenario`]: the load profile (a TOML "locustfile");
 //! * [`host`]: where load goes (`--host`, loopback only);
 //! * [`runner`]: the user loop, closed or open model;
+//! * [`threads`]: one user thread per core, each with a runtime of its own;
 //! * [`http`]: the lean HTTP/1.1 keep-alive client the users send with;
 //! * [`errors`]: failures worded as Locust words them;
 //! * [`recorder`]: per-endpoint histograms and Locust's statistics;
@@ -43,12 +44,13 @@ pub mod recorder;
 pub mod runner;
 pub mod scenario;
 pub mod stage_histograms;
+pub mod threads;
 pub mod writer;
 
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use config::{Config, LoadStage, LogLevel};
@@ -56,9 +58,10 @@ use descriptors::ConnectionBudget;
 pub use host::{parse_host, Target};
 use monitor::Monitor;
 use output::CsvFiles;
-use recorder::Recorder;
+use recorder::{Recorder, Recorders};
 use runner::{Pace, Plan, Shared};
 use scenario::Scenario;
+use threads::UserThreads;
 
 use crate::shutdown::StopWatch;
 
@@ -171,14 +174,12 @@ pub fn run(config: &Config) -> Result<RunOutcome, DriverError> {
         None => None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut builder = if cores == 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(cores);
-        b
-    };
-    let runtime = builder.enable_all().build().map_err(DriverError::Runtime)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(DriverError::Runtime)?;
+    let user_threads = UserThreads::start(cores).map_err(DriverError::Runtime)?;
+    let plan = plan.with_threads(user_threads.handles());
     let started = Instant::now();
     let stop =
         StopWatch::start(plan.run_time.map(|d| started + d)).map_err(DriverError::Runtime)?;
@@ -232,7 +233,10 @@ async fn drive_run(
         .map_or(0.0, |d| d.as_secs_f64())
         - started.elapsed().as_secs_f64();
     let shared = Arc::new(Shared {
-        recorder: Mutex::new(Recorder::new(endpoints, unix_start)),
+        recorder: Recorders::new(
+            Recorder::new(endpoints, unix_start),
+            !plan.threads().is_empty(),
+        ),
         users: AtomicU64::new(0),
         late: AtomicU64::new(0),
         unsent: AtomicU64::new(0),
@@ -242,7 +246,7 @@ async fn drive_run(
     });
     let plan = Arc::new(plan);
 
-    let mut monitor = Monitor::start(cores);
+    let mut monitor = Monitor::start(cores, plan.threads());
     let tty = std::io::stderr().is_terminal()
         && !config.only_summary
         && config.log_level.shows_warnings();
@@ -276,8 +280,10 @@ async fn drive_run(
                 eprintln!("{}", saturation_warning(&point, tty));
             }
         }
-        if let Some(f) = files.as_deref_mut() {
-            write_tick(f, &shared, now, last_users, Some(&point))?;
+        match files.as_deref_mut() {
+            Some(f) => write_tick(f, &shared, now, last_users, Some(&point))?,
+            // Without files the buffers are drained all the same: a second of requests at most.
+            None => drop(drained_recorder(&shared)?),
         }
         if tty {
             if let Ok(rec) = shared.recorder.lock() {
@@ -295,7 +301,7 @@ async fn drive_run(
     if tty {
         eprintln!();
     }
-    let rec = lock_recorder(&shared)?.clone();
+    let rec = drained_recorder(&shared)?.clone();
     let mut written = Vec::new();
     if let Some(f) = files {
         let now = shared.unix(Instant::now());
@@ -349,7 +355,7 @@ fn write_tick(
     users: u64,
     point: Option<&monitor::MonitorPoint>,
 ) -> Result<(), DriverError> {
-    let mut rec = lock_recorder(shared)?;
+    let mut rec = drained_recorder(shared)?;
     rec.prune(now);
     files.tick(&rec, now, users, point, false)
 }
@@ -363,8 +369,9 @@ fn sample_monitor(monitor: &mut Monitor, shared: &Shared, now: f64) -> monitor::
     )
 }
 
-fn lock_recorder(shared: &Shared) -> Result<std::sync::MutexGuard<'_, Recorder>, DriverError> {
-    shared.recorder.lock().map_err(|_| {
+/// The run's recorder, every request recorded so far drained into it.
+fn drained_recorder(shared: &Shared) -> Result<std::sync::MutexGuard<'_, Recorder>, DriverError> {
+    shared.recorder.drain().map_err(|_| {
         DriverError::Internal("the statistics lock was poisoned by a panicking thread")
     })
 }

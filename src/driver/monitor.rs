@@ -2,8 +2,8 @@
 //! silently turning its own delays into the target's latency.
 //!
 //! Each second it takes the process's CPU time from `/proc/self/stat` (user + system, in clock
-//! ticks of 1/100 s, the Linux default), the worst lateness of a 10 ms timer probe on the
-//! runtime (how long ready tasks wait for a thread), and in the open model the requests sent
+//! ticks of 1/100 s, the Linux default), the worst lateness of a 10 ms timer probe on each
+//! runtime the users run on (how long ready tasks wait for a thread), and in the open model the requests sent
 //! late (the last row adds those due before the end that were never sent). The generator counts as saturated when its CPU use reaches 90 % of the cores it may
 //! run on or the timer probe is 50 ms or more late. Late requests alone are reported apart:
 //! they also happen when the target is slow and every connection is busy.
@@ -11,6 +11,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::runtime::Handle;
 
 /// Clock ticks per second assumed for `/proc/self/stat` (USER_HZ, 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
@@ -48,18 +50,14 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    /// Starts monitoring and the timer probe (must run inside the runtime).
-    pub fn start(cores: usize) -> Self {
+    /// Starts monitoring and the timer probes: on this runtime (must run inside it), and on
+    /// each of the user threads' `threads` (where they end with their runtime).
+    pub fn start(cores: usize, threads: &[Handle]) -> Self {
         let probe_max_us = Arc::new(AtomicU64::new(0));
-        let probe = Arc::clone(&probe_max_us);
-        tokio::spawn(async move {
-            loop {
-                let before = Instant::now();
-                tokio::time::sleep(PROBE_PERIOD).await;
-                let lag = before.elapsed().saturating_sub(PROBE_PERIOD);
-                probe.fetch_max(lag.as_micros() as u64, Ordering::Relaxed);
-            }
-        });
+        tokio::spawn(probe(Arc::clone(&probe_max_us)));
+        for t in threads {
+            t.spawn(probe(Arc::clone(&probe_max_us)));
+        }
         Self {
             cores: cores.max(1) as f64,
             last_ticks: cpu_ticks(),
@@ -95,6 +93,16 @@ impl Monitor {
             max_send_lag_ms: max_send_lag_us as f64 / 1000.0,
             saturated,
         }
+    }
+}
+
+/// Keeps the worst lateness of a [`PROBE_PERIOD`] sleep on the runtime it runs on in `max_us`.
+async fn probe(max_us: Arc<AtomicU64>) {
+    loop {
+        let before = Instant::now();
+        tokio::time::sleep(PROBE_PERIOD).await;
+        let lag = before.elapsed().saturating_sub(PROBE_PERIOD);
+        max_us.fetch_max(lag.as_micros() as u64, Ordering::Relaxed);
     }
 }
 

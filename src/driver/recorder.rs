@@ -12,6 +12,9 @@
 //! The history's "current" columns copy Locust's sliding window too: requests per second are
 //! the mean over the seconds `[last-12, last-2)` of the last request, and windowed percentiles
 //! diff against the snapshot of about 10 s earlier that Locust's response-time cache would hold.
+//!
+//! The users do not record into the run's [`Recorder`] directly but into per-thread buffers
+//! ([`Recorders`]) that each tick drains into it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,7 +24,9 @@ use super::locust_math::{failure_sort_key, locust_bucket, locust_percentile};
 use crate::locust::write::{EntrySnapshot, FailureLine, HistoryPoint, Num, PERCENTILES};
 
 mod marks;
+mod workers;
 pub use marks::HistogramMark;
+pub use workers::Recorders;
 
 /// Largest latency the histograms hold: one hour, in microseconds.
 const MAX_US: u64 = 3_600_000_000;

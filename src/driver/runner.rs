@@ -28,10 +28,11 @@
 
 use super::host::Target;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hyper::Uri;
+use tokio::runtime::Handle;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
@@ -40,7 +41,7 @@ use super::config::LoadStage;
 use super::descriptors::ConnectionBudget;
 use super::errors::{connect_error, exchange_error, status_error, timeout_error, Phase};
 use super::http::{serialise_request, Connection};
-use super::recorder::{Recorder, Sample};
+use super::recorder::{Recorders, Sample};
 use super::scenario::{Scenario, WaitTime};
 
 /// A request sent this much after its intended time counts as late (open model).
@@ -86,8 +87,8 @@ struct Prepared {
 
 /// State shared by the users, the writer and the monitor.
 pub struct Shared {
-    /// Everything recorded.
-    pub recorder: Mutex<Recorder>,
+    /// Everything recorded: each thread records into its own buffer, drained each tick.
+    pub recorder: Recorders,
     /// Users (or connections) running now.
     pub users: AtomicU64,
     /// Open model: requests sent later than [`LATE_THRESHOLD`] after their intended time, plus
@@ -129,6 +130,8 @@ pub struct Plan {
     next_slot: AtomicU64,
     /// Open model: slots actually sent.
     sent: AtomicU64,
+    /// The user threads' runtimes, users dealt among them in turn; empty: the caller's.
+    threads: Vec<Handle>,
 }
 
 /// A user's open connection and the descriptor it holds in the budget.
@@ -195,6 +198,7 @@ impl Plan {
             stages: Vec::new(),
             next_slot: AtomicU64::new(0),
             sent: AtomicU64::new(0),
+            threads: Vec::new(),
         })
     }
 
@@ -209,6 +213,18 @@ impl Plan {
     pub fn with_stages(mut self, stages: Vec<LoadStage>) -> Self {
         self.stages = stages;
         self
+    }
+
+    /// Runs the users on these runtimes ([`super::threads`]), in turn, instead of the
+    /// caller's.
+    pub fn with_threads(mut self, threads: Vec<Handle>) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// The user threads' runtimes (empty when the users run on the caller's).
+    pub fn threads(&self) -> &[Handle] {
+        &self.threads
     }
 
     /// How many users (closed) or connections (open) the run uses.
@@ -233,13 +249,20 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
         let (leave_tx, leave) = watch::channel(false);
         leaves.push(leave_tx);
         shared.users.fetch_add(1, Ordering::Relaxed);
-        users.spawn(user(
+        let task = user(
             Arc::clone(&plan),
             Arc::clone(&shared),
             started,
             (stop.clone(), leave),
             cut.clone(),
-        ));
+        );
+        match plan
+            .threads
+            .get(started as usize % plan.threads.len().max(1))
+        {
+            Some(thread) => users.spawn_on(task, thread),
+            None => users.spawn(task),
+        };
         started += 1;
     };
     match (plan.pace, plan.stages.is_empty()) {
@@ -275,7 +298,7 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
             }
             if plan.reset_stats && !*stop.borrow() {
                 let now = shared.unix(Instant::now());
-                if let Ok(mut r) = shared.recorder.lock() {
+                if let Ok(mut r) = shared.recorder.drain() {
                     r.reset(now);
                 }
             }
@@ -284,7 +307,7 @@ pub async fn drive(plan: Arc<Plan>, shared: Arc<Shared>, stop: watch::Receiver<b
     let _ = stop.clone().wait_for(|s| *s).await;
     let stopped = Instant::now();
     let _ = tokio::time::timeout(plan.stop_timeout, join_all(&mut users)).await;
-    let slowest = shared.recorder.lock().map_or(0, |r| r.slowest_us());
+    let slowest = shared.recorder.drain().map_or(0, |r| r.slowest_us());
     let _ = cut_tx.send(Some(Duration::from_micros(slowest.saturating_mul(2))));
     if tokio::time::timeout(CUT_GRACE, join_all(&mut users))
         .await
@@ -413,9 +436,7 @@ async fn user(
             content_len,
             error,
         };
-        if let Ok(mut r) = shared.recorder.lock() {
-            r.record(&sample);
-        }
+        shared.recorder.record(sample);
         if last {
             break;
         }

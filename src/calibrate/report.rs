@@ -119,14 +119,8 @@ fn apdex_tables(
             apdex: ApdexTargets::uniform(t_ms),
             ..options.clone()
         };
-        for design in [
-            Design::plain(1, 1),
-            Design::plain(3, 3),
-            Design {
-                reference: true,
-                ..Design::plain(1, 1)
-            },
-        ] {
+        // Reference runs learn the latencies' drift, not APDEX's: they would change nothing here.
+        for design in [Design::plain(1, 1), Design::plain(3, 3)] {
             let found = |dir: &str, rng: &mut Rng| {
                 battery
                     .changes

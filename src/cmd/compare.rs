@@ -1,6 +1,6 @@
 //! `perfreport compare`: the gate. Exit 1 on a regression unless `--fail-on never`.
 
-use super::{emit, judge_options, side_runs, use_color};
+use super::{both_sides, emit, judge_options, use_color, SideArgs};
 use crate::apdex::ApdexTargets;
 use crate::archive::RunResolver;
 use crate::cli::{CompareArgs, FailOn};
@@ -11,17 +11,18 @@ use crate::report::render_comparison;
 /// `perfreport compare`: exit 1 on a regression unless `--fail-on never`.
 pub fn compare_runs(args: &CompareArgs) -> Result<Outcome, AppError> {
     let resolver = RunResolver::new(&args.results);
-    let baseline = side_runs(
-        args.baseline.as_deref(),
-        &args.baseline_runs,
+    let (baseline, latest) = both_sides(
+        SideArgs {
+            side: "baseline",
+            positional: args.baseline.as_deref(),
+            extra: &args.baseline_runs,
+        },
+        SideArgs {
+            side: "latest",
+            positional: args.latest.as_deref(),
+            extra: &args.latest_runs,
+        },
         &resolver,
-        "baseline",
-    )?;
-    let latest = side_runs(
-        args.latest.as_deref(),
-        &args.latest_runs,
-        &resolver,
-        "latest",
     )?;
     let apdex = ApdexTargets::uniform(args.apdex_t.unwrap_or(crate::apdex::DEFAULT_T_MS));
     let options = judge_options(&args.judge, &resolver, apdex, args.apdex_t.is_some())?;

@@ -111,28 +111,57 @@ pub(crate) fn judge_options(
     Ok(options)
 }
 
-/// Every run one side names: the positional argument (a run or a directory of runs) and
-/// each `--baseline`/`--latest` option.
-pub(crate) fn side_runs(
-    positional: Option<&Path>,
-    extra: &[PathBuf],
+/// One side of a comparison, as named on the command line: its positional argument and its
+/// `--baseline`/`--latest` runs.
+pub(crate) struct SideArgs<'a> {
+    /// `baseline` or `latest`, for messages.
+    pub side: &'static str,
+    /// The positional argument, when given.
+    pub positional: Option<&'a Path>,
+    /// Runs added with `--baseline RUN` / `--latest RUN`.
+    pub extra: &'a [PathBuf],
+}
+
+/// Both sides' runs. Names (and selectors) are resolved first, then both sides are read at
+/// once, the baseline on a second thread: reading dominates a comparison's time. Errors are
+/// the baseline's first, as when read one after the other.
+pub(crate) fn both_sides(
+    baseline: SideArgs,
+    latest: SideArgs,
     resolver: &RunResolver,
-    side: &str,
-) -> Result<Vec<Run>, AppError> {
-    let mut runs = Vec::new();
-    for arg in positional
-        .into_iter()
-        .chain(extra.iter().map(PathBuf::as_path))
-    {
-        runs.extend(named_runs(arg, resolver)?);
-    }
-    if runs.is_empty() {
-        return Err(AppError::Usage(format!(
-            "no {side} run given; name one as an argument (`perfreport compare BASELINE LATEST`) \
-             or with --{side} RUN"
-        )));
-    }
-    Ok(runs)
+) -> Result<(Vec<Run>, Vec<Run>), AppError> {
+    let paths = |args: &SideArgs| -> Result<Vec<PathBuf>, AppError> {
+        let mut out = Vec::new();
+        for arg in args
+            .positional
+            .into_iter()
+            .chain(args.extra.iter().map(PathBuf::as_path))
+        {
+            out.extend(resolver.resolve(arg)?);
+        }
+        Ok(out)
+    };
+    let (paths_b, paths_l) = (paths(&baseline)?, paths(&latest)?);
+    let read = |paths: &[PathBuf], side: &str| -> Result<Vec<Run>, AppError> {
+        let mut runs = Vec::new();
+        for path in paths {
+            runs.extend(load_runs(path)?);
+        }
+        if runs.is_empty() {
+            return Err(AppError::Usage(format!(
+                "no {side} run given; name one as an argument (`perfreport compare BASELINE \
+                 LATEST`) or with --{side} RUN"
+            )));
+        }
+        Ok(runs)
+    };
+    let (runs_b, runs_l) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| read(&paths_b, baseline.side));
+        let l = read(&paths_l, latest.side);
+        (b.join(), l)
+    });
+    let runs_b = runs_b.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    Ok((runs_b, runs_l?))
 }
 
 pub(crate) fn use_color(output: &OutputArgs) -> bool {

@@ -104,7 +104,7 @@ pub(crate) fn decimal_in(window: &[u8], len: usize) -> Option<f64> {
         8 => (x, 0),
         at => {
             let below = (1u64 << (8 * at)) - 1;
-            let above = !(below | (below + 1) * 0xFF);
+            let above = !(below | ((below + 1) * 0xFF));
             ((x & below) << 8 | (x & above) | 0x30, 7 - at as usize)
         }
     };

@@ -244,17 +244,6 @@ pub enum LocustError {
         /// The parser's message.
         message: String,
     },
-
-    /// The CSV parser itself failed (should not happen once the text is valid UTF-8).
-    #[error("{}:{line}: could not parse CSV: {message}", .path.display())]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// The line the parser reached.
-        line: u64,
-        /// The parser's message.
-        message: String,
-    },
 }
 
 impl LocustError {
@@ -274,7 +263,6 @@ impl LocustError {
             | Self::NoAggregated { path }
             | Self::DuplicateRow { path, .. }
             | Self::Inconsistent { path, .. }
-            | Self::Csv { path, .. }
             | Self::Json { path, .. } => path,
             Self::NotFound { looked_for } => looked_for,
             Self::NoRunsInDir { dir } => dir,
@@ -293,7 +281,6 @@ impl LocustError {
             | Self::ExtraFields { line, .. }
             | Self::DuplicateRow { line, .. }
             | Self::Inconsistent { line, .. }
-            | Self::Csv { line, .. }
             | Self::Json { line, .. } => Some(*line),
             _ => None,
         }

@@ -1,19 +1,18 @@
 //! The CSV layer shared by every reader: the header, records as they are read, typed fields.
 //!
 //! A file is streamed, never held: its bytes pass through the text check
-//! ([`super::text::TextCheck`]) into the `csv` crate in flexible mode, which fills one reused
-//! [`ByteRecord`]; every record is checked against the header's field count here and handed to
-//! the reader before the next one is read. Readers look columns up by name once, from the
+//! ([`super::text::TextCheck`]) into [`Records`], which splits them into records as the `csv`
+//! crate does (most lines in place, without copying); every record is checked against the
+//! header's field count here and handed to the reader before the next one is read. Readers look columns up by name once, from the
 //! header, and convert fields from their bytes (numbers without building a string), each
 //! conversion reporting its line, column and column name on failure.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use csv::ByteRecord;
-
 use super::error::{describe_delimiter, shorten, FileKind, LocustError, SuspectedCause};
 use super::numbers;
+use super::records::{Fields, Records};
 use super::text::TextCheck;
 use crate::model::{EndpointKey, Percentile};
 
@@ -37,10 +36,8 @@ pub(crate) struct Table<'a> {
     pub(crate) path: &'a Path,
     /// The header row.
     pub(crate) header: Header,
-    /// The parser, reading through the text check.
-    reader: csv::Reader<TextCheck<'a>>,
-    /// The record last read, reused for the next.
-    record: ByteRecord,
+    /// The records, read through the text check.
+    records: Records<TextCheck<'a>>,
     /// Whether [`Table::next_row`] has failed: the records after it are not checked.
     broken: bool,
 }
@@ -130,19 +127,13 @@ pub(crate) fn stream<'a, T>(
     kind: FileKind,
     read: impl FnOnce(&mut Table<'a>) -> Result<T, LocustError>,
 ) -> Result<T, LocustError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(text);
-    let mut record = ByteRecord::new();
-    let result = match read_header(&mut reader, &mut record, path, kind) {
+    let mut records = Records::new(text);
+    let result = match read_header(&mut records, path, kind) {
         Ok(header) => {
             let mut table = Table {
                 path,
                 header,
-                reader,
-                record,
+                records,
                 broken: false,
             };
             let mut result = read(&mut table);
@@ -152,12 +143,12 @@ pub(crate) fn stream<'a, T>(
                     result = Err(e);
                 }
             }
-            reader = table.reader;
+            records = table.records;
             result
         }
         Err(e) => Err(e),
     };
-    match reader.get_mut().finish(path) {
+    match records.source_mut().finish(path) {
         Some(not_text) => Err(not_text),
         None => result,
     }
@@ -165,24 +156,19 @@ pub(crate) fn stream<'a, T>(
 
 /// Reads up to the first record that is not blank and builds the header from it.
 fn read_header(
-    reader: &mut csv::Reader<TextCheck<'_>>,
-    record: &mut ByteRecord,
+    records: &mut Records<TextCheck<'_>>,
     path: &Path,
     kind: FileKind,
 ) -> Result<Header, LocustError> {
     loop {
-        if !reader
-            .read_byte_record(record)
-            .map_err(|e| csv_error(path, reader, e))?
-        {
+        let Some(line) = records.next_record().map_err(|e| io_error(path, e))? else {
             return Err(LocustError::Empty {
                 path: path.to_owned(),
                 kind: kind.suffix(),
             });
-        }
-        if !is_blank(record) {
-            let line = line_of(reader, record);
-            return parse_header(record, line, path, kind);
+        };
+        if !is_blank(records.fields()) {
+            return parse_header(records.fields(), line, path, kind);
         }
     }
 }
@@ -203,7 +189,7 @@ impl<'a> Table<'a> {
             path: self.path,
             header: &self.header,
             line,
-            record: &self.record,
+            record: self.records.fields(),
         }))
     }
 
@@ -216,20 +202,17 @@ impl<'a> Table<'a> {
     /// Reads the next record that is not blank and checks its field count; returns its line,
     /// or `None` at the end of the file.
     fn advance(&mut self) -> Result<Option<u64>, LocustError> {
-        loop {
-            let more = self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(self.path, &mut self.reader, e))?;
-            if !more {
+        let line = loop {
+            let next = self.records.next_record();
+            let Some(line) = next.map_err(|e| io_error(self.path, e))? else {
                 return Ok(None);
+            };
+            if !is_blank(self.records.fields()) {
+                break line;
             }
-            if !is_blank(&self.record) {
-                break;
-            }
-        }
-        let line = line_of(&mut self.reader, &self.record);
-        let (expected, found) = (self.header.len() as u64, self.record.len() as u64);
+        };
+        let found = self.records.fields().len() as u64;
+        let expected = self.header.len() as u64;
         if found < expected {
             return Err(LocustError::TruncatedRow {
                 path: self.path.to_owned(),
@@ -257,7 +240,7 @@ impl<'a> Table<'a> {
 
 /// Builds the header: column positions, percentile levels, duplicate and delimiter checks.
 fn parse_header(
-    record: &ByteRecord,
+    record: Fields<'_>,
     line: u64,
     path: &Path,
     kind: FileKind,
@@ -340,40 +323,16 @@ pub(crate) fn percentile_level(name: &str) -> Option<f64> {
 }
 
 /// Whether a record is a blank line (one empty field).
-fn is_blank(record: &ByteRecord) -> bool {
-    record.is_empty() || (record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty))
+fn is_blank(record: Fields<'_>) -> bool {
+    record.len() == 0 || (record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty))
 }
 
-/// The line a record starts on.
-///
-/// The `csv` crate's own line count lags by one after a CRLF line end, and its byte position
-/// may point at the line end before a record; so lines are counted by the text check.
-fn line_of(reader: &mut csv::Reader<TextCheck<'_>>, record: &ByteRecord) -> u64 {
-    record
-        .position()
-        .map_or(0, |p| reader.get_mut().line_at(p.byte()))
-}
-
-/// Turns a `csv` error into ours: a failed read is an I/O error on the file.
-fn csv_error(
-    path: &Path,
-    reader: &mut csv::Reader<TextCheck<'_>>,
-    error: csv::Error,
-) -> LocustError {
-    let line = error
-        .position()
-        .map_or(0, |p| reader.get_mut().line_at(p.byte()));
-    let message = error.to_string();
-    match error.into_kind() {
-        csv::ErrorKind::Io(source) => LocustError::Io {
-            path: path.to_owned(),
-            source,
-        },
-        _ => LocustError::Csv {
-            path: path.to_owned(),
-            line,
-            message,
-        },
+/// A failed read of the text: an I/O error on the file (or the text check's refusal, which
+/// [`TextCheck::finish`] then reports in its place).
+fn io_error(path: &Path, source: std::io::Error) -> LocustError {
+    LocustError::Io {
+        path: path.to_owned(),
+        source,
     }
 }
 
@@ -392,7 +351,7 @@ pub(crate) struct Row<'a> {
     /// The line the record starts on.
     line: u64,
     /// The fields.
-    record: &'a ByteRecord,
+    record: Fields<'a>,
 }
 
 impl Row<'_> {
@@ -448,6 +407,9 @@ impl Row<'_> {
 
     /// A finite number ≥ 0 (times, sizes, rates).
     pub(crate) fn number(&self, index: usize) -> Result<f64, LocustError> {
+        if let Some(x) = self.plain_decimal(index) {
+            return Ok(x);
+        }
         if let Some(x) = numbers::trim(self.field(index)).and_then(numbers::decimal) {
             return Ok(x);
         }
@@ -460,6 +422,9 @@ impl Row<'_> {
 
     /// A finite number ≥ 0, or `N/A` (→ `None`).
     pub(crate) fn number_or_na(&self, index: usize) -> Result<Option<f64>, LocustError> {
+        if let Some(x) = self.plain_decimal(index) {
+            return Ok(Some(x));
+        }
         let not_available = match numbers::trim(self.field(index)) {
             Some(trimmed) if trimmed == NOT_AVAILABLE.as_bytes() => true,
             Some(trimmed) => match numbers::decimal(trimmed) {
@@ -474,6 +439,32 @@ impl Row<'_> {
         self.number(index)
             .map(Some)
             .map_err(|_| self.bad(index, "a number ≥ 0 or N/A"))
+    }
+
+    /// The field as a decimal written without sign, exponent or surrounding space: Locust's
+    /// numbers, converted the fastest way ([`numbers::decimal_in`]); what [`Self::number`]
+    /// gives for such a field, `None` for any other.
+    #[inline]
+    pub(crate) fn plain_decimal(&self, index: usize) -> Option<f64> {
+        let (window, len) = self.record.window(index)?;
+        numbers::decimal_in(window, len)
+    }
+
+    /// Like [`Self::plain_decimal`], `Some(None)` for a field that is exactly `N/A`: what
+    /// [`Self::number_or_na`] gives for such fields.
+    #[inline]
+    pub(crate) fn plain_decimal_or_na(&self, index: usize) -> Option<Option<f64>> {
+        match self.plain_decimal(index) {
+            Some(x) => Some(Some(x)),
+            None => (self.field(index) == NOT_AVAILABLE.as_bytes()).then_some(None),
+        }
+    }
+
+    /// The field as 1 to 19 digits without surrounding space: what [`Self::count`] gives for
+    /// such a field, `None` for any other.
+    #[inline]
+    pub(crate) fn plain_count(&self, index: usize) -> Option<u64> {
+        numbers::whole(self.field(index))
     }
 
     /// Every percentile column of the row, in file order.

@@ -157,6 +157,50 @@ impl Columns {
     /// Converts one record into `out`, refusing one whose fields contradict each other
     /// ([`checks`]).
     fn convert(&self, row: &Row<'_>, out: &mut Record) -> Result<(), LocustError> {
+        if self.convert_plain(row, out).is_none() {
+            self.convert_any(row, out)?;
+        }
+        checks::failures_within_requests(
+            row,
+            (self.requests, out.total_requests),
+            (self.failures, out.total_failures),
+        )?;
+        checks::min_within_max(
+            row,
+            (self.min, out.total_min_ms),
+            (self.max, out.total_max_ms),
+        )
+    }
+
+    /// Converts a record whose every number is written the plain way Locust writes it
+    /// (digits and a point, or `N/A`) into what [`Self::convert_any`] gives, without the
+    /// error paths; `None` for any other record, which [`Self::convert_any`] then converts or
+    /// refuses with its message.
+    fn convert_plain(&self, row: &Row<'_>, out: &mut Record) -> Option<()> {
+        let total_requests = row.plain_count(self.requests)?;
+        let has_requests = total_requests > 0;
+        out.total_requests = total_requests;
+        out.total_failures = row.plain_count(self.failures)?;
+        out.timestamp = i64::try_from(row.plain_count(self.timestamp)?).ok()?;
+        out.user_count = row.plain_count(self.users)?;
+        out.rps = row.plain_decimal(self.rps)?;
+        out.failures_per_s = row.plain_decimal(self.failures_per_s)?;
+        out.percentiles.clear();
+        for &(index, _) in row.percentile_columns() {
+            out.percentiles.push(row.plain_decimal_or_na(index)?);
+        }
+        out.total_median_ms = row
+            .plain_decimal_or_na(self.median)?
+            .filter(|_| has_requests);
+        out.total_avg_ms = row.plain_decimal(self.avg)?;
+        out.total_min_ms = row.plain_decimal_or_na(self.min)?.filter(|_| has_requests);
+        out.total_max_ms = row.plain_decimal_or_na(self.max)?.filter(|_| has_requests);
+        out.total_avg_content_size = row.plain_decimal(self.content)?;
+        Some(())
+    }
+
+    /// Converts any record into `out`, or says which field is not what its column needs.
+    fn convert_any(&self, row: &Row<'_>, out: &mut Record) -> Result<(), LocustError> {
         let total_requests = row.count(self.requests)?;
         let total_failures = row.count(self.failures)?;
         let has_requests = total_requests > 0;
@@ -178,16 +222,6 @@ impl Columns {
         out.total_min_ms = min.filter(|_| has_requests);
         out.total_max_ms = max.filter(|_| has_requests);
         out.total_avg_content_size = row.number(self.content)?;
-        checks::failures_within_requests(
-            row,
-            (self.requests, total_requests),
-            (self.failures, total_failures),
-        )?;
-        checks::min_within_max(
-            row,
-            (self.min, out.total_min_ms),
-            (self.max, out.total_max_ms),
-        )?;
         Ok(())
     }
 }

@@ -21,6 +21,7 @@ mod fields;
 mod histograms;
 mod history;
 mod numbers;
+mod records;
 mod stage_histograms;
 mod stats;
 mod text;

@@ -1,13 +1,11 @@
 //! The text check every Locust file passes through while it is read, a chunk at a time.
 //!
-//! [`TextCheck`] sits between the file and the `csv` parser. It drops a UTF-8 byte-order mark,
-//! hands on only bytes that are valid UTF-8, notes the first NUL byte, and remembers where the
-//! line ends are until the parser has passed them, so that a record's line is known without
-//! holding the file. The verdict is the one a check of the whole file would give: a UTF-16
+//! [`TextCheck`] sits between the file and the CSV parser ([`super::records`]). It drops a UTF-8 byte-order mark,
+//! hands on only bytes that are valid UTF-8 and notes the first NUL byte, with its line and
+//! column, without holding the file. The verdict is the one a check of the whole file would give: a UTF-16
 //! byte-order mark, else the first byte that is not UTF-8, else the first NUL byte —
 //! [`TextCheck::finish`] reads the rest of the file for it when parsing stopped early.
 
-use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -58,12 +56,6 @@ pub(crate) struct TextCheck<'a> {
     not_utf8: Option<Problem>,
     /// The first NUL byte; reported unless a byte that is not UTF-8 follows.
     nul: Option<Problem>,
-    /// The checked `\r` and `\n` bytes the parser may still ask about: offset × 2, + 1 for `\n`.
-    line_ends: VecDeque<u64>,
-    /// `\n` bytes dropped from the front of `line_ends`.
-    newlines_passed: u64,
-    /// Whether to keep `line_ends` (not while reading the rest for [`Self::finish`]).
-    track: bool,
     /// Largest number of bytes asked of `inner` at once.
     chunk: usize,
 }
@@ -92,52 +84,14 @@ impl<'a> TextCheck<'a> {
             line_start: 0,
             not_utf8: None,
             nul: None,
-            line_ends: VecDeque::new(),
-            newlines_passed: 0,
-            track: true,
             chunk,
         }
-    }
-
-    /// The 1-based line of the first byte at or after `offset` that is not a line end.
-    ///
-    /// `offset` is a byte offset into the text (after any byte-order mark), as the `csv`
-    /// parser reports record positions; it may point at the line end before a record (the
-    /// parser stops after the `\r` of a `\r\n`). Offsets must not decrease between calls.
-    pub(crate) fn line_at(&mut self, offset: u64) -> u64 {
-        while let Some(&end) = self.line_ends.front() {
-            if end >> 1 >= offset {
-                break;
-            }
-            self.newlines_passed += end & 1;
-            self.line_ends.pop_front();
-        }
-        let before = self.newlines_passed;
-        let mut at = offset;
-        let mut skipped = 0;
-        while let Some(&end) = self.line_ends.get(skipped) {
-            if end >> 1 != at {
-                break;
-            }
-            at += 1;
-            skipped += 1;
-        }
-        let text_ends_here = at == self.checked_offset && self.eof && self.checked == self.filled;
-        if text_ends_here {
-            return before + 1;
-        }
-        for end in self.line_ends.drain(..skipped) {
-            self.newlines_passed += end & 1;
-        }
-        self.newlines_passed + 1
     }
 
     /// The verdict on the whole text: reads what the parser left unread, then gives the
     /// error a check of the whole file gives, if any (none if reading the file failed: the
     /// parser's error says so).
     pub(crate) fn finish(&mut self, path: &Path) -> Option<LocustError> {
-        self.track = false;
-        self.line_ends.clear();
         while !self.failed && self.not_utf8.is_none() && !self.eof {
             self.next = self.checked;
             if let Err(source) = self.fill() {
@@ -224,17 +178,10 @@ impl<'a> TextCheck<'a> {
                 self.nul = Some(self.problem_at(at, "a NUL byte".to_owned(), BINARY));
             }
         }
-        let start = self.checked;
-        for at in memchr::memchr2_iter(b'\n', b'\r', &self.buf[start..start + good]) {
-            let offset = self.checked_offset + at as u64;
-            let newline = self.buf[start + at] == b'\n';
-            if newline {
-                self.newlines += 1;
-                self.line_start = offset + 1;
-            }
-            if self.track {
-                self.line_ends.push_back(offset * 2 + u64::from(newline));
-            }
+        let checked = &self.buf[self.checked..self.checked + good];
+        self.newlines += memchr::memchr_iter(b'\n', checked).count() as u64;
+        if let Some(last) = memchr::memrchr(b'\n', checked) {
+            self.line_start = self.checked_offset + last as u64 + 1;
         }
         self.checked += good;
         self.checked_offset += good as u64;

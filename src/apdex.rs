@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::group::distribution;
-use crate::model::{EndpointKey, EndpointStats, Run};
+use crate::model::{EndpointKey, EndpointStats, Histogram, Run};
 use crate::sla::EndpointTarget;
 use crate::stats::apdex::{from_histogram, Apdex, ApdexShares};
 
@@ -79,10 +79,19 @@ pub fn endpoint_apdex(run: &Run, stats: &EndpointStats, t_ms: f64) -> Option<Apd
 /// are exact (counted from the run's histogram) rather than read off the distribution rebuilt
 /// from the percentile columns; `None` without requests. What `compare` judges APDEX on.
 pub fn endpoint_shares(run: &Run, stats: &EndpointStats, t_ms: f64) -> Option<(ApdexShares, bool)> {
+    shares_of(run.histogram(&stats.key).as_ref(), stats, t_ms)
+}
+
+/// [`endpoint_shares`] with the row's histogram already at hand (`None`: the run has none).
+pub fn shares_of(
+    histogram: Option<&Histogram>,
+    stats: &EndpointStats,
+    t_ms: f64,
+) -> Option<(ApdexShares, bool)> {
     if stats.requests == 0 {
         return None;
     }
-    if let Some(h) = run.histogram(&stats.key) {
+    if let Some(h) = histogram {
         if let Some(shares) = from_histogram(&h.buckets, t_ms).and_then(ApdexShares::of_counts) {
             return Some((shares, true));
         }
@@ -116,30 +125,17 @@ pub struct ApdexChange {
     pub change: Option<f64>,
 }
 
-/// APDEX of every endpoint of either run and of Aggregated, latest against baseline.
-pub fn changes(baseline: &Run, latest: &Run, targets: &ApdexTargets) -> Vec<ApdexChange> {
-    let mut keys: Vec<&EndpointKey> = baseline.endpoints.iter().map(|e| &e.key).collect();
-    for e in &latest.endpoints {
-        if !keys.contains(&&e.key) {
-            keys.push(&e.key);
+impl ApdexChange {
+    /// One endpoint's APDEX on each side (either may be absent) and the change.
+    pub fn of(key: &EndpointKey, baseline: Option<Apdex>, latest: Option<Apdex>) -> Self {
+        Self {
+            method: key.method.clone(),
+            name: key.name.clone(),
+            change: baseline.zip(latest).map(|(b, l)| l.score - b.score),
+            baseline,
+            latest,
         }
     }
-    let aggregated = EndpointKey::aggregated();
-    keys.push(&aggregated);
-    keys.into_iter()
-        .map(|key| {
-            let t = targets.t_for(key);
-            let side = |run: &Run| run.endpoint(key).and_then(|s| endpoint_apdex(run, s, t));
-            let (b, l) = (side(baseline), side(latest));
-            ApdexChange {
-                method: key.method.clone(),
-                name: key.name.clone(),
-                change: b.zip(l).map(|(b, l)| l.score - b.score),
-                baseline: b,
-                latest: l,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -65,15 +65,7 @@ impl Metric {
     /// What `compare` judges unless told otherwise (`--metrics`): every metric it reports but
     /// APDEX, which is judged when its target time is chosen (`--apdex-t`, an SLA's
     /// `[apdex_t]`) or named — at an arbitrary T it would only add tests to the family.
-    pub const DEFAULT_JUDGED: [Metric; 7] = [
-        Metric::Avg,
-        Metric::P50,
-        Metric::P95,
-        Metric::P99,
-        Metric::Max,
-        Metric::Rps,
-        Metric::FailureRate,
-    ];
+    pub const DEFAULT_JUDGED: &[Metric] = Metric::JUDGED.split_at(7).0;
 
     /// What `compare` reports for every endpoint, in the order its tables show them.
     pub const JUDGED: [Metric; 8] = [

@@ -13,7 +13,7 @@
 use super::metric::{Inference, Judgement, MetricComparison, Side};
 use super::options::{CompareOptions, DriftAllowance, Metric};
 use crate::model::EndpointKey;
-use crate::stats::apdex::{drift_sd, ApdexShares, TOLERATING_FACTOR};
+use crate::stats::apdex::{drift_sd, ApdexShares, HistogramCdf, TOLERATING_FACTOR};
 use crate::stats::{shift_test, DriftPrior, RunEstimate};
 
 /// Measures the APDEX of one endpoint across both sides (see the module documentation).
@@ -23,7 +23,7 @@ pub(super) fn measure(
     latest: Option<&Side>,
     options: &CompareOptions,
 ) -> MetricComparison {
-    let metric = Metric::Apdex(None);
+    let metric = Metric::APDEX;
     let mut m = MetricComparison::empty(metric, Judgement::NotAvailable);
     let values = m.set_values(
         baseline.and_then(|s| s.value(metric)),
@@ -90,9 +90,16 @@ fn drift_var(drift: &DriftAllowance, baseline: &Side, latest: &Side, t_ms: f64) 
 }
 
 fn side_drift_var(drift: &DriftAllowance, side: &Side, t_ms: f64) -> f64 {
-    let rebuilt;
-    let cdf: &dyn Fn(f64) -> f64 = match &side.histogram {
-        Some(h) => &|x| h.cdf(x),
+    let (counted, rebuilt);
+    let cdf: &dyn Fn(f64) -> f64 = match side
+        .histogram
+        .as_ref()
+        .and_then(|h| HistogramCdf::new(&h.buckets))
+    {
+        Some(h) => {
+            counted = h;
+            &|x| counted.cdf(x)
+        }
         None => match crate::group::distribution(side.shown) {
             Some(d) => {
                 rebuilt = d;

@@ -71,13 +71,9 @@ fn drift_and_the_default_drop_make_it_harder_to_call() {
     let b = run("fixtures/json-groups/baseline/run1_stats.csv");
     let l = run("fixtures/json-groups/latest/run1_stats.csv");
     let bare = compare(&b, &l, &without_drift(100.0));
-    let options = CompareOptions {
-        apdex_drop: 0.01,
-        ..without_drift(100.0)
-    };
     let drifting = CompareOptions {
         drift: DriftAllowance::default(),
-        ..options
+        ..without_drift(100.0)
     };
     let with_drift = compare(&b, &l, &drifting);
     let (p0, p1) = (

@@ -17,6 +17,7 @@ use super::{apply_correction, decide, failures, warnings, Comparison, EndpointCo
 use super::{Mode, RunInfo, Verdict};
 use std::borrow::Cow;
 
+use crate::apdex::ApdexChange;
 use crate::group::{pool, pools_exactly, spreads};
 use crate::model::{EndpointKey, EndpointStats, Run};
 use crate::stats::{mann_whitney_min_p, mann_whitney_u};
@@ -59,15 +60,21 @@ pub fn compare_and_pool<'a>(
         exact,
     };
     let mut endpoints: Vec<EndpointComparison> = Vec::new();
-    for e in &shown_b.endpoints {
-        endpoints.push(sides.endpoint(&e.key, options));
+    let mut apdex = Vec::new();
+    let keys = shown_b.endpoints.iter().map(|e| &e.key).chain(
+        shown_l
+            .endpoints
+            .iter()
+            .map(|e| &e.key)
+            .filter(|k| shown_b.endpoint(k).is_none()),
+    );
+    for key in keys {
+        let (e, a) = sides.endpoint(key, options);
+        endpoints.push(e);
+        apdex.push(a);
     }
-    for e in &shown_l.endpoints {
-        if shown_b.endpoint(&e.key).is_none() {
-            endpoints.push(sides.endpoint(&e.key, options));
-        }
-    }
-    let mut aggregated = sides.endpoint(&EndpointKey::aggregated(), options);
+    let (mut aggregated, a) = sides.endpoint(&EndpointKey::aggregated(), options);
+    apdex.push(a);
     let tests_performed = apply_correction(&mut endpoints, &mut aggregated, options);
     for e in endpoints.iter_mut().chain(std::iter::once(&mut aggregated)) {
         decide(e, options, tests_performed);
@@ -122,7 +129,7 @@ pub fn compare_and_pool<'a>(
         notes: notes(baseline.len(), latest.len(), exact, options),
         warnings,
         empty_runs: empty,
-        apdex: crate::apdex::changes(&shown_b, &shown_l, &options.apdex),
+        apdex,
     };
     Some((comparison, shown_b, shown_l))
 }
@@ -266,7 +273,12 @@ struct Sides<'a> {
 }
 
 impl Sides<'_> {
-    fn endpoint(&self, key: &EndpointKey, options: &CompareOptions) -> EndpointComparison {
+    /// One endpoint's comparison, and its APDEX on both sides as the sides counted it.
+    fn endpoint(
+        &self,
+        key: &EndpointKey,
+        options: &CompareOptions,
+    ) -> (EndpointComparison, ApdexChange) {
         let (b, l) = (self.shown_b.endpoint(key), self.shown_l.endpoint(key));
         let verdict = match (b, l) {
             (Some(_), None) => Verdict::Removed,
@@ -298,13 +310,19 @@ impl Sides<'_> {
                 found
             })
             .collect();
-        EndpointComparison {
+        let apdex = ApdexChange::of(
+            key,
+            side_b.as_ref().and_then(|s| s.shown_apdex(t_ms)),
+            side_l.as_ref().and_then(|s| s.shown_apdex(t_ms)),
+        );
+        let endpoint = EndpointComparison {
             method: key.method.clone(),
             name: key.name.clone(),
             verdict,
             requests_baseline: b.map(|s| s.requests),
             requests_latest: l.map(|s| s.requests),
             metrics,
-        }
+        };
+        (endpoint, apdex)
     }
 }

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::options::{CompareOptions, Metric};
-use crate::apdex::endpoint_shares;
-use crate::model::{EndpointKey, EndpointStats, Run};
-use crate::stats::apdex::{ApdexShares, HistogramCdf};
+use crate::apdex::{endpoint_shares, shares_of};
+use crate::model::{EndpointKey, EndpointStats, Histogram, Run};
+use crate::stats::apdex::{Apdex, ApdexShares};
 use crate::stats::{
     locust_rounding_step, quantile_judgeable, rate_difference, shift_test, Counts, DriftPrior,
     RateDifference, RebuiltDistribution, RunEstimate, ShiftTest,
@@ -277,7 +277,7 @@ pub(super) struct Side<'a> {
     pub(super) apdex: Option<(ApdexShares, bool)>,
     /// The shown row's full histogram, when its run has one: the distribution APDEX's drift is
     /// carried through.
-    pub(super) histogram: Option<HistogramCdf>,
+    pub(super) histogram: Option<Histogram>,
     pub(super) runs: Vec<RunRow<'a>>,
 }
 
@@ -307,15 +307,22 @@ impl<'a> Side<'a> {
                 apdex: endpoint_shares(run, stats, apdex_t_ms).map(|(s, _)| s),
             })
             .collect();
+        let histogram = shown.0.histogram(&shown.1.key);
         Self {
             shown: shown.1,
-            apdex: endpoint_shares(shown.0, shown.1, apdex_t_ms),
-            histogram: shown
-                .0
-                .histogram(&shown.1.key)
-                .and_then(|h| HistogramCdf::new(&h.buckets)),
+            apdex: shares_of(histogram.as_ref(), shown.1, apdex_t_ms),
+            histogram,
             runs,
         }
+    }
+
+    /// The shown row's APDEX at `t_ms`, the T its shares were counted at.
+    pub(super) fn shown_apdex(&self, t_ms: f64) -> Option<Apdex> {
+        self.apdex.map(|(shares, exact)| Apdex {
+            t_ms,
+            score: shares.score,
+            exact,
+        })
     }
 
     /// The metric's value in the shown row (APDEX from its shares).

@@ -157,8 +157,8 @@ impl Columns {
     /// Converts one record into `out`, refusing one whose fields contradict each other
     /// ([`checks`]).
     fn convert(&self, row: &Row<'_>, out: &mut Record) -> Result<(), LocustError> {
-        if self.convert_plain(row, out).is_none() {
-            self.convert_any(row, out)?;
+        if self.convert_with::<Plain>(row, out).is_err() {
+            self.convert_with::<Checked>(row, out)?;
         }
         checks::failures_within_requests(
             row,
@@ -172,56 +172,36 @@ impl Columns {
         )
     }
 
-    /// Converts a record whose every number is written the plain way Locust writes it
-    /// (digits and a point, or `N/A`) into what [`Self::convert_any`] gives, without the
-    /// error paths; `None` for any other record, which [`Self::convert_any`] then converts or
-    /// refuses with its message.
-    fn convert_plain(&self, row: &Row<'_>, out: &mut Record) -> Option<()> {
-        let total_requests = row.plain_count(self.requests)?;
+    /// Converts any record into `out` reading its fields as `F` reads them: [`Plain`] takes
+    /// only numbers written the plain way Locust writes them, without error paths (the fast
+    /// path), [`Checked`] any number a file may hold, or says which field is not what its
+    /// column needs.
+    fn convert_with<F: FieldReader>(
+        &self,
+        row: &Row<'_>,
+        out: &mut Record,
+    ) -> Result<(), F::Error> {
+        let total_requests = F::count(row, self.requests)?;
+        let total_failures = F::count(row, self.failures)?;
         let has_requests = total_requests > 0;
-        out.total_requests = total_requests;
-        out.total_failures = row.plain_count(self.failures)?;
-        out.timestamp = i64::try_from(row.plain_count(self.timestamp)?).ok()?;
-        out.user_count = row.plain_count(self.users)?;
-        out.rps = row.plain_decimal(self.rps)?;
-        out.failures_per_s = row.plain_decimal(self.failures_per_s)?;
+        let median = F::number_or_na(row, self.median)?;
+        let min = F::number_or_na(row, self.min)?;
+        let max = F::number_or_na(row, self.max)?;
+        out.timestamp = F::timestamp(row, self.timestamp)?;
+        out.user_count = F::count(row, self.users)?;
+        out.rps = F::number(row, self.rps)?;
+        out.failures_per_s = F::number(row, self.failures_per_s)?;
         out.percentiles.clear();
         for &(index, _) in row.percentile_columns() {
-            out.percentiles.push(row.plain_decimal_or_na(index)?);
-        }
-        out.total_median_ms = row
-            .plain_decimal_or_na(self.median)?
-            .filter(|_| has_requests);
-        out.total_avg_ms = row.plain_decimal(self.avg)?;
-        out.total_min_ms = row.plain_decimal_or_na(self.min)?.filter(|_| has_requests);
-        out.total_max_ms = row.plain_decimal_or_na(self.max)?.filter(|_| has_requests);
-        out.total_avg_content_size = row.plain_decimal(self.content)?;
-        Some(())
-    }
-
-    /// Converts any record into `out`, or says which field is not what its column needs.
-    fn convert_any(&self, row: &Row<'_>, out: &mut Record) -> Result<(), LocustError> {
-        let total_requests = row.count(self.requests)?;
-        let total_failures = row.count(self.failures)?;
-        let has_requests = total_requests > 0;
-        let median = row.number_or_na(self.median)?;
-        let min = row.number_or_na(self.min)?;
-        let max = row.number_or_na(self.max)?;
-        out.timestamp = row.timestamp(self.timestamp)?;
-        out.user_count = row.count(self.users)?;
-        out.rps = row.number(self.rps)?;
-        out.failures_per_s = row.number(self.failures_per_s)?;
-        out.percentiles.clear();
-        for &(index, _) in row.percentile_columns() {
-            out.percentiles.push(row.number_or_na(index)?);
+            out.percentiles.push(F::number_or_na(row, index)?);
         }
         out.total_requests = total_requests;
         out.total_failures = total_failures;
         out.total_median_ms = median.filter(|_| has_requests);
-        out.total_avg_ms = row.number(self.avg)?;
+        out.total_avg_ms = F::number(row, self.avg)?;
         out.total_min_ms = min.filter(|_| has_requests);
         out.total_max_ms = max.filter(|_| has_requests);
-        out.total_avg_content_size = row.number(self.content)?;
+        out.total_avg_content_size = F::number(row, self.content)?;
         Ok(())
     }
 }
@@ -311,5 +291,60 @@ impl Endpoints {
         };
         self.previous = number;
         (number, &self.keys[number])
+    }
+}
+
+/// How [`Columns::convert_with`] reads a record's fields.
+trait FieldReader {
+    /// What a field that cannot be read gives.
+    type Error;
+    fn count(row: &Row<'_>, index: usize) -> Result<u64, Self::Error>;
+    fn timestamp(row: &Row<'_>, index: usize) -> Result<i64, Self::Error>;
+    fn number(row: &Row<'_>, index: usize) -> Result<f64, Self::Error>;
+    fn number_or_na(row: &Row<'_>, index: usize) -> Result<Option<f64>, Self::Error>;
+}
+
+/// Numbers written the plain way only (digits and a point, or `N/A`): what [`Checked`] gives
+/// for such fields, `Err(())` for any other, which [`Checked`] then reads or refuses.
+struct Plain;
+
+impl FieldReader for Plain {
+    type Error = ();
+    #[inline]
+    fn count(row: &Row<'_>, index: usize) -> Result<u64, ()> {
+        row.plain_count(index).ok_or(())
+    }
+    #[inline]
+    fn timestamp(row: &Row<'_>, index: usize) -> Result<i64, ()> {
+        row.plain_count(index)
+            .and_then(|n| i64::try_from(n).ok())
+            .ok_or(())
+    }
+    #[inline]
+    fn number(row: &Row<'_>, index: usize) -> Result<f64, ()> {
+        row.plain_decimal(index).ok_or(())
+    }
+    #[inline]
+    fn number_or_na(row: &Row<'_>, index: usize) -> Result<Option<f64>, ()> {
+        row.plain_decimal_or_na(index).ok_or(())
+    }
+}
+
+/// Any number a file may hold, with a message naming the field that is not one.
+struct Checked;
+
+impl FieldReader for Checked {
+    type Error = LocustError;
+    fn count(row: &Row<'_>, index: usize) -> Result<u64, LocustError> {
+        row.count(index)
+    }
+    fn timestamp(row: &Row<'_>, index: usize) -> Result<i64, LocustError> {
+        row.timestamp(index)
+    }
+    fn number(row: &Row<'_>, index: usize) -> Result<f64, LocustError> {
+        row.number(index)
+    }
+    fn number_or_na(row: &Row<'_>, index: usize) -> Result<Option<f64>, LocustError> {
+        row.number_or_na(index)
     }
 }

@@ -115,23 +115,37 @@ impl Timeline {
         key: &EndpointKey,
         (column, timestamp): (usize, i64),
     ) -> Result<(), LocustError> {
-        if self.last.len() <= endpoint {
-            self.last.resize(endpoint + 1, None);
-        }
-        if let Some((before, line)) = self.last[endpoint] {
-            if timestamp < before {
-                return Err(row.inconsistent(
+        self.advance(endpoint, timestamp, row.line())
+            .map_err(|(before, line)| {
+                row.inconsistent(
                     column,
                     format!(
                         "timestamps that do not go back in time within the rows of {:?}: at least {before}, that of line {line}",
                         shown(key)
                     ),
                     SuspectedCause::Rewound,
-                ));
+                )
+            })
+    }
+
+    /// Accepts a timestamp of endpoint number `endpoint` on line `line`, or gives the later
+    /// timestamp it goes back from, and that one's line.
+    pub(crate) fn advance(
+        &mut self,
+        endpoint: usize,
+        timestamp: i64,
+        line: u64,
+    ) -> Result<(), (i64, u64)> {
+        if self.last.len() <= endpoint {
+            self.last.resize(endpoint + 1, None);
+        }
+        match self.last[endpoint] {
+            Some(before) if timestamp < before.0 => Err(before),
+            _ => {
+                self.last[endpoint] = Some((timestamp, line));
+                Ok(())
             }
         }
-        self.last[endpoint] = Some((timestamp, row.line()));
-        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@
 //! conversion reporting its line, column and column name on failure.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::Path;
 
 use super::error::{describe_delimiter, shorten, FileKind, LocustError, SuspectedCause};
@@ -30,19 +31,22 @@ const ALIASES: &[(&str, &str)] = &[
     ("Requests Failed/s", "Failures/s"),
 ];
 
-/// A file being read: its header, then its records one at a time ([`Table::next_row`]).
-pub(crate) struct Table<'a> {
+/// A file being read: its header, then its records one at a time ([`Table::next_row`]);
+/// `S` is where the records' text comes from: the file through the text check, or a block of
+/// its lines already checked and in memory ([`block_table`]).
+pub(crate) struct Table<'a, S = TextCheck<'a>> {
     /// The file, for messages.
     pub(crate) path: &'a Path,
     /// The header row.
     pub(crate) header: Header,
-    /// The records, read through the text check.
-    records: Records<TextCheck<'a>>,
+    /// The records.
+    records: Records<S>,
     /// Whether [`Table::next_row`] has failed: the records after it are not checked.
     broken: bool,
 }
 
 /// The header row: column names and where each one is.
+#[derive(Clone)]
 pub(crate) struct Header {
     /// The names as written (trimmed), in file order.
     names: Vec<String>,
@@ -154,9 +158,52 @@ pub(crate) fn stream<'a, T>(
     }
 }
 
+/// A table of the lines in `block`, which starts with the file's header: the header read,
+/// the records after it still to come. `None` when the block holds no header: the file is
+/// then read whole to say why ([`read_file`]).
+pub(crate) fn block_with_header(
+    block: Vec<u8>,
+    path: &Path,
+    kind: FileKind,
+) -> Option<Table<'_, io::Empty>> {
+    let mut records = Records::in_memory(block);
+    let header = read_header(&mut records, path, kind).ok()?;
+    Some(Table {
+        path,
+        header,
+        records,
+        broken: false,
+    })
+}
+
+/// A table of the lines in `block`, a run of whole lines from the file that `header` heads.
+/// Its lines are numbered from 1 at the block's start, so its messages are not the file's:
+/// a reader that meets an error here reads the file whole to report it.
+pub(crate) fn block_table(block: Vec<u8>, path: &Path, header: Header) -> Table<'_, io::Empty> {
+    Table {
+        path,
+        header,
+        records: Records::in_memory(block),
+        broken: false,
+    }
+}
+
+impl Table<'_, io::Empty> {
+    /// Whether the block ended inside a quoted field, so that its end was not a record's
+    /// end and its records are not the file's ([`Records::ended_inside_quotes`]).
+    pub(crate) fn ended_inside_quotes(&self) -> bool {
+        self.records.ended_inside_quotes()
+    }
+
+    /// The block's buffer, to be filled again.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.records.into_buffer()
+    }
+}
+
 /// Reads up to the first record that is not blank and builds the header from it.
-fn read_header(
-    records: &mut Records<TextCheck<'_>>,
+fn read_header<S: io::Read>(
+    records: &mut Records<S>,
     path: &Path,
     kind: FileKind,
 ) -> Result<Header, LocustError> {
@@ -173,7 +220,7 @@ fn read_header(
     }
 }
 
-impl<'a> Table<'a> {
+impl<S: io::Read> Table<'_, S> {
     /// The next data record (blank lines skipped), checked to have the header's field count;
     /// `None` at the end of the file.
     pub(crate) fn next_row(&mut self) -> Result<Option<Row<'_>>, LocustError> {

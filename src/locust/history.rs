@@ -13,6 +13,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+pub(super) mod blocks;
+
 use super::checks::{self, Timeline};
 use super::error::{FileKind, LocustError};
 use super::fields::{parse_table, read_file, Row, Table};
@@ -43,7 +45,13 @@ pub fn read_history_from_bytes(
 /// Reads a `_stats_history.csv` file into the run model's compact [`History`]: per endpoint,
 /// the columns the analyses use, folded past [`crate::timeseries::FULL_RESOLUTION`] points so
 /// that memory does not grow with the run's length. Refuses what [`read_history`] refuses.
+///
+/// A long history is read on every core, a block of lines on each ([`blocks`]); the result is
+/// the same.
 pub fn load_history(path: &Path) -> Result<History, LocustError> {
+    if let Some(history) = blocks::load(path, &blocks::Plan::default()) {
+        return Ok(history);
+    }
     read_file(path, FileKind::History, compact_from_table)
 }
 
@@ -136,7 +144,7 @@ impl Record {
 
 impl Columns {
     /// Finds every required column, or names the first missing one.
-    fn find(table: &Table<'_>) -> Result<Self, LocustError> {
+    fn find<S: std::io::Read>(table: &Table<'_, S>) -> Result<Self, LocustError> {
         Ok(Self {
             timestamp: table.require("Timestamp")?,
             users: table.require("User Count")?,
@@ -236,7 +244,7 @@ pub(crate) fn history_from_table(table: &mut Table<'_>) -> Result<Vec<HistoryRow
 }
 
 /// Converts every record into the compact history.
-fn compact_from_table(table: &mut Table<'_>) -> Result<History, LocustError> {
+pub(super) fn compact_from_table(table: &mut Table<'_>) -> Result<History, LocustError> {
     let levels: Vec<f64> = table.header.percentiles().iter().map(|p| p.1).collect();
     let mut history = History::new(levels);
     each_record(table, |endpoint, key, record| {

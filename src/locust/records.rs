@@ -39,6 +39,9 @@ pub(crate) struct Records<R> {
     ends: Vec<usize>,
     /// Where the current record's fields are.
     current: Current,
+    /// Whether a record went to the end of the text rather than to a line end; in a text
+    /// that ends with a line end, only a quoted field left open does that.
+    open_at_end: bool,
 }
 
 /// Where the current record's fields are.
@@ -99,21 +102,46 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl Records<io::Empty> {
+    /// The records of a text already in memory, read in place.
+    pub(crate) fn in_memory(text: Vec<u8>) -> Self {
+        Self::with_buffer(io::empty(), text, true)
+    }
+}
+
 impl<R: Read> Records<R> {
     /// The records of the text `source` gives.
     pub(crate) fn new(source: R) -> Self {
+        Self::with_buffer(source, vec![0; BUFFER], false)
+    }
+
+    /// The records of `buf` when `read` is true (its bytes are then the whole text), else
+    /// of what `source` gives, read into `buf`.
+    fn with_buffer(source: R, buf: Vec<u8>, read: bool) -> Self {
         Self {
             source,
-            buf: vec![0; BUFFER],
+            end: if read { buf.len() } else { 0 },
+            buf,
             start: 0,
-            end: 0,
-            eof: false,
+            eof: read,
             newlines: 0,
             core: csv_core::Reader::new(),
             parsed: Vec::new(),
             ends: Vec::new(),
             current: Current::None,
+            open_at_end: false,
         }
+    }
+
+    /// Whether the text ended inside a quoted field: when the text is a block of lines cut
+    /// from a longer one, its end was then not where a record ends.
+    pub(crate) fn ended_inside_quotes(&self) -> bool {
+        self.open_at_end
+    }
+
+    /// The buffer, to be filled again.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// The text's source, to finish checking it.
@@ -197,6 +225,7 @@ impl<R: Read> Records<R> {
                 self.ends.resize(ends.max(16) * 2, 0);
             }
             let input = &self.buf[self.start..self.end];
+            let at_end = input.is_empty() && self.eof;
             let (result, nin, nout, nend) =
                 self.core
                     .read_record(input, &mut self.parsed[out..], &mut self.ends[ends..]);
@@ -204,6 +233,9 @@ impl<R: Read> Records<R> {
             self.start += nin;
             out += nout;
             ends += nend;
+            if at_end {
+                self.open_at_end |= matches!(result, ReadRecordResult::Record);
+            }
             match result {
                 ReadRecordResult::InputEmpty if !self.eof => self.fill()?,
                 ReadRecordResult::InputEmpty

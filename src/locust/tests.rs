@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::model::EndpointKey;
 
+mod blocks;
 mod consistency;
 mod discover;
 mod fuzz;

@@ -89,23 +89,31 @@ struct Columns {
 /// One record's values, converted into space reused from record to record.
 #[derive(Default)]
 struct Record {
-    timestamp: i64,
-    user_count: u64,
-    rps: f64,
-    failures_per_s: f64,
+    /// What the compact history keeps but the percentiles.
+    kept: Kept,
     percentiles: Vec<Option<f64>>,
-    total_requests: u64,
-    total_failures: u64,
     total_median_ms: Option<f64>,
-    total_avg_ms: f64,
     total_min_ms: Option<f64>,
     total_max_ms: Option<f64>,
     total_avg_content_size: f64,
 }
 
-impl Record {
-    /// The values the compact history keeps.
-    fn values(&self) -> RowValues<'_> {
+/// The values of a record the compact history keeps, but its percentiles: small enough to
+/// copy, so that a block read on another thread ([`blocks`]) keeps them as they are.
+#[derive(Default, Clone, Copy)]
+struct Kept {
+    timestamp: i64,
+    user_count: u64,
+    rps: f64,
+    failures_per_s: f64,
+    total_requests: u64,
+    total_failures: u64,
+    total_avg_ms: f64,
+}
+
+impl Kept {
+    /// The values the compact history takes, with the record's percentiles.
+    fn with(self, percentiles: &[Option<f64>]) -> RowValues<'_> {
         RowValues {
             timestamp: self.timestamp,
             user_count: self.user_count,
@@ -114,27 +122,35 @@ impl Record {
             total_requests: self.total_requests,
             total_failures: self.total_failures,
             total_avg_ms: self.total_avg_ms,
-            percentiles: &self.percentiles,
+            percentiles,
         }
+    }
+}
+
+impl Record {
+    /// The values the compact history keeps.
+    fn values(&self) -> RowValues<'_> {
+        self.kept.with(&self.percentiles)
     }
 
     /// The record as a model row.
     fn to_row(&self, key: EndpointKey, levels: &[f64]) -> HistoryRow {
+        let kept = self.kept;
         HistoryRow {
-            timestamp: self.timestamp,
-            user_count: self.user_count,
+            timestamp: kept.timestamp,
+            user_count: kept.user_count,
             key,
-            rps: self.rps,
-            failures_per_s: self.failures_per_s,
+            rps: kept.rps,
+            failures_per_s: kept.failures_per_s,
             percentiles: levels
                 .iter()
                 .zip(&self.percentiles)
                 .map(|(&level, &value_ms)| Percentile { level, value_ms })
                 .collect(),
-            total_requests: self.total_requests,
-            total_failures: self.total_failures,
+            total_requests: kept.total_requests,
+            total_failures: kept.total_failures,
             total_median_ms: self.total_median_ms,
-            total_avg_ms: self.total_avg_ms,
+            total_avg_ms: kept.total_avg_ms,
             total_min_ms: self.total_min_ms,
             total_max_ms: self.total_max_ms,
             total_avg_content_size: self.total_avg_content_size,
@@ -170,8 +186,8 @@ impl Columns {
         }
         checks::failures_within_requests(
             row,
-            (self.requests, out.total_requests),
-            (self.failures, out.total_failures),
+            (self.requests, out.kept.total_requests),
+            (self.failures, out.kept.total_failures),
         )?;
         checks::min_within_max(
             row,
@@ -195,18 +211,18 @@ impl Columns {
         let median = F::number_or_na(row, self.median)?;
         let min = F::number_or_na(row, self.min)?;
         let max = F::number_or_na(row, self.max)?;
-        out.timestamp = F::timestamp(row, self.timestamp)?;
-        out.user_count = F::count(row, self.users)?;
-        out.rps = F::number(row, self.rps)?;
-        out.failures_per_s = F::number(row, self.failures_per_s)?;
+        out.kept.timestamp = F::timestamp(row, self.timestamp)?;
+        out.kept.user_count = F::count(row, self.users)?;
+        out.kept.rps = F::number(row, self.rps)?;
+        out.kept.failures_per_s = F::number(row, self.failures_per_s)?;
         out.percentiles.clear();
         for &(index, _) in row.percentile_columns() {
             out.percentiles.push(F::number_or_na(row, index)?);
         }
-        out.total_requests = total_requests;
-        out.total_failures = total_failures;
+        out.kept.total_requests = total_requests;
+        out.kept.total_failures = total_failures;
         out.total_median_ms = median.filter(|_| has_requests);
-        out.total_avg_ms = F::number(row, self.avg)?;
+        out.kept.total_avg_ms = F::number(row, self.avg)?;
         out.total_min_ms = min.filter(|_| has_requests);
         out.total_max_ms = max.filter(|_| has_requests);
         out.total_avg_content_size = F::number(row, self.content)?;
@@ -227,7 +243,12 @@ fn each_record(
     while let Some(row) = table.next_row()? {
         let (endpoint, key) = endpoints.find(&row, columns.method, columns.name);
         columns.convert(&row, &mut record)?;
-        timeline.step(&row, endpoint, key, (columns.timestamp, record.timestamp))?;
+        timeline.step(
+            &row,
+            endpoint,
+            key,
+            (columns.timestamp, record.kept.timestamp),
+        )?;
         visit(endpoint, key, &record);
     }
     Ok(())

@@ -19,15 +19,15 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, OnceLock};
 use std::thread;
 
-use super::{Columns, Endpoints, Record};
+use super::{Columns, Endpoints, Kept, Record};
 use crate::locust::checks::Timeline;
 use crate::locust::error::FileKind;
 use crate::locust::fields::{self, Header, Table};
 use crate::model::EndpointKey;
-use crate::timeseries::{History, RowValues};
+use crate::timeseries::History;
 
 /// How a history is cut and shared out.
 pub(in crate::locust) struct Plan {
@@ -45,11 +45,14 @@ impl Default for Plan {
     fn default() -> Self {
         Self {
             block: 1 << 20,
-            threads: thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: *CORES.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get())),
             from_bytes: 8 << 20,
         }
     }
 }
+
+/// The cores this process may use, found once (finding them reads cgroup files).
+static CORES: OnceLock<usize> = OnceLock::new();
 
 /// Bytes a block may grow by to reach a line end; a longer line (or lines that end in `\r`
 /// alone) leaves the file to the one-thread reader, whose memory does not grow with it.
@@ -164,23 +167,11 @@ struct Done {
 struct Batch {
     /// The endpoints the block names, numbered in the order the block names them first.
     keys: Vec<EndpointKey>,
-    /// Its rows, in file order.
-    rows: Vec<Converted>,
+    /// Its rows, in file order: the endpoint, numbered within the block ([`Batch::keys`]),
+    /// and the values.
+    rows: Vec<(usize, Kept)>,
     /// The rows' percentiles, one run of the history's levels per row.
     percentiles: Vec<Option<f64>>,
-}
-
-/// One row's values but its percentiles.
-struct Converted {
-    /// The row's endpoint, numbered within its block ([`Batch::keys`]).
-    endpoint: usize,
-    timestamp: i64,
-    user_count: u64,
-    rps: f64,
-    failures_per_s: f64,
-    total_requests: u64,
-    total_failures: u64,
-    total_avg_ms: f64,
 }
 
 /// Converts one block, as the one-thread reader converts its rows ([`Columns::convert`]).
@@ -214,16 +205,7 @@ fn rows(table: &mut Table<'_, io::Empty>, columns: &Columns, mut batch: Batch) -
     while let Some(row) = table.next_row().ok()? {
         let (endpoint, _) = endpoints.find(&row, columns.method, columns.name);
         columns.convert(&row, &mut record).ok()?;
-        batch.rows.push(Converted {
-            endpoint,
-            timestamp: record.timestamp,
-            user_count: record.user_count,
-            rps: record.rps,
-            failures_per_s: record.failures_per_s,
-            total_requests: record.total_requests,
-            total_failures: record.total_failures,
-            total_avg_ms: record.total_avg_ms,
-        });
+        batch.rows.push((endpoint, record.kept));
         batch.percentiles.extend_from_slice(&record.percentiles);
     }
     batch.keys = endpoints.keys;
@@ -258,20 +240,11 @@ impl Fold {
             })
             .collect();
         let width = history.levels().len();
-        for (i, row) in batch.rows.iter().enumerate() {
-            let endpoint = numbers[row.endpoint];
+        for (i, &(local, kept)) in batch.rows.iter().enumerate() {
+            let endpoint = numbers[local];
             // Line numbers only matter for messages, which the one-thread reader gives.
-            self.timeline.advance(endpoint, row.timestamp, 0).ok()?;
-            let values = RowValues {
-                timestamp: row.timestamp,
-                user_count: row.user_count,
-                rps: row.rps,
-                failures_per_s: row.failures_per_s,
-                total_requests: row.total_requests,
-                total_failures: row.total_failures,
-                total_avg_ms: row.total_avg_ms,
-                percentiles: &batch.percentiles[i * width..(i + 1) * width],
-            };
+            self.timeline.advance(endpoint, kept.timestamp, 0).ok()?;
+            let values = kept.with(&batch.percentiles[i * width..(i + 1) * width]);
             history.push(endpoint, || self.keys[endpoint].clone(), values);
         }
         Some(())
@@ -301,6 +274,8 @@ impl Blocks {
         buffer.clear();
         buffer.append(&mut self.carry);
         let mut target = self.size;
+        // Bytes of `buffer` known to hold no `\n`.
+        let mut scanned = 0;
         loop {
             while buffer.len() < target && !self.ended {
                 let want = target - buffer.len();
@@ -315,7 +290,7 @@ impl Blocks {
             if self.ended {
                 return (!buffer.is_empty()).then_some(buffer);
             }
-            if let Some(at) = memchr::memrchr(b'\n', &buffer) {
+            if let Some(at) = memchr::memrchr(b'\n', &buffer[scanned..]).map(|at| scanned + at) {
                 self.carry.extend_from_slice(&buffer[at + 1..]);
                 buffer.truncate(at + 1);
                 return Some(buffer);
@@ -324,6 +299,7 @@ impl Blocks {
                 self.stopped = true;
                 return None;
             }
+            scanned = buffer.len();
             target = buffer.len() + self.size.min(LONGEST_LINE);
         }
     }

@@ -71,8 +71,9 @@ fn every_cut_of_a_history_with_quoted_line_ends() {
                 assert_eq!(Some(history), one.as_ref(), "block {block}, crlf {crlf}");
             }
         }
-        // Blocks longer than any record always end where a record ends.
+        // A block longer than the file ends where a record ends.
         let (blocks, one) = in_blocks(&bytes, 10_000, 3);
+        assert!(blocks.is_some());
         assert_eq!(blocks, one);
     }
 }
@@ -101,6 +102,55 @@ fn recorded_histories_in_blocks_are_the_one_thread_reading() {
             }
         }
     }
+}
+
+/// [`quoted_history`] with the name that holds a line end written `/b`: every line ends a
+/// record.
+fn single_line_history(rows: usize, crlf: bool) -> String {
+    let text = String::from_utf8(quoted_history(rows, crlf)).unwrap();
+    text.replace("\"/b,\"\"x\"\"\ny\"", "/b")
+}
+
+#[test]
+fn every_cut_of_a_history_of_single_lines_is_kept() {
+    for crlf in [false, true] {
+        let text = single_line_history(40, crlf);
+        for block in [1, 2, 3, 7, 50, 64, 200, 10_000] {
+            let (blocks, one) = in_blocks(text.as_bytes(), block, 2);
+            assert!(blocks.is_some(), "block {block}, crlf {crlf}");
+            assert_eq!(blocks, one);
+        }
+    }
+}
+
+#[test]
+fn a_history_without_percentile_columns() {
+    let text = single_line_history(30, false);
+    let text = text.replace(",50%,95%", "").replace(",2.5,0,", ",2.5,0;");
+    // Drop the two percentile fields of each row: `10..16,20` after the rates.
+    let text: String = text
+        .lines()
+        .map(|line| match line.split_once(";") {
+            Some((head, tail)) => {
+                let tail = tail.splitn(3, ',').nth(2).unwrap();
+                format!("{head},{tail}\n")
+            }
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let (blocks, one) = in_blocks(text.as_bytes(), 100, 2);
+    assert!(one.as_deref().is_some_and(|h| h.contains("levels: []")));
+    assert_eq!(blocks, one);
+}
+
+#[test]
+fn a_line_longer_than_the_longest_is_left_to_the_one_thread_reader() {
+    // Lines ending in `\r` alone: no `\n` within the longest line a block may grow to.
+    let text = single_line_history(25_000, false).replace('\n', "\r");
+    assert!(text.len() > (1 << 20) + 64);
+    let (blocks, one) = in_blocks(text.as_bytes(), 64, 2);
+    assert!(one.is_some());
+    assert_eq!(blocks, None);
 }
 
 #[test]
